@@ -1,0 +1,30 @@
+"""Pure schema logic for Charter: parse, canonicalise, normalise and compare schemas.
+
+Nothing in this package does I/O or keeps global mutable state: a schema goes in, a verdict
+comes out. The registry service, the CLI and anyone's tests call the same code.
+
+Entry points:
+- :func:`charter.compat.formats.get_format` returns the :class:`SchemaFormat` for a schema type;
+- :func:`charter.compat.levels.check_compatibility` applies a compatibility level to a candidate
+  and its previous versions and renders Confluent's verbose messages.
+"""
+
+from charter.compat.model import (
+    CompatibilityLevel,
+    CompatibilityResult,
+    Incompatibility,
+    InvalidSchemaError,
+    ParsedSchema,
+    SchemaFormat,
+    SchemaType,
+)
+
+__all__ = [
+    "CompatibilityLevel",
+    "CompatibilityResult",
+    "Incompatibility",
+    "InvalidSchemaError",
+    "ParsedSchema",
+    "SchemaFormat",
+    "SchemaType",
+]

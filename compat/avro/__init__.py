@@ -1,0 +1,1 @@
+"""Avro: parsing, Confluent's canonical string, normalisation and schema-resolution checks."""

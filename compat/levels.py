@@ -1,0 +1,74 @@
+"""Apply a compatibility level to a candidate schema and its earlier versions.
+
+This is Confluent's ``CompatibilityChecker`` logic, format-independent:
+- BACKWARD: the candidate reads data written with an earlier version (R=new, W=old);
+- FORWARD: an earlier version reads data written with the candidate (R=old, W=new);
+- FULL: the forward check, then the backward check, messages concatenated in that order;
+- ``*_TRANSITIVE``: every earlier version, newest first, stopping at the first that fails;
+  otherwise the latest version only.
+The messages are the strings Confluent returns with ``verbose=true``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from charter.compat.model import CompatibilityLevel, CompatibilityResult, ParsedSchema
+
+OLD_SCHEMA_LIMIT = 10240
+DIFFERENT_TYPE_MESSAGE = "Incompatible because of different schema type"
+
+
+def _old_schema_entry(old: ParsedSchema) -> str:
+    text = old.canonical()
+    if len(text) > OLD_SCHEMA_LIMIT:
+        return f"{{oldSchema: <truncated> '{text[:OLD_SCHEMA_LIMIT]}...'}}"
+    return f"{{oldSchema: '{text}'}}"
+
+
+def _one_direction(
+    reader: ParsedSchema, writer: ParsedSchema, words: tuple[str, str]
+) -> list[str]:
+    return [i.render(*words) for i in reader.incompatibilities(writer)]
+
+
+def check_against_version(
+    level: CompatibilityLevel, candidate: ParsedSchema, version: int, old: ParsedSchema
+) -> list[str]:
+    """Messages for one earlier version (empty when compatible), before the level suffix."""
+    if candidate.schema_type != old.schema_type:
+        return [DIFFERENT_TYPE_MESSAGE]
+    messages: list[str] = []
+    if level.checks_forward:
+        messages.extend(_one_direction(old, candidate, ("old", "new")))
+        if not level.checks_backward and messages:
+            messages += [f"{{oldSchemaVersion: {version}}}", _old_schema_entry(old)]
+    if level.checks_backward:
+        backward = _one_direction(candidate, old, ("new", "old"))
+        if backward:
+            backward += [f"{{oldSchemaVersion: {version}}}", _old_schema_entry(old)]
+        messages.extend(backward)
+    return messages
+
+
+def check_compatibility(
+    level: CompatibilityLevel,
+    candidate: ParsedSchema,
+    previous: Sequence[tuple[int, ParsedSchema]],
+    *,
+    validate_fields: bool = False,
+) -> CompatibilityResult:
+    """Check ``candidate`` against ``previous`` (``(version, schema)`` pairs, newest first).
+
+    Non-transitive levels look at the first entry only; pass exactly one entry to check
+    against one chosen version, whatever the level.
+    """
+    if level is CompatibilityLevel.NONE or not previous:
+        return CompatibilityResult(True, [])
+    to_check = previous if level.transitive else previous[:1]
+    for version, old in to_check:
+        messages = check_against_version(level, candidate, version, old)
+        if messages:
+            messages.append(f"{{validateFields: '{str(validate_fields).lower()}', compatibility: '{level.value}'}}")
+            return CompatibilityResult(False, messages)
+    return CompatibilityResult(True, [])

@@ -1,0 +1,139 @@
+"""The vocabulary shared by every schema format: types, levels, parsed schemas, verdicts.
+
+Each format (Avro today; Protobuf and JSON Schema plug in the same way) implements
+:class:`SchemaFormat` and returns :class:`ParsedSchema` objects. A directional check
+``reader.incompatibilities(writer)`` answers "can ``reader`` read data written with ``writer``?"
+as a list of :class:`Incompatibility`; an empty list means yes. How a level (BACKWARD, FULL, ...)
+turns into directional checks lives in :mod:`charter.compat.levels`, not in the formats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Protocol, runtime_checkable
+
+
+class SchemaType(str, Enum):
+    """The schema languages Confluent's API names in ``schemaType``."""
+
+    AVRO = "AVRO"
+    PROTOBUF = "PROTOBUF"
+    JSON = "JSON"
+
+
+class CompatibilityLevel(str, Enum):
+    """Confluent's compatibility levels."""
+
+    NONE = "NONE"
+    BACKWARD = "BACKWARD"
+    BACKWARD_TRANSITIVE = "BACKWARD_TRANSITIVE"
+    FORWARD = "FORWARD"
+    FORWARD_TRANSITIVE = "FORWARD_TRANSITIVE"
+    FULL = "FULL"
+    FULL_TRANSITIVE = "FULL_TRANSITIVE"
+
+    @classmethod
+    def parse(cls, text: str) -> CompatibilityLevel:
+        """Level names are case-insensitive, as in Confluent; raises ``ValueError`` otherwise."""
+        return cls(text.strip().upper())
+
+    @property
+    def transitive(self) -> bool:
+        return self.value.endswith("_TRANSITIVE")
+
+    @property
+    def checks_backward(self) -> bool:
+        return self.value.startswith(("BACKWARD", "FULL"))
+
+    @property
+    def checks_forward(self) -> bool:
+        return self.value.startswith(("FORWARD", "FULL"))
+
+
+class InvalidSchemaError(ValueError):
+    """A schema that cannot be parsed or is invalid; the message says what is wrong and where."""
+
+
+@dataclass(frozen=True)
+class Incompatibility:
+    """One reason a reader schema cannot read data written with a writer schema.
+
+    ``description`` is a template with the placeholders ``{reader}`` and ``{writer}``: Confluent
+    fills them with ``new``/``old`` for the backward half of a check and ``old``/``new`` for the
+    forward half. ``render`` gives the exact entry Confluent prints in verbose messages.
+    """
+
+    error_type: str
+    path: str
+    description: str
+    additional_info: str | None = None
+    # How the entry is quoted differs per format (see compat-rules §1.3).
+    style: str = "avro"
+
+    def describe(self, reader: str, writer: str) -> str:
+        return self.description.format(reader=reader, writer=writer)
+
+    def render(self, reader: str, writer: str) -> str:
+        text = self.describe(reader, writer)
+        if self.style == "avro":
+            return (
+                f"{{errorType:'{self.error_type}', description:'{text}', "
+                f"additionalInfo:'{self.additional_info or ''}'}}"
+            )
+        if self.style == "json":
+            return f"{{errorType:\"{self.error_type}\", description:\"{text}'}}"
+        return f"{{errorType:\"{self.error_type}\", description:\"{text}\"}}"
+
+
+@runtime_checkable
+class ParsedSchema(Protocol):
+    """A schema that parsed and validated, with its resolved dependencies."""
+
+    @property
+    def schema_type(self) -> SchemaType: ...
+
+    def canonical(self) -> str:
+        """The canonical text Confluent stores and returns for this schema."""
+        ...
+
+    def normalized(self) -> ParsedSchema:
+        """The normalised form (Confluent's ``normalize=true``); its canonical() is what is stored."""
+        ...
+
+    def incompatibilities(self, writer: ParsedSchema) -> list[Incompatibility]:
+        """Reasons why this schema, as reader, cannot read data written with ``writer``."""
+        ...
+
+
+class SchemaFormat(Protocol):
+    """One schema language: how to parse text (with its references) into a ParsedSchema."""
+
+    schema_type: SchemaType
+
+    def parse(
+        self,
+        text: str,
+        dependencies: Mapping[str, ParsedSchema],
+        *,
+        validate: bool = True,
+    ) -> ParsedSchema:
+        """Parse ``text``.
+
+        ``dependencies`` maps each reference name (Avro: the referenced type's full name;
+        Protobuf: the import path; JSON Schema: the ``$ref`` URL) to the already parsed
+        referenced schema, in dependency order (a dependency comes before what uses it).
+        ``validate=True`` applies the strict checks Confluent applies to new schemas (Avro:
+        names and defaults); stored versions are re-parsed with ``validate=False``.
+        Raises :class:`InvalidSchemaError` with a message a person can act on.
+        """
+        ...
+
+
+@dataclass
+class CompatibilityResult:
+    """The verdict of applying a level: compatible or not, with Confluent's verbose messages."""
+
+    is_compatible: bool
+    messages: list[str] = field(default_factory=list)
