@@ -69,6 +69,7 @@ def check_compatibility(
     for version, old in to_check:
         messages = check_against_version(level, candidate, version, old)
         if messages:
-            messages.append(f"{{validateFields: '{str(validate_fields).lower()}', compatibility: '{level.value}'}}")
+            suffix = f"{{validateFields: '{str(validate_fields).lower()}', compatibility: '{level.value}'}}"
+            messages.append(suffix)
             return CompatibilityResult(False, messages)
     return CompatibilityResult(True, [])

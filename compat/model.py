@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
 
-class SchemaType(str, Enum):
+class SchemaType(StrEnum):
     """The schema languages Confluent's API names in ``schemaType``."""
 
     AVRO = "AVRO"
@@ -23,7 +23,7 @@ class SchemaType(str, Enum):
     JSON = "JSON"
 
 
-class CompatibilityLevel(str, Enum):
+class CompatibilityLevel(StrEnum):
     """Confluent's compatibility levels."""
 
     NONE = "NONE"

@@ -1,0 +1,37 @@
+"""The ``charter`` command: ``charter serve`` runs the registry (more commands plug in here)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from charter.cli import serve
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="charter",
+        description=(
+            "Charter: a schema registry for Kafka that speaks the Confluent Schema Registry API. "
+            "Stores Avro schemas with global ids and enforces compatibility levels."
+        ),
+        epilog="Run 'charter COMMAND --help' for the options of a command.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {serve.package_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    serve.add_command(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    return int(args.run(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""``charter serve``: replay the embedded log, then serve the Confluent API with uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from importlib import metadata
+from typing import Any
+
+from charter.registry.settings import OPTIONS, Settings, defaults_from_env
+
+log = logging.getLogger("charter")
+
+
+def package_version() -> str:
+    try:
+        return metadata.version("charter-registry")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def add_command(commands: Any) -> None:
+    parser = commands.add_parser(
+        "serve",
+        help="run the registry on the embedded durable log",
+        description=(
+            "Run the registry. State lives in an embedded durable log in --data-dir; it is replayed "
+            "on start. Every option can also be set with the environment variable shown."
+        ),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    try:
+        defaults = defaults_from_env()
+    except ValueError as exc:
+        parser.error(str(exc))
+    for opt in OPTIONS:
+        parser.add_argument(
+            opt.flag, dest=opt.name, type=opt.kind, default=defaults[opt.name],
+            help=f"{opt.help} [env {opt.env}]",
+        )
+    parser.add_argument("--access-log", action="store_true", help="log every request")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = Settings(**{opt.name: getattr(args, opt.name) for opt in OPTIONS})
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # Imported here so that `charter --help` stays fast.
+    import uvicorn
+    from charter.compat import CompatibilityLevel
+    from charter.registry.api.app import create_app
+    from charter.registry.log.base import LogError
+    from charter.registry.log.file import FileLog
+    from charter.registry.service import RegistryService
+
+    try:
+        CompatibilityLevel.parse(settings.compatibility)
+    except ValueError:
+        print(f"charter: error: unknown compatibility level {settings.compatibility!r}", file=sys.stderr)
+        return 2
+    try:
+        schema_log = FileLog(settings.data_path)
+    except (LogError, OSError) as exc:
+        print(f"charter: error: {exc}", file=sys.stderr)
+        return 2
+    service = RegistryService(schema_log, settings)
+    started = time.perf_counter()
+    count = service.replay()
+    state = service.state
+    log.info(
+        "store: %s; replayed %d records in %.2f s (%d subjects, %d schemas, %d skipped)",
+        schema_log.describe(), count, time.perf_counter() - started,
+        len(state.subjects), len(state.schemas_by_id), state.skipped,
+    )
+    log.info("Charter %s listening on http://%s:%d", package_version(), settings.host, settings.port)
+    app = create_app(service)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level.lower(),
+        access_log=args.access_log,
+        loop="auto",
+        http="auto",
+        timeout_graceful_shutdown=10,
+    )
+    return 0

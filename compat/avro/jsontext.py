@@ -1,0 +1,121 @@
+"""JSON in and out, the way Avro Java (through Jackson) reads and writes it.
+
+Reading keeps key order, the difference between integers and floating point numbers and
+integers of any size; a duplicated key keeps its first position and its last value (as
+Jackson's ``ObjectNode``). Writing is compact and byte-for-byte what Jackson's default
+generator prints: strings escaped with Jackson's table (short escapes for ``\\b \\t \\n \\f \\r``,
+``\\u00XX`` with upper-case hex for other control characters, non-ASCII kept as is), integers as
+is, floating point numbers as Java's ``Double.toString`` and non-finite ones quoted.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any
+
+from charter.compat.model import InvalidSchemaError
+
+_ESCAPES = {i: f"\\u{i:04X}" for i in range(0x20)}
+_ESCAPES.update({0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r"})
+_ESCAPES[ord('"')] = '\\"'
+_ESCAPES[ord("\\")] = "\\\\"
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"non-standard number {name}")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
+def load_json(text: str) -> Any:
+    """Parse JSON text; raises :class:`InvalidSchemaError` saying where the text is wrong."""
+    try:
+        return _DECODER.decode(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidSchemaError(
+            f"Invalid schema: the text is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
+    except ValueError as exc:  # NaN/Infinity literals
+        raise InvalidSchemaError(f"Invalid schema: the text is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise InvalidSchemaError("Invalid schema: the JSON text is nested too deeply") from None
+
+
+def quote(text: str) -> str:
+    """A JSON string literal as Jackson writes it."""
+    if _NEEDS_ESCAPE.search(text) is None:
+        return f'"{text}"'
+    return f'"{text.translate(_ESCAPES)}"'
+
+
+def java_double(value: float) -> str:
+    """Java's ``Double.toString`` (shortest digits that round-trip, JDK 19+ algorithm)."""
+    if value != value:
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    sign = "-" if math.copysign(1.0, value) < 0 else ""
+    if value == 0:
+        return sign + "0.0"
+    magnitude = abs(value)
+    mantissa, _, exponent = repr(magnitude).partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    raw = whole + fraction
+    digits = raw.lstrip("0")
+    # value = 0.<digits> * 10**point
+    point = len(whole) + (int(exponent) if exponent else 0) - (len(raw) - len(digits))
+    digits = digits.rstrip("0") or "0"
+    if 1e-3 <= magnitude < 1e7:
+        if point <= 0:
+            return f"{sign}0.{'0' * -point}{digits}"
+        if point >= len(digits):
+            return f"{sign}{digits}{'0' * (point - len(digits))}.0"
+        return f"{sign}{digits[:point]}.{digits[point:]}"
+    return f"{sign}{digits[0]}.{digits[1:] or '0'}E{point - 1}"
+
+
+def dump_json(value: Any) -> str:
+    """Compact JSON for a value read by :func:`load_json`, as Jackson's ``writeTree`` prints it."""
+    if isinstance(value, str):
+        return quote(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        text = java_double(value)
+        return text if math.isfinite(value) else f'"{text}"'
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{quote(k)}:{dump_json(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(dump_json(v) for v in value) + "]"
+    raise TypeError(f"not a JSON value: {value!r}")
+
+
+_JAVA_DOUBLE = re.compile(
+    r"[+-]?(NaN|Infinity|((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)|(0[xX][0-9a-fA-F]*\.?[0-9a-fA-F]*[pP][+-]?\d+))[fFdD]?"
+)
+
+
+_JAVA_TRIM = "".join(chr(i) for i in range(33))
+
+
+def parse_java_double(text: str) -> float | None:
+    """``Double.valueOf(text)`` (surrounding whitespace allowed), or None when Java would throw."""
+    stripped = text.strip(_JAVA_TRIM)
+    if not _JAVA_DOUBLE.fullmatch(stripped):
+        return None
+    if stripped[-1] in "fFdD":
+        stripped = stripped[:-1]
+    if "x" in stripped or "X" in stripped:
+        number = float.fromhex(stripped.lstrip("+-"))
+        return -number if stripped.startswith("-") else number
+    return float(stripped)

@@ -1,0 +1,67 @@
+"""The FastAPI application: routers, middleware and Confluent-shaped error handling."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import orjson
+from charter.registry.api import compatibility, config, root, schemas, subjects
+from charter.registry.api.http import V1_JSON
+from charter.registry.api.middleware import ConfluentHttpMiddleware
+from charter.registry.errors import RegistryError
+from charter.registry.service import RegistryService
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+_REASONS = {404: "Not Found", 405: "Method Not Allowed", 400: "Bad Request", 422: "Unprocessable Entity"}
+
+
+def _error(request: Request, status: int, code: int, message: str) -> Response:
+    media = request.scope.get("charter.media_type") or V1_JSON
+    return Response(orjson.dumps({"error_code": code, "message": message}), status, media_type=media)
+
+
+def create_app(service: RegistryService) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        service.log.close()
+
+    app = FastAPI(
+        title="Charter schema registry",
+        description="A Confluent Schema Registry v1 compatible API.",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.service = service
+    for module in (root, schemas, subjects, compatibility, config):
+        app.include_router(module.router)
+
+    @app.exception_handler(RegistryError)
+    async def registry_error(request: Request, exc: RegistryError) -> Response:
+        return _error(request, exc.http_status, exc.error_code, exc.message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        reason = _REASONS.get(exc.status_code, str(exc.detail))
+        return _error(request, exc.status_code, exc.status_code, f"HTTP {exc.status_code} {reason}")
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        return _error(request, 400, 400, f"Invalid request: {exc.errors()}")
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return _error(request, 500, 50001, f"Internal error: {type(exc).__name__}; see the server log")
+
+    app.add_middleware(ConfluentHttpMiddleware, max_request_bytes=service.settings.max_request_bytes)
+    return app

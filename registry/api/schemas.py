@@ -1,0 +1,74 @@
+"""``/schemas``: schemas by global id, the list of all schemas, and the supported types."""
+
+from __future__ import annotations
+
+from charter.compat.formats import supported_types
+from charter.registry import errors
+from charter.registry.api import views
+from charter.registry.api.deps import service
+from charter.registry.api.http import flag, page, path_text, respond, respond_text
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+router = APIRouter()
+
+
+def _schema_id(request: Request) -> int:
+    raw = path_text(request, "schema_id")
+    try:
+        return int(raw)
+    except ValueError:
+        raise errors.schema_not_found(raw) from None
+
+
+@router.get("/schemas/types")
+async def schema_types(request: Request) -> Response:
+    return respond(request, supported_types())
+
+
+@router.get("/schemas")
+async def list_schemas(request: Request) -> Response:
+    svc = service(request)
+    prefix = request.query_params.get("subjectPrefix") or ""
+    deleted = flag(request, "deleted")
+    latest_only = flag(request, "latestOnly")
+    out = []
+    for subject in sorted(svc.state.subjects):
+        if not subject.startswith(prefix):
+            continue
+        versions = svc.state.versions(subject, include_deleted=deleted)
+        if latest_only:
+            versions = versions[-1:]
+        out.extend(views.subject_version(sv) for sv in versions)
+    return respond(request, page(out, request))
+
+
+@router.get("/schemas/ids/{schema_id}")
+async def schema_by_id(request: Request) -> Response:
+    svc = service(request)
+    content = svc.schema_by_id(_schema_id(request))
+    body = views.schema_string(content)
+    if flag(request, "fetchMaxId"):
+        body["maxId"] = svc.state.max_id
+    return respond(request, body)
+
+
+@router.get("/schemas/ids/{schema_id}/schema")
+async def raw_schema_by_id(request: Request) -> Response:
+    return respond_text(request, service(request).schema_by_id(_schema_id(request)).text)
+
+
+@router.get("/schemas/ids/{schema_id}/subjects")
+async def subjects_of_id(request: Request) -> Response:
+    svc = service(request)
+    versions = svc.versions_of_id(_schema_id(request), flag(request, "deleted"))
+    subjects = sorted({sv.subject for sv in versions})
+    return respond(request, page(subjects, request))
+
+
+@router.get("/schemas/ids/{schema_id}/versions")
+async def versions_of_id(request: Request) -> Response:
+    svc = service(request)
+    versions = svc.versions_of_id(_schema_id(request), flag(request, "deleted"))
+    out = [{"subject": sv.subject, "version": sv.version} for sv in versions]
+    return respond(request, page(out, request))

@@ -1,0 +1,122 @@
+"""``/subjects``: register, look up, list and delete subjects and their versions."""
+
+from __future__ import annotations
+
+from charter.registry import errors
+from charter.registry.api import views
+from charter.registry.api.deps import service
+from charter.registry.api.http import (
+    flag,
+    json_body,
+    page,
+    respond,
+    respond_text,
+    subject_param,
+    version_param,
+)
+from charter.registry.schemas import read_schema_request
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+router = APIRouter()
+
+
+@router.get("/subjects")
+async def list_subjects(request: Request) -> Response:
+    svc = service(request)
+    prefix = request.query_params.get("subjectPrefix") or ""
+    if prefix == ":*:":
+        prefix = ""
+    deleted_only = flag(request, "deletedOnly")
+    deleted = flag(request, "deleted") or deleted_only
+    out = []
+    for subject, versions in svc.state.subjects.items():
+        if not subject.startswith(prefix) or not versions:
+            continue
+        live = any(not v.deleted for v in versions.values())
+        if deleted_only:
+            if not live:
+                out.append(subject)
+        elif live or deleted:
+            out.append(subject)
+    return respond(request, page(sorted(out), request))
+
+
+@router.post("/subjects/{subject}")
+async def lookup(request: Request) -> Response:
+    svc = service(request)
+    subject = subject_param(request)
+    body = read_schema_request(await json_body(request), svc.settings.max_schema_bytes)
+    sv = await svc.lookup(
+        subject, body, normalize=flag(request, "normalize"), deleted=flag(request, "deleted")
+    )
+    return respond(request, views.subject_version(sv))
+
+
+@router.delete("/subjects/{subject}")
+async def delete_subject(request: Request) -> Response:
+    svc = service(request)
+    versions = await svc.delete_subject(subject_param(request), flag(request, "permanent"))
+    return respond(request, versions)
+
+
+@router.get("/subjects/{subject}/versions")
+async def list_versions(request: Request) -> Response:
+    svc = service(request)
+    subject = subject_param(request)
+    deleted_only = flag(request, "deletedOnly")
+    deleted = flag(request, "deleted") or deleted_only
+    versions = svc.state.versions(subject, include_deleted=deleted)
+    if deleted_only:
+        versions = [v for v in versions if v.deleted]
+    elif not versions:
+        raise errors.subject_not_found(subject)
+    as_negative = flag(request, "deletedAsNegative")
+    numbers = [-v.version if (as_negative and v.deleted) else v.version for v in versions]
+    return respond(request, page(numbers, request))
+
+
+@router.post("/subjects/{subject}/versions")
+async def register(request: Request) -> Response:
+    svc = service(request)
+    subject = subject_param(request)
+    body = read_schema_request(await json_body(request), svc.settings.max_schema_bytes)
+    sv, _created = await svc.register(subject, body, normalize=flag(request, "normalize"))
+    if request.headers.get("confluent-accept-unknown-properties", "").lower() == "true":
+        return respond(request, views.subject_version(sv))
+    return respond(request, {"id": sv.schema.id})
+
+
+@router.get("/subjects/{subject}/versions/{version}")
+async def get_version(request: Request) -> Response:
+    svc = service(request)
+    subject, version = subject_param(request), version_param(request)
+    sv = svc.resolve_version(subject, version, include_deleted=flag(request, "deleted"))
+    return respond(request, views.subject_version(sv))
+
+
+@router.get("/subjects/{subject}/versions/{version}/schema")
+async def get_version_schema(request: Request) -> Response:
+    svc = service(request)
+    subject, version = subject_param(request), version_param(request)
+    sv = svc.resolve_version(subject, version, include_deleted=flag(request, "deleted"))
+    return respond_text(request, sv.schema.text)
+
+
+@router.get("/subjects/{subject}/versions/{version}/referencedby")
+@router.get("/subjects/{subject}/versions/{version}/referencedBy", include_in_schema=False)
+async def referenced_by(request: Request) -> Response:
+    svc = service(request)
+    subject, version = subject_param(request), version_param(request)
+    deleted = flag(request, "deleted")
+    sv = svc.resolve_version(subject, version, include_deleted=True)
+    ids = sorted({r.schema.id for r in svc.state.referencing(subject, sv.version, include_deleted=deleted)})
+    return respond(request, page(ids, request))
+
+
+@router.delete("/subjects/{subject}/versions/{version}")
+async def delete_version(request: Request) -> Response:
+    svc = service(request)
+    subject, version = subject_param(request), version_param(request)
+    deleted = await svc.delete_version(subject, version, flag(request, "permanent"))
+    return respond(request, deleted)

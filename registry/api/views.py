@@ -1,0 +1,33 @@
+"""JSON shapes of Confluent's entities, built from the registry's state objects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from charter.registry.store.state import SchemaContent, SubjectVersion
+
+
+def content_fields(content: SchemaContent, out: dict[str, Any]) -> dict[str, Any]:
+    out["schemaType"] = content.schema_type
+    if content.references:
+        out["references"] = [r.to_json() for r in content.references]
+    if content.metadata:
+        out["metadata"] = content.metadata
+    if content.rule_set:
+        out["ruleSet"] = content.rule_set
+    out["schema"] = content.text
+    return out
+
+
+def schema_string(content: SchemaContent) -> dict[str, Any]:
+    """``GET /schemas/ids/{id}``: the schema text with its type and references."""
+    return content_fields(content, {})
+
+
+def subject_version(sv: SubjectVersion) -> dict[str, Any]:
+    """The ``Schema`` entity: subject, version, id, type, references, schema (and deleted, ts)."""
+    out = content_fields(sv.schema, {"subject": sv.subject, "version": sv.version, "id": sv.schema.id})
+    if sv.deleted:
+        out["deleted"] = True
+    out["ts"] = sv.timestamp_ms
+    return out

@@ -1,0 +1,146 @@
+"""Confluent's error vocabulary: every refusal the service gives, as (HTTP status, error_code, message).
+
+The API layer turns a :class:`RegistryError` into ``{"error_code": ..., "message": ...}``.
+Messages follow Confluent's wording where clients or people may match on it.
+"""
+
+from __future__ import annotations
+
+
+class RegistryError(Exception):
+    def __init__(self, http_status: int, error_code: int, message: str) -> None:
+        super().__init__(message)
+        self.http_status = http_status
+        self.error_code = error_code
+        self.message = message
+
+
+def bad_request(message: str) -> RegistryError:
+    return RegistryError(400, 400, message)
+
+
+def subject_not_found(subject: str) -> RegistryError:
+    return RegistryError(404, 40401, f"Subject '{subject}' not found.")
+
+
+def version_not_found(version: object) -> RegistryError:
+    return RegistryError(404, 40402, f"Version {version} not found.")
+
+
+def schema_not_found(schema_id: object | None = None) -> RegistryError:
+    if schema_id is None:
+        return RegistryError(404, 40403, "Schema not found")
+    return RegistryError(404, 40403, f"Schema {schema_id} not found")
+
+
+def subject_soft_deleted(subject: str) -> RegistryError:
+    return RegistryError(
+        404, 40404, f"Subject '{subject}' was soft deleted.Set permanent=true to delete permanently"
+    )
+
+
+def subject_not_soft_deleted(subject: str) -> RegistryError:
+    return RegistryError(
+        404, 40405, f"Subject '{subject}' was not deleted first before being permanently deleted"
+    )
+
+
+def version_soft_deleted(subject: str, version: int) -> RegistryError:
+    return RegistryError(
+        404,
+        40406,
+        f"Subject '{subject}' Version {version} was soft deleted.Set permanent=true to delete permanently",
+    )
+
+
+def version_not_soft_deleted(subject: str, version: int) -> RegistryError:
+    return RegistryError(
+        404,
+        40407,
+        f"Subject '{subject}' Version {version} was not deleted first before being permanently deleted",
+    )
+
+
+def subject_compatibility_not_configured(subject: str) -> RegistryError:
+    return RegistryError(
+        404, 40408, f"Subject '{subject}' does not have subject-level compatibility configured"
+    )
+
+
+def subject_mode_not_configured(subject: str) -> RegistryError:
+    return RegistryError(404, 40409, f"Subject '{subject}' does not have subject-level mode configured")
+
+
+def association_not_found(message: str) -> RegistryError:
+    return RegistryError(404, 40410, message)
+
+
+def incompatible_schema(subject: str, messages: list[str]) -> RegistryError:
+    details = "[" + ", ".join(messages) + "]"
+    return RegistryError(
+        409,
+        40901,
+        f'Schema being registered is incompatible with an earlier schema for subject "{subject}", '
+        f"details: {details}",
+    )
+
+
+def invalid_schema(message: str) -> RegistryError:
+    return RegistryError(422, 42201, message)
+
+
+def invalid_version(version: str) -> RegistryError:
+    return RegistryError(
+        422,
+        42202,
+        f"The specified version '{version}' is not a valid version id. "
+        'Allowed values are between [1, 2^31-1] and the string "latest"',
+    )
+
+
+def invalid_compatibility_level(level: object) -> RegistryError:
+    return RegistryError(
+        422,
+        42203,
+        f"Invalid compatibility level {level!r}. Valid values are none, backward, forward, full, "
+        "backward_transitive, forward_transitive, and full_transitive",
+    )
+
+
+def invalid_mode(mode: object) -> RegistryError:
+    return RegistryError(
+        422, 42204, f"Invalid mode {mode!r}. Valid values are READWRITE, READONLY, READONLY_OVERRIDE, IMPORT"
+    )
+
+
+def operation_not_permitted(message: str) -> RegistryError:
+    return RegistryError(422, 42205, message)
+
+
+def reference_exists(subject: str, version: int) -> RegistryError:
+    return RegistryError(
+        422,
+        42206,
+        f"One or more references exist to the schema {{magic=1,keytype=SCHEMA,subject={subject},"
+        f"version={version}}}.",
+    )
+
+
+def id_does_not_match(existing: int, requested: int) -> RegistryError:
+    return RegistryError(
+        422, 42207, f"Schema already registered with id {existing} instead of input id {requested}"
+    )
+
+
+def invalid_subject(subject: str) -> RegistryError:
+    return RegistryError(422, 42208, f"The specified subject '{subject}' is not valid.")
+
+
+def schema_too_large(size: int, limit: int) -> RegistryError:
+    return RegistryError(
+        422, 42209, f"Schema is too large: {size} bytes, the limit is {limit} bytes"
+    )
+
+
+def store_error(message: str) -> RegistryError:
+    return RegistryError(500, 50001, f"Error while storing the schema: {message}")

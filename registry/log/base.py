@@ -1,0 +1,48 @@
+"""The one interface every log backend implements: append records durably, replay them.
+
+A record is a `_schemas` key/value pair (see :mod:`charter.registry.records`). Offsets are
+dense, starting at 0, as in a single-partition Kafka topic. The embedded file log is the
+default backend; the Kafka topic backend implements the same interface.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class LogRecord:
+    offset: int
+    key: bytes
+    value: bytes | None
+    timestamp_ms: int
+
+
+class LogError(RuntimeError):
+    """The log could not take or return records (disk full, broker gone, ...)."""
+
+
+class SchemaLog(Protocol):
+    """A durable, ordered log of `_schemas` records."""
+
+    def describe(self) -> str:
+        """A short human description for start-up logs, e.g. ``file log /var/lib/charter``."""
+        ...
+
+    def replay(self) -> Iterator[LogRecord]:
+        """Every record from the start, in order. Called once, before serving."""
+        ...
+
+    async def append(self, records: Sequence[tuple[bytes, bytes | None]]) -> list[LogRecord]:
+        """Append records atomically and durably; return them with offsets and timestamps.
+
+        Returns only once the records survive a crash of this process (and, for the file
+        log, of the machine: the data is fsynced). Raises :class:`LogError` on failure, in
+        which case none of the records count as written.
+        """
+        ...
+
+    def close(self) -> None:
+        ...

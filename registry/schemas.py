@@ -1,0 +1,262 @@
+"""Turning request bodies into parsed schemas: validation, reference resolution, caching.
+
+A register/lookup/compatibility body (``schema``, ``schemaType``, ``references``, ``metadata``,
+``ruleSet``) becomes a :class:`Candidate`: the parsed schema plus the text and fingerprint the
+registry stores. Referenced schemas are looked up in the state on the event loop (a snapshot of
+immutable contents); parsing happens in the caller's thread, off the loop. Parsed stored schemas
+are kept in a bounded LRU so compatibility checks do not re-parse history on every request.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from charter.compat import InvalidSchemaError, ParsedSchema
+from charter.compat.formats import get_format, supported_types
+from charter.registry import errors
+from charter.registry.store.state import (
+    Reference,
+    RegistryState,
+    SchemaContent,
+    fingerprint,
+    parse_references,
+)
+
+MAX_REFERENCE_DEPTH = 64
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaRequest:
+    """A validated register/lookup body, not yet parsed as a schema."""
+
+    schema_type: str
+    text: str
+    references: tuple[Reference, ...]
+    metadata: dict[str, Any] | None
+    rule_set: dict[str, Any] | None
+    schema_id: int | None = None
+    version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A parsed schema ready to be stored: the text to store and its identity."""
+
+    request: SchemaRequest
+    parsed: ParsedSchema
+    text: str
+    fingerprint: bytes
+
+
+def _optional_int(body: dict[str, Any], name: str) -> int | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise errors.bad_request(f"'{name}' must be an integer")
+    return value
+
+
+def read_schema_request(body: Any, max_schema_bytes: int) -> SchemaRequest:
+    """Validate the JSON shape of a register/lookup body (HTTP 400 or 422 when wrong)."""
+    if not isinstance(body, dict):
+        raise errors.bad_request("The request body must be a JSON object with a 'schema' field")
+    text = body.get("schema")
+    if text is None:
+        raise errors.invalid_schema("Empty schema: the request body has no 'schema' field")
+    if not isinstance(text, str):
+        raise errors.bad_request("'schema' must be a string holding the schema text")
+    if len(text) > max_schema_bytes:
+        raise errors.schema_too_large(len(text.encode()), max_schema_bytes)
+    schema_type = body.get("schemaType") or "AVRO"
+    if not isinstance(schema_type, str):
+        raise errors.bad_request("'schemaType' must be a string")
+    schema_type = schema_type.upper()
+    if schema_type not in supported_types():
+        raise errors.invalid_schema(
+            f"Invalid schema type {schema_type}: this registry supports {', '.join(supported_types())}"
+        )
+    try:
+        refs = parse_references(body.get("references"))
+    except ValueError as exc:
+        raise errors.bad_request(f"Invalid references: {exc}") from None
+    metadata, rule_set = body.get("metadata"), body.get("ruleSet")
+    if metadata is not None and not isinstance(metadata, dict):
+        raise errors.bad_request("'metadata' must be an object")
+    if rule_set is not None and not isinstance(rule_set, dict):
+        raise errors.bad_request("'ruleSet' must be an object")
+    return SchemaRequest(
+        schema_type,
+        text,
+        refs,
+        metadata or None,
+        rule_set or None,
+        _optional_int(body, "id"),
+        _optional_int(body, "version"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Dependencies:
+    """The schemas a candidate references, directly or through other references.
+
+    ``edges`` maps each reachable schema id to its own references as ``(name, id)``;
+    ``roots`` are the candidate's references. A snapshot of immutable contents, so it can
+    be handed to a worker thread.
+    """
+
+    contents: dict[int, SchemaContent]
+    edges: dict[int, tuple[tuple[str, int], ...]]
+    roots: tuple[tuple[str, int], ...]
+
+    def ordered(self) -> list[tuple[str, SchemaContent]]:
+        """Every schema reachable from the roots, each after its own dependencies."""
+        out: list[tuple[str, SchemaContent]] = []
+        seen: set[int] = set()
+
+        def visit(name: str, schema_id: int) -> None:
+            if schema_id in seen:
+                return
+            seen.add(schema_id)
+            for child in self.edges[schema_id]:
+                visit(*child)
+            out.append((name, self.contents[schema_id]))
+
+        for name, schema_id in self.roots:
+            visit(name, schema_id)
+        return out
+
+    def rooted_at(self, schema_id: int) -> Dependencies:
+        """The same graph seen from one of its schemas: that schema's own references."""
+        return Dependencies(self.contents, self.edges, self.edges[schema_id])
+
+    def cache_key(self) -> tuple[tuple[str, int], ...]:
+        return self.roots
+
+
+NO_DEPENDENCIES = Dependencies({}, {}, ())
+
+
+def resolve_references(state: RegistryState, refs: tuple[Reference, ...]) -> Dependencies:
+    """Find every (transitively) referenced schema; 42201 when one does not exist."""
+    if not refs:
+        return NO_DEPENDENCIES
+    contents: dict[int, SchemaContent] = {}
+    edges: dict[int, tuple[tuple[str, int], ...]] = {}
+
+    def lookup(ref: Reference) -> SchemaContent:
+        sv = state.version(ref.subject, ref.version)
+        if sv is None:
+            raise errors.invalid_schema(
+                f"Invalid schema: reference '{ref.name}' points to subject '{ref.subject}' "
+                f"version {ref.version}, which does not exist"
+            )
+        return sv.schema
+
+    def visit(content: SchemaContent, depth: int) -> None:
+        if content.id in contents:
+            return
+        if depth > MAX_REFERENCE_DEPTH:
+            raise errors.invalid_schema(f"References nest deeper than {MAX_REFERENCE_DEPTH} levels")
+        contents[content.id] = content
+        children = [(ref.name, lookup(ref)) for ref in content.references]
+        edges[content.id] = tuple((name, child.id) for name, child in children)
+        for _, child in children:
+            visit(child, depth + 1)
+
+    roots = [(ref.name, lookup(ref)) for ref in refs]
+    for _, content in roots:
+        visit(content, 1)
+    return Dependencies(contents, edges, tuple((name, c.id) for name, c in roots))
+
+
+class ParsedCache:
+    """A thread-safe LRU of parsed stored schemas, by global id."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_make(self, key: Any, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = make()
+        with self._lock:
+            self._items[key] = value
+            if len(self._items) > self.capacity:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+class SchemaParser:
+    """Parses candidates and stored schemas (with their dependencies), with caches."""
+
+    def __init__(self, cache_size: int = 2000) -> None:
+        self.stored = ParsedCache(cache_size)
+        self.candidates = ParsedCache(cache_size)
+
+    def parse_stored(self, content: SchemaContent, deps: Dependencies) -> ParsedSchema:
+        """A stored schema, parsed leniently (it was validated when it was registered).
+
+        ``deps`` must have the schema's own references as roots (see resolve_references).
+        """
+
+        def make() -> ParsedSchema:
+            fmt = get_format(content.schema_type)
+            return fmt.parse(content.text, self.parsed_dependencies(deps), validate=False)
+
+        return self.stored.get_or_make(content.id, make)
+
+    def parsed_dependencies(self, deps: Dependencies) -> dict[str, ParsedSchema]:
+        """Every schema reachable from deps.roots, parsed, in dependency order."""
+        return {
+            name: self.parse_stored(c, deps.rooted_at(c.id)) for name, c in deps.ordered()
+        }
+
+    def parse_candidate(
+        self, request: SchemaRequest, deps: Dependencies, *, normalize: bool
+    ) -> Candidate:
+        """Parse a new schema strictly; 42201 with the parser's message when it is invalid."""
+        key = (request.schema_type, request.text, deps.cache_key(), request.references, normalize)
+
+        def make() -> tuple[ParsedSchema, str]:
+            fmt = get_format(request.schema_type)
+            try:
+                parsed_deps = self.parsed_dependencies(deps)
+                parsed = fmt.parse(request.text, parsed_deps, validate=True)
+                if normalize:
+                    parsed = parsed.normalized()
+                return parsed, parsed.canonical()
+            except InvalidSchemaError as exc:
+                return _InvalidMarker(str(exc)), ""  # type: ignore[return-value]
+            except RecursionError:
+                return _InvalidMarker("the schema nests too deeply"), ""  # type: ignore[return-value]
+
+        parsed, text = self.candidates.get_or_make(key, make)
+        if isinstance(parsed, _InvalidMarker):
+            raise errors.invalid_schema(f"Invalid schema: {parsed.message}")
+        refs = request.references
+        if normalize:
+            refs = tuple(sorted(set(refs), key=lambda r: (r.name, r.subject, r.version)))
+            request = SchemaRequest(
+                request.schema_type, request.text, refs, request.metadata, request.rule_set,
+                request.schema_id, request.version,
+            )
+        fp = fingerprint(request.schema_type, text, refs, request.metadata, request.rule_set)
+        return Candidate(request, parsed, text, fp)
+
+
+@dataclass(frozen=True, slots=True)
+class _InvalidMarker:
+    message: str

@@ -1,0 +1,435 @@
+"""The registry's use cases: register, look up, check, delete, and the config and mode settings.
+
+The service owns the state and the log. Reads answer from memory. Every write is one or more
+`_schemas` records: built under the write lock from the current state, appended durably to the
+log, then applied to the state, and only then acknowledged; a refused write appends nothing.
+Parsing and compatibility checks run in a worker thread so a large schema never stalls the
+event loop for other requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from charter.compat import CompatibilityLevel, CompatibilityResult, ParsedSchema
+from charter.compat.levels import check_compatibility
+from charter.registry import errors
+from charter.registry.log.base import LogError, SchemaLog
+from charter.registry.modes import Mode, ModeRules
+from charter.registry.records import (
+    RecordFormatError,
+    RecordKey,
+    config_key,
+    decode_key,
+    decode_value,
+    delete_subject_key,
+    encode_value,
+    mode_key,
+    schema_key,
+    schema_value,
+)
+from charter.registry.schemas import (
+    Candidate,
+    Dependencies,
+    SchemaParser,
+    SchemaRequest,
+    resolve_references,
+)
+from charter.registry.settings import Settings
+from charter.registry.store.state import RegistryState, SchemaContent, SubjectVersion
+
+log = logging.getLogger(__name__)
+
+LATEST = -1
+MAX_VERSION = 2**31 - 1
+
+
+class RegistryService:
+    def __init__(self, schema_log: SchemaLog, settings: Settings) -> None:
+        self.log = schema_log
+        self.settings = settings
+        self.state = RegistryState()
+        self.parser = SchemaParser(settings.schema_cache_size)
+        self.modes = ModeRules(self.state)
+        self._write_lock = asyncio.Lock()
+        self.default_level = CompatibilityLevel.parse(settings.compatibility)
+
+    # ---- start-up ----------------------------------------------------------------------
+
+    def replay(self) -> int:
+        """Rebuild the state from the log; returns the number of records read."""
+        count = 0
+        for record in self.log.replay():
+            count += 1
+            self._apply_raw(record.key, record.value, record.offset, record.timestamp_ms)
+        return count
+
+    def _apply_raw(self, key: bytes, value: bytes | None, offset: int, ts: int) -> None:
+        try:
+            self.state.apply(decode_key(key), decode_value(value), offset, ts)
+        except RecordFormatError as exc:
+            self.state.skipped += 1
+            log.warning("skipping record at offset %d: %s", offset, exc)
+
+    # ---- writing -----------------------------------------------------------------------
+
+    async def _write(self, records: Sequence[tuple[RecordKey, dict[str, Any] | None]]) -> None:
+        """Append records durably, then apply them. Call with the write lock held."""
+        raw = [(k.encode(), encode_value(v)) for k, v in records]
+        try:
+            written = await self.log.append(raw)
+        except LogError as exc:
+            log.error("write failed: %s", exc)
+            raise errors.store_error(str(exc)) from None
+        for rec in written:
+            self._apply_raw(rec.key, rec.value, rec.offset, rec.timestamp_ms)
+
+    # ---- config ------------------------------------------------------------------------
+
+    def compatibility_level(self, subject: str | None) -> CompatibilityLevel:
+        for scope in (subject, None) if subject is not None else (None,):
+            level = self.state.configs.get(scope, {}).get("compatibilityLevel")
+            if level:
+                try:
+                    return CompatibilityLevel.parse(level)
+                except ValueError:
+                    log.warning("ignoring stored compatibility level %r", level)
+        return self.default_level
+
+    def config_flag(self, subject: str | None, name: str) -> bool:
+        for scope in (subject, None):
+            value = self.state.configs.get(scope, {}).get(name)
+            if value is not None:
+                return bool(value)
+        return False
+
+    def get_config(self, subject: str | None, default_to_global: bool) -> dict[str, Any]:
+        if subject is not None:
+            stored = self.state.configs.get(subject)
+            if stored is None:
+                if not default_to_global:
+                    raise errors.subject_compatibility_not_configured(subject)
+                return self.get_config(None, False)
+            return _config_view(stored)
+        stored = self.state.configs.get(None) or {}
+        view = _config_view(stored)
+        view.setdefault("compatibilityLevel", self.default_level.value)
+        return view
+
+    async def set_config(self, subject: str | None, body: Any) -> dict[str, Any]:
+        if not isinstance(body, dict):
+            raise errors.bad_request('The body must be a JSON object such as {"compatibility": "FULL"}')
+        update = dict(body)
+        level = update.pop("compatibility", None)
+        if "compatibilityLevel" in update:  # accepted for symmetry with GET
+            level = level or update.pop("compatibilityLevel")
+        if level is not None:
+            if not isinstance(level, str):
+                raise errors.invalid_compatibility_level(level)
+            try:
+                level = CompatibilityLevel.parse(level).value
+            except ValueError:
+                raise errors.invalid_compatibility_level(level) from None
+        for flag in ("normalize", "validateFields", "validateRules"):
+            if flag in update and update[flag] is not None and not isinstance(update[flag], bool):
+                raise errors.bad_request(f"'{flag}' must be true or false")
+        async with self._write_lock:
+            value = {k: v for k, v in (self.state.configs.get(subject) or {}).items()}
+            if level is not None:
+                value["compatibilityLevel"] = level
+            value.update({k: v for k, v in update.items() if v is not None})
+            if subject is not None:
+                value = {"subject": subject, **value}
+            await self._write([(config_key(subject), value)])
+        echo = {"compatibility": level} if level is not None else {}
+        echo.update({k: v for k, v in update.items() if v is not None})
+        return echo
+
+    async def delete_config(self, subject: str | None) -> dict[str, Any]:
+        async with self._write_lock:
+            stored = self.state.configs.get(subject)
+            if subject is not None and stored is None:
+                if subject not in self.state.subjects:
+                    raise errors.subject_not_found(subject)
+                raise errors.subject_compatibility_not_configured(subject)
+            old = self.get_config(subject, True)
+            if stored is not None:
+                await self._write([(config_key(subject), None)])
+        return old
+
+    # ---- mode --------------------------------------------------------------------------
+
+    def get_mode(self, subject: str | None, default_to_global: bool) -> str:
+        if subject is None:
+            return self.state.modes.get(None, Mode.READWRITE.value)
+        mode = self.state.modes.get(subject)
+        if mode is None:
+            if not default_to_global:
+                raise errors.subject_mode_not_configured(subject)
+            return self.get_mode(None, False)
+        return mode
+
+    async def set_mode(self, subject: str | None, body: Any, force: bool) -> str:
+        if not isinstance(body, dict):
+            raise errors.bad_request('The request body must be a JSON object such as {"mode": "READONLY"}')
+        mode = Mode.parse(body.get("mode"))
+        async with self._write_lock:
+            self.modes.check_can_set(subject, mode, force)
+            value: dict[str, Any] = {"mode": mode.value}
+            if subject is not None:
+                value = {"subject": subject, **value}
+            await self._write([(mode_key(subject), value)])
+        return mode.value
+
+    async def delete_mode(self, subject: str | None) -> str:
+        async with self._write_lock:
+            if subject is not None and subject not in self.state.modes:
+                if subject not in self.state.subjects:
+                    raise errors.subject_not_found(subject)
+                raise errors.subject_mode_not_configured(subject)
+            old = self.get_mode(subject, True)
+            if subject in self.state.modes:
+                await self._write([(mode_key(subject), None)])
+        return old
+
+    # ---- schemas: shared steps -----------------------------------------------------------
+
+    def _normalize(self, subject: str | None, requested: bool) -> bool:
+        return requested or self.config_flag(subject, "normalize")
+
+    async def prepare(self, request: SchemaRequest, normalize: bool) -> Candidate:
+        """Parse a candidate off the event loop (references resolved on it first)."""
+        deps = resolve_references(self.state, request.references)
+        return await asyncio.to_thread(self.parser.parse_candidate, request, deps, normalize=normalize)
+
+    def _previous(self, versions: list[SubjectVersion]) -> list[tuple[int, SchemaContent, Dependencies]]:
+        """Newest-first (version, content, dependencies) snapshots for a compatibility check."""
+        return [
+            (sv.version, sv.schema, resolve_references(self.state, sv.schema.references))
+            for sv in reversed(versions)
+        ]
+
+    def _check(
+        self,
+        level: CompatibilityLevel,
+        candidate: ParsedSchema,
+        previous: list[tuple[int, SchemaContent, Dependencies]],
+    ) -> CompatibilityResult:
+        """Runs in a worker thread: parse history (cached) and apply the level."""
+        parsed = [(v, self.parser.parse_stored(c, d)) for v, c, d in previous]
+        return check_compatibility(
+            level, candidate, parsed, validate_fields=False
+        )
+
+    # ---- schemas: register -----------------------------------------------------------------
+
+    async def register(
+        self, subject: str, request: SchemaRequest, *, normalize: bool = False
+    ) -> tuple[SubjectVersion, bool]:
+        """Register (or find) the schema under the subject; returns (version, created)."""
+        mode = self.modes.effective(subject)
+        self.modes.check_writable(subject, mode)
+        explicit_id = request.schema_id is not None and request.schema_id >= 0
+        normalize = self._normalize(subject, normalize)
+        candidate = await self.prepare(request, normalize)
+        async with self._write_lock:
+            mode = self.modes.effective(subject)
+            self.modes.check_writable(subject, mode)
+            all_versions = self.state.versions(subject, include_deleted=True)
+            live = [v for v in all_versions if not v.deleted]
+            for sv in reversed(live):
+                if sv.schema.fingerprint == candidate.fingerprint:
+                    if explicit_id and sv.schema.id != request.schema_id:
+                        raise errors.id_does_not_match(sv.schema.id, request.schema_id or 0)
+                    return sv, False
+            existing_id = self.state.ids_by_fingerprint.get(candidate.fingerprint)
+            if mode is Mode.IMPORT:
+                schema_id, version = self.modes.import_target(subject, candidate, all_versions)
+            else:
+                if explicit_id:
+                    if existing_id is not None and existing_id != request.schema_id:
+                        raise errors.id_does_not_match(existing_id, request.schema_id or 0)
+                    if existing_id is None:
+                        raise errors.operation_not_permitted(
+                            f"Subject {subject} is not in import mode: an explicit id can only be "
+                            "given in IMPORT mode (PUT /mode/{subject} {\"mode\": \"IMPORT\"})"
+                        )
+                level = self.compatibility_level(subject)
+                if level is not CompatibilityLevel.NONE and live:
+                    previous = self._previous(live)
+                    result = await asyncio.to_thread(self._check, level, candidate.parsed, previous)
+                    if not result.is_compatible:
+                        raise errors.incompatible_schema(subject, result.messages)
+                schema_id = existing_id if existing_id is not None else self.state.max_id + 1
+                version = (all_versions[-1].version + 1) if all_versions else 1
+            value = schema_value(
+                subject, version, schema_id, request.schema_type, candidate.text,
+                candidate.request.references, request.metadata, request.rule_set, deleted=False,
+            )
+            await self._write([(schema_key(subject, version), value)])
+            created = self.state.version(subject, version)
+            assert created is not None
+            return created, True
+
+    # ---- schemas: lookup and compatibility ------------------------------------------------
+
+    async def lookup(
+        self, subject: str, request: SchemaRequest, *, normalize: bool, deleted: bool
+    ) -> SubjectVersion:
+        normalize = self._normalize(subject, normalize)
+        candidate = await self.prepare(request, normalize)
+        versions = self.state.versions(subject, include_deleted=deleted)
+        if not versions:
+            raise errors.subject_not_found(subject)
+        for sv in sorted(versions, key=lambda v: (not v.deleted, v.version), reverse=True):
+            if sv.schema.fingerprint == candidate.fingerprint:
+                return sv
+        if normalize:
+            # Versions stored without normalisation still match their normalised form.
+            previous = self._previous(versions)
+            found = await asyncio.to_thread(self._match_normalized, candidate, previous)
+            if found is not None:
+                return next(v for v in versions if v.version == found)
+        raise errors.schema_not_found()
+
+    def _match_normalized(
+        self, candidate: Candidate, previous: list[tuple[int, SchemaContent, Dependencies]]
+    ) -> int | None:
+        for version, content, deps in previous:
+            if content.schema_type != candidate.request.schema_type:
+                continue
+            stored = self.parser.parse_stored(content, deps)
+            if stored.normalized().canonical() == candidate.text:
+                return version
+        return None
+
+    async def check(
+        self,
+        subject: str,
+        version: int | None,
+        request: SchemaRequest,
+        *,
+        normalize: bool,
+    ) -> CompatibilityResult:
+        """Check against one version (``LATEST`` or a number) or, with None, the level's versions."""
+        live = self.state.versions(subject)
+        if version is None:
+            targets = live
+        elif version == LATEST:
+            targets = live[-1:]
+        else:
+            sv = self.state.version(subject, version)
+            if sv is None or sv.deleted:
+                raise errors.version_not_found(version)
+            targets = [sv]
+        candidate = await self.prepare(request, self._normalize(subject, normalize))
+        level = self.compatibility_level(subject)
+        if not targets:
+            return CompatibilityResult(True, [])
+        previous = self._previous(targets)
+        return await asyncio.to_thread(self._check, level, candidate.parsed, previous)
+
+    # ---- deletes ---------------------------------------------------------------------------
+
+    async def delete_subject(self, subject: str, permanent: bool) -> list[int]:
+        async with self._write_lock:
+            versions = self.state.versions(subject, include_deleted=True)
+            if not versions:
+                raise errors.subject_not_found(subject)
+            self.modes.check_writable(subject, self.modes.effective(subject))
+            live = [v for v in versions if not v.deleted]
+            if permanent:
+                if live:
+                    raise errors.subject_not_soft_deleted(subject)
+                for sv in versions:
+                    if self.state.referencing(subject, sv.version, include_deleted=True):
+                        raise errors.reference_exists(subject, sv.version)
+                records: list[tuple[RecordKey, dict[str, Any] | None]] = [
+                    (schema_key(subject, sv.version), None) for sv in reversed(versions)
+                ]
+                await self._write(records)
+                return [sv.version for sv in versions]
+            if not live:
+                raise errors.subject_soft_deleted(subject)
+            for sv in live:
+                if self.state.referencing(subject, sv.version, include_deleted=False):
+                    raise errors.reference_exists(subject, sv.version)
+            records = [(delete_subject_key(subject), {"subject": subject, "version": versions[-1].version})]
+            if subject in self.state.configs:
+                records.append((config_key(subject), None))
+            if subject in self.state.modes:
+                records.append((mode_key(subject), None))
+            await self._write(records)
+            return [sv.version for sv in live]
+
+    async def delete_version(self, subject: str, version: int, permanent: bool) -> int:
+        async with self._write_lock:
+            sv = self.resolve_version(subject, version, include_deleted=permanent)
+            self.modes.check_writable(subject, self.modes.effective(subject))
+            if permanent:
+                if not sv.deleted:
+                    raise errors.version_not_soft_deleted(subject, sv.version)
+                if self.state.referencing(subject, sv.version, include_deleted=True):
+                    raise errors.reference_exists(subject, sv.version)
+                await self._write([(schema_key(subject, sv.version), None)])
+                return sv.version
+            if sv.deleted:
+                raise errors.version_soft_deleted(subject, sv.version)
+            if self.state.referencing(subject, sv.version, include_deleted=False):
+                raise errors.reference_exists(subject, sv.version)
+            value = _schema_value(sv)
+            value["deleted"] = True
+            await self._write([(schema_key(subject, sv.version), value)])
+            return sv.version
+
+    # ---- reads -------------------------------------------------------------------------------
+
+    def resolve_version(self, subject: str, version: int, *, include_deleted: bool) -> SubjectVersion:
+        """A subject's version by number or LATEST; 40401/40402 (or 40406 when soft-deleted)."""
+        versions = self.state.versions(subject, include_deleted=include_deleted)
+        if not versions:
+            if include_deleted or not self.state.subjects.get(subject):
+                raise errors.subject_not_found(subject)
+            if version == LATEST:
+                raise errors.subject_not_found(subject)
+            raise errors.version_not_found(version)
+        if version == LATEST:
+            return versions[-1]
+        for sv in versions:
+            if sv.version == version:
+                return sv
+        raise errors.version_not_found(version)
+
+    def schema_by_id(self, schema_id: int) -> SchemaContent:
+        content = self.state.schemas_by_id.get(schema_id)
+        if content is None:
+            raise errors.schema_not_found(schema_id)
+        return content
+
+    def versions_of_id(self, schema_id: int, include_deleted: bool) -> list[SubjectVersion]:
+        self.schema_by_id(schema_id)
+        return [
+            sv
+            for sv in self.state.iter_versions()
+            if sv.schema.id == schema_id and (include_deleted or not sv.deleted)
+        ]
+
+    def now_ms(self) -> int:
+        return int(time.time() * 1000)
+
+
+def _config_view(stored: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in stored.items() if k != "subject"}
+
+
+def _schema_value(sv: SubjectVersion) -> dict[str, Any]:
+    """The SCHEMA record value of an existing version."""
+    c = sv.schema
+    return schema_value(
+        sv.subject, sv.version, c.id, c.schema_type, c.text, c.references, c.metadata, c.rule_set,
+        deleted=sv.deleted,
+    )
