@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from importlib import metadata
 from typing import Any
+
+import uvicorn
 
 from charter.registry.settings import OPTIONS, Settings, defaults_from_env
 
@@ -51,7 +57,6 @@ def run(args: argparse.Namespace) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     # Imported here so that `charter --help` stays fast.
-    import uvicorn
     from charter.compat import CompatibilityLevel
     from charter.registry.api.app import create_app
     from charter.registry.log.base import LogError
@@ -79,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     )
     log.info("Charter %s listening on http://%s:%d", package_version(), settings.host, settings.port)
     app = create_app(service)
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
@@ -89,4 +94,26 @@ def run(args: argparse.Namespace) -> int:
         http="auto",
         timeout_graceful_shutdown=10,
     )
-    return 0
+    server = _Server(config)
+    server.run()
+    return 0 if server.started else 1
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, but SIGTERM/SIGINT end it with exit code 0 after a graceful shutdown.
+
+    (uvicorn re-raises the captured signal after shutting down, which makes the process exit
+    with -15; a clean, requested stop is a success for a service manager.)
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)

@@ -12,22 +12,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
 from typing import Any
 
 from charter.compat import CompatibilityLevel, CompatibilityResult, ParsedSchema
 from charter.compat.levels import check_compatibility
 from charter.registry import errors
-from charter.registry.log.base import LogError, SchemaLog
-from charter.registry.modes import Mode, ModeRules
+from charter.registry.config_service import ConfigService
+from charter.registry.log.base import SchemaLog
+from charter.registry.modes import Mode
 from charter.registry.records import (
-    RecordFormatError,
     RecordKey,
     config_key,
-    decode_key,
-    decode_value,
     delete_subject_key,
-    encode_value,
     mode_key,
     schema_key,
     schema_value,
@@ -40,7 +36,8 @@ from charter.registry.schemas import (
     resolve_references,
 )
 from charter.registry.settings import Settings
-from charter.registry.store.state import RegistryState, SchemaContent, SubjectVersion
+from charter.registry.store.state import SchemaContent, SubjectVersion
+from charter.registry.writer import StateWriter
 
 log = logging.getLogger(__name__)
 
@@ -52,154 +49,21 @@ class RegistryService:
     def __init__(self, schema_log: SchemaLog, settings: Settings) -> None:
         self.log = schema_log
         self.settings = settings
-        self.state = RegistryState()
+        self.writer = StateWriter(schema_log)
+        self.state = self.writer.state
         self.parser = SchemaParser(settings.schema_cache_size)
-        self.modes = ModeRules(self.state)
-        self._write_lock = asyncio.Lock()
-        self.default_level = CompatibilityLevel.parse(settings.compatibility)
-
-    # ---- start-up ----------------------------------------------------------------------
+        self.config = ConfigService(self.writer, CompatibilityLevel.parse(settings.compatibility))
+        self.modes = self.config.modes
 
     def replay(self) -> int:
         """Rebuild the state from the log; returns the number of records read."""
-        count = 0
-        for record in self.log.replay():
-            count += 1
-            self._apply_raw(record.key, record.value, record.offset, record.timestamp_ms)
-        return count
+        return self.writer.replay()
 
-    def _apply_raw(self, key: bytes, value: bytes | None, offset: int, ts: int) -> None:
-        try:
-            self.state.apply(decode_key(key), decode_value(value), offset, ts)
-        except RecordFormatError as exc:
-            self.state.skipped += 1
-            log.warning("skipping record at offset %d: %s", offset, exc)
-
-    # ---- writing -----------------------------------------------------------------------
-
-    async def _write(self, records: Sequence[tuple[RecordKey, dict[str, Any] | None]]) -> None:
-        """Append records durably, then apply them. Call with the write lock held."""
-        raw = [(k.encode(), encode_value(v)) for k, v in records]
-        try:
-            written = await self.log.append(raw)
-        except LogError as exc:
-            log.error("write failed: %s", exc)
-            raise errors.store_error(str(exc)) from None
-        for rec in written:
-            self._apply_raw(rec.key, rec.value, rec.offset, rec.timestamp_ms)
-
-    # ---- config ------------------------------------------------------------------------
-
-    def compatibility_level(self, subject: str | None) -> CompatibilityLevel:
-        for scope in (subject, None) if subject is not None else (None,):
-            level = self.state.configs.get(scope, {}).get("compatibilityLevel")
-            if level:
-                try:
-                    return CompatibilityLevel.parse(level)
-                except ValueError:
-                    log.warning("ignoring stored compatibility level %r", level)
-        return self.default_level
-
-    def config_flag(self, subject: str | None, name: str) -> bool:
-        for scope in (subject, None):
-            value = self.state.configs.get(scope, {}).get(name)
-            if value is not None:
-                return bool(value)
-        return False
-
-    def get_config(self, subject: str | None, default_to_global: bool) -> dict[str, Any]:
-        if subject is not None:
-            stored = self.state.configs.get(subject)
-            if stored is None:
-                if not default_to_global:
-                    raise errors.subject_compatibility_not_configured(subject)
-                return self.get_config(None, False)
-            return _config_view(stored)
-        stored = self.state.configs.get(None) or {}
-        view = _config_view(stored)
-        view.setdefault("compatibilityLevel", self.default_level.value)
-        return view
-
-    async def set_config(self, subject: str | None, body: Any) -> dict[str, Any]:
-        if not isinstance(body, dict):
-            raise errors.bad_request('The body must be a JSON object such as {"compatibility": "FULL"}')
-        update = dict(body)
-        level = update.pop("compatibility", None)
-        if "compatibilityLevel" in update:  # accepted for symmetry with GET
-            level = level or update.pop("compatibilityLevel")
-        if level is not None:
-            if not isinstance(level, str):
-                raise errors.invalid_compatibility_level(level)
-            try:
-                level = CompatibilityLevel.parse(level).value
-            except ValueError:
-                raise errors.invalid_compatibility_level(level) from None
-        for flag in ("normalize", "validateFields", "validateRules"):
-            if flag in update and update[flag] is not None and not isinstance(update[flag], bool):
-                raise errors.bad_request(f"'{flag}' must be true or false")
-        async with self._write_lock:
-            value = {k: v for k, v in (self.state.configs.get(subject) or {}).items()}
-            if level is not None:
-                value["compatibilityLevel"] = level
-            value.update({k: v for k, v in update.items() if v is not None})
-            if subject is not None:
-                value = {"subject": subject, **value}
-            await self._write([(config_key(subject), value)])
-        echo = {"compatibility": level} if level is not None else {}
-        echo.update({k: v for k, v in update.items() if v is not None})
-        return echo
-
-    async def delete_config(self, subject: str | None) -> dict[str, Any]:
-        async with self._write_lock:
-            stored = self.state.configs.get(subject)
-            if subject is not None and stored is None:
-                if subject not in self.state.subjects:
-                    raise errors.subject_not_found(subject)
-                raise errors.subject_compatibility_not_configured(subject)
-            old = self.get_config(subject, True)
-            if stored is not None:
-                await self._write([(config_key(subject), None)])
-        return old
-
-    # ---- mode --------------------------------------------------------------------------
-
-    def get_mode(self, subject: str | None, default_to_global: bool) -> str:
-        if subject is None:
-            return self.state.modes.get(None, Mode.READWRITE.value)
-        mode = self.state.modes.get(subject)
-        if mode is None:
-            if not default_to_global:
-                raise errors.subject_mode_not_configured(subject)
-            return self.get_mode(None, False)
-        return mode
-
-    async def set_mode(self, subject: str | None, body: Any, force: bool) -> str:
-        if not isinstance(body, dict):
-            raise errors.bad_request('The request body must be a JSON object such as {"mode": "READONLY"}')
-        mode = Mode.parse(body.get("mode"))
-        async with self._write_lock:
-            self.modes.check_can_set(subject, mode, force)
-            value: dict[str, Any] = {"mode": mode.value}
-            if subject is not None:
-                value = {"subject": subject, **value}
-            await self._write([(mode_key(subject), value)])
-        return mode.value
-
-    async def delete_mode(self, subject: str | None) -> str:
-        async with self._write_lock:
-            if subject is not None and subject not in self.state.modes:
-                if subject not in self.state.subjects:
-                    raise errors.subject_not_found(subject)
-                raise errors.subject_mode_not_configured(subject)
-            old = self.get_mode(subject, True)
-            if subject in self.state.modes:
-                await self._write([(mode_key(subject), None)])
-        return old
 
     # ---- schemas: shared steps -----------------------------------------------------------
 
     def _normalize(self, subject: str | None, requested: bool) -> bool:
-        return requested or self.config_flag(subject, "normalize")
+        return requested or self.config.config_flag(subject, "normalize")
 
     async def prepare(self, request: SchemaRequest, normalize: bool) -> Candidate:
         """Parse a candidate off the event loop (references resolved on it first)."""
@@ -236,7 +100,7 @@ class RegistryService:
         explicit_id = request.schema_id is not None and request.schema_id >= 0
         normalize = self._normalize(subject, normalize)
         candidate = await self.prepare(request, normalize)
-        async with self._write_lock:
+        async with self.writer.lock:
             mode = self.modes.effective(subject)
             self.modes.check_writable(subject, mode)
             all_versions = self.state.versions(subject, include_deleted=True)
@@ -258,7 +122,7 @@ class RegistryService:
                             f"Subject {subject} is not in import mode: an explicit id can only be "
                             "given in IMPORT mode (PUT /mode/{subject} {\"mode\": \"IMPORT\"})"
                         )
-                level = self.compatibility_level(subject)
+                level = self.config.compatibility_level(subject)
                 if level is not CompatibilityLevel.NONE and live:
                     previous = self._previous(live)
                     result = await asyncio.to_thread(self._check, level, candidate.parsed, previous)
@@ -270,7 +134,7 @@ class RegistryService:
                 subject, version, schema_id, request.schema_type, candidate.text,
                 candidate.request.references, request.metadata, request.rule_set, deleted=False,
             )
-            await self._write([(schema_key(subject, version), value)])
+            await self.writer.write([(schema_key(subject, version), value)])
             created = self.state.version(subject, version)
             assert created is not None
             return created, True
@@ -327,7 +191,7 @@ class RegistryService:
                 raise errors.version_not_found(version)
             targets = [sv]
         candidate = await self.prepare(request, self._normalize(subject, normalize))
-        level = self.compatibility_level(subject)
+        level = self.config.compatibility_level(subject)
         if not targets:
             return CompatibilityResult(True, [])
         previous = self._previous(targets)
@@ -336,7 +200,7 @@ class RegistryService:
     # ---- deletes ---------------------------------------------------------------------------
 
     async def delete_subject(self, subject: str, permanent: bool) -> list[int]:
-        async with self._write_lock:
+        async with self.writer.lock:
             versions = self.state.versions(subject, include_deleted=True)
             if not versions:
                 raise errors.subject_not_found(subject)
@@ -351,7 +215,7 @@ class RegistryService:
                 records: list[tuple[RecordKey, dict[str, Any] | None]] = [
                     (schema_key(subject, sv.version), None) for sv in reversed(versions)
                 ]
-                await self._write(records)
+                await self.writer.write(records)
                 return [sv.version for sv in versions]
             if not live:
                 raise errors.subject_soft_deleted(subject)
@@ -363,11 +227,11 @@ class RegistryService:
                 records.append((config_key(subject), None))
             if subject in self.state.modes:
                 records.append((mode_key(subject), None))
-            await self._write(records)
+            await self.writer.write(records)
             return [sv.version for sv in live]
 
     async def delete_version(self, subject: str, version: int, permanent: bool) -> int:
-        async with self._write_lock:
+        async with self.writer.lock:
             sv = self.resolve_version(subject, version, include_deleted=permanent)
             self.modes.check_writable(subject, self.modes.effective(subject))
             if permanent:
@@ -375,7 +239,7 @@ class RegistryService:
                     raise errors.version_not_soft_deleted(subject, sv.version)
                 if self.state.referencing(subject, sv.version, include_deleted=True):
                     raise errors.reference_exists(subject, sv.version)
-                await self._write([(schema_key(subject, sv.version), None)])
+                await self.writer.write([(schema_key(subject, sv.version), None)])
                 return sv.version
             if sv.deleted:
                 raise errors.version_soft_deleted(subject, sv.version)
@@ -383,7 +247,7 @@ class RegistryService:
                 raise errors.reference_exists(subject, sv.version)
             value = _schema_value(sv)
             value["deleted"] = True
-            await self._write([(schema_key(subject, sv.version), value)])
+            await self.writer.write([(schema_key(subject, sv.version), value)])
             return sv.version
 
     # ---- reads -------------------------------------------------------------------------------
@@ -420,10 +284,6 @@ class RegistryService:
 
     def now_ms(self) -> int:
         return int(time.time() * 1000)
-
-
-def _config_view(stored: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in stored.items() if k != "subject"}
 
 
 def _schema_value(sv: SubjectVersion) -> dict[str, Any]:

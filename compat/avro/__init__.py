@@ -1,1 +1,11 @@
-"""Avro: parsing, Confluent's canonical string, normalisation and schema-resolution checks."""
+"""Avro: parsing, Confluent's canonical string, normalisation and schema-resolution checks.
+
+``AVRO_FORMAT.parse(text, dependencies, validate=...)`` returns an :class:`AvroSchema`
+(a :class:`charter.compat.model.ParsedSchema`). Modules: ``jsontext`` (JSON in/out as Jackson),
+``names``, ``types`` (the type model), ``parser``, ``defaults`` (default validation),
+``writer`` (canonical text), ``normalize``, ``resolution`` (compatibility), ``schema``.
+"""
+
+from charter.compat.avro.schema import AVRO_FORMAT, AvroFormat, AvroSchema
+
+__all__ = ["AVRO_FORMAT", "AvroFormat", "AvroSchema"]

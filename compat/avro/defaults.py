@@ -49,6 +49,6 @@ def is_valid_default(schema: AvroType, value: Any) -> bool:
         if not isinstance(value, dict):
             return False
         return all(
-            is_valid_default(f.type, value[f.name] if f.name in value else f.default) for f in schema.fields
+            is_valid_default(f.type, value.get(f.name, f.default)) for f in schema.fields
         )
     return False

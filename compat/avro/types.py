@@ -35,7 +35,7 @@ class AvroType:
 
 
 class Primitive(AvroType):
-    __slots__ = ("name", "kind")
+    __slots__ = ("kind", "name")
 
     def __init__(self, name: str, props: dict[str, Any] | None = None) -> None:
         super().__init__(props)
@@ -77,7 +77,7 @@ class Union(AvroType):
 class Named(AvroType):
     """Record, enum or fixed. ``aliases`` are full names, in declaration order, de-duplicated."""
 
-    __slots__ = ("name", "namespace", "full_name", "doc", "aliases")
+    __slots__ = ("aliases", "doc", "full_name", "name", "namespace")
 
     def __init__(self, name: str, namespace: str | None, doc: str | None) -> None:
         super().__init__()
@@ -95,7 +95,7 @@ class Named(AvroType):
 class Field:
     """A record field. ``default`` is :data:`NO_DEFAULT` when absent; ``aliases`` are plain names."""
 
-    __slots__ = ("name", "type", "doc", "default", "order", "aliases", "props", "pos")
+    __slots__ = ("aliases", "default", "doc", "name", "order", "pos", "props", "type")
 
     def __init__(
         self,
@@ -123,7 +123,7 @@ class Field:
 
 
 class Record(Named):
-    __slots__ = ("fields", "is_error", "by_name")
+    __slots__ = ("by_name", "fields", "is_error")
     kind = "RECORD"
 
     def __init__(self, name: str, namespace: str | None, doc: str | None, is_error: bool = False) -> None:
@@ -134,7 +134,7 @@ class Record(Named):
 
 
 class Enum(Named):
-    __slots__ = ("symbols", "default")
+    __slots__ = ("default", "symbols")
     kind = "ENUM"
 
     def __init__(

@@ -7,15 +7,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
 from charter.registry.api import compatibility, config, root, schemas, subjects
 from charter.registry.api.http import V1_JSON
 from charter.registry.api.middleware import ConfluentHttpMiddleware
 from charter.registry.errors import RegistryError
 from charter.registry.service import RegistryService
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
 from charter.compat import CompatibilityResult
 from charter.registry import errors
 from charter.registry.api.deps import service
 from charter.registry.api.http import flag, json_body, respond, subject_param, version_param
 from charter.registry.schemas import read_schema_request
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
 
 router = APIRouter()
 

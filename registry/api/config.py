@@ -2,76 +2,77 @@
 
 from __future__ import annotations
 
-from charter.registry.api.deps import service
-from charter.registry.api.http import flag, json_body, respond, subject_param
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+
+from charter.registry.api.deps import service
+from charter.registry.api.http import flag, json_body, respond, subject_param
 
 router = APIRouter()
 
 
 @router.get("/config")
 async def get_global_config(request: Request) -> Response:
-    return respond(request, service(request).get_config(None, True))
+    return respond(request, service(request).config.get_config(None, True))
 
 
 @router.put("/config")
 async def put_global_config(request: Request) -> Response:
-    return respond(request, await service(request).set_config(None, await json_body(request)))
+    return respond(request, await service(request).config.set_config(None, await json_body(request)))
 
 
 @router.delete("/config")
 async def delete_global_config(request: Request) -> Response:
-    return respond(request, await service(request).delete_config(None))
+    return respond(request, await service(request).config.delete_config(None))
 
 
 @router.get("/config/{subject}")
 async def get_subject_config(request: Request) -> Response:
     svc = service(request)
-    return respond(request, svc.get_config(subject_param(request), flag(request, "defaultToGlobal")))
+    return respond(request, svc.config.get_config(subject_param(request), flag(request, "defaultToGlobal")))
 
 
 @router.put("/config/{subject}")
 async def put_subject_config(request: Request) -> Response:
     svc = service(request)
-    return respond(request, await svc.set_config(subject_param(request), await json_body(request)))
+    return respond(request, await svc.config.set_config(subject_param(request), await json_body(request)))
 
 
 @router.delete("/config/{subject}")
 async def delete_subject_config(request: Request) -> Response:
-    return respond(request, await service(request).delete_config(subject_param(request)))
+    return respond(request, await service(request).config.delete_config(subject_param(request)))
 
 
 @router.get("/mode")
 async def get_global_mode(request: Request) -> Response:
-    return respond(request, {"mode": service(request).get_mode(None, True)})
+    return respond(request, {"mode": service(request).config.get_mode(None, True)})
 
 
 @router.put("/mode")
 async def put_global_mode(request: Request) -> Response:
     svc = service(request)
-    mode = await svc.set_mode(None, await json_body(request), flag(request, "force"))
+    mode = await svc.config.set_mode(None, await json_body(request), flag(request, "force"))
     return respond(request, {"mode": mode})
 
 
 @router.delete("/mode")
 async def delete_global_mode(request: Request) -> Response:
-    return respond(request, {"mode": await service(request).delete_mode(None)})
+    return respond(request, {"mode": await service(request).config.delete_mode(None)})
 
 
 @router.get("/mode/{subject}")
 async def get_subject_mode(request: Request) -> Response:
-    svc = service(request)
-    return respond(request, {"mode": svc.get_mode(subject_param(request), flag(request, "defaultToGlobal"))})
+    mode = service(request).config.get_mode(subject_param(request), flag(request, "defaultToGlobal"))
+    return respond(request, {"mode": mode})
 
 
 @router.put("/mode/{subject}")
 async def put_subject_mode(request: Request) -> Response:
     svc = service(request)
-    mode = await svc.set_mode(subject_param(request), await json_body(request), flag(request, "force"))
+    mode = await svc.config.set_mode(subject_param(request), await json_body(request), flag(request, "force"))
     return respond(request, {"mode": mode})
 
 
 @router.delete("/mode/{subject}")
 async def delete_subject_mode(request: Request) -> Response:
-    return respond(request, {"mode": await service(request).delete_mode(subject_param(request))})
+    return respond(request, {"mode": await service(request).config.delete_mode(subject_param(request))})

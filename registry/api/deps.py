@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from charter.registry.service import RegistryService
 from fastapi import Request
+
+from charter.registry.service import RegistryService
 
 
 def service(request: Request) -> RegistryService:

@@ -12,10 +12,11 @@ from typing import Any
 from urllib.parse import unquote
 
 import orjson
-from charter.registry import errors
-from charter.registry.service import LATEST, MAX_VERSION
 from fastapi import Request
 from fastapi.responses import Response
+
+from charter.registry import errors
+from charter.registry.service import LATEST, MAX_VERSION
 
 V1_JSON = "application/vnd.schemaregistry.v1+json"
 SR_JSON = "application/vnd.schemaregistry+json"

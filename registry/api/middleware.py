@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import orjson
+
 from charter.registry import errors
 from charter.registry.api.http import V1_JSON, negotiate, request_body_allowed
 

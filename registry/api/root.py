@@ -7,10 +7,11 @@ topic strategy.
 
 from __future__ import annotations
 
-from charter.registry import errors
-from charter.registry.api.http import path_text, respond
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+
+from charter.registry import errors
+from charter.registry.api.http import path_text, respond
 
 router = APIRouter()
 

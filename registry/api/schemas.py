@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
 from charter.compat.formats import supported_types
 from charter.registry import errors
 from charter.registry.api import views
 from charter.registry.api.deps import service
 from charter.registry.api.http import flag, page, path_text, respond, respond_text
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
 
 router = APIRouter()
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
 from charter.registry import errors
 from charter.registry.api import views
 from charter.registry.api.deps import service
@@ -15,8 +18,6 @@ from charter.registry.api.http import (
     version_param,
 )
 from charter.registry.schemas import read_schema_request
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
 
 router = APIRouter()
 

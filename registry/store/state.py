@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+
 from charter.registry.records import KeyType, RecordFormatError, RecordKey
 
 log = logging.getLogger(__name__)

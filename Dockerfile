@@ -1,0 +1,26 @@
+# Charter schema registry on the embedded durable log.
+#   docker build -t charter .
+#   docker run -p 8081:8081 -v charter-data:/var/lib/charter charter
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY cli ./cli
+COPY clients ./clients
+COPY compat ./compat
+COPY registry ./registry
+RUN pip install --no-cache-dir --upgrade pip \
+ && pip wheel --no-cache-dir --wheel-dir /wheels .
+
+FROM python:3.11-slim
+COPY --from=build /wheels /wheels
+RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels \
+ && useradd --system --uid 10001 --home-dir /var/lib/charter --create-home charter
+USER charter
+ENV CHARTER_HOST=0.0.0.0 \
+    CHARTER_PORT=8081 \
+    CHARTER_DATA_DIR=/var/lib/charter \
+    PYTHONUNBUFFERED=1
+VOLUME ["/var/lib/charter"]
+EXPOSE 8081
+HEALTHCHECK --interval=10s --timeout=3s CMD python -c "import urllib.request,os; urllib.request.urlopen('http://127.0.0.1:%s/' % os.environ['CHARTER_PORT'])"
+ENTRYPOINT ["charter", "serve"]
