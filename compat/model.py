@@ -69,7 +69,7 @@ class Incompatibility:
     path: str
     description: str
     additional_info: str | None = None
-    # How the entry is quoted differs per format (see compat-rules §1.3).
+    # How the entry is quoted differs per format (see compat-rules §1.3): avro, json, protobuf, raw.
     style: str = "avro"
 
     def describe(self, reader: str, writer: str) -> str:
@@ -82,6 +82,8 @@ class Incompatibility:
                 f"{{errorType:'{self.error_type}', description:'{text}', "
                 f"additionalInfo:'{self.additional_info or ''}'}}"
             )
+        if self.style == "raw":  # a bare message, e.g. when a checker failed unexpectedly
+            return text
         if self.style == "json":
             return f"{{errorType:\"{self.error_type}\", description:\"{text}'}}"
         return f"{{errorType:\"{self.error_type}\", description:\"{text}\"}}"

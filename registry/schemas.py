@@ -182,6 +182,13 @@ class ParsedCache:
         self._items: OrderedDict[Any, Any] = OrderedDict()
         self._lock = threading.Lock()
 
+    def get(self, key: Any) -> Any | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
     def get_or_make(self, key: Any, make: Callable[[], Any]) -> Any:
         with self._lock:
             if key in self._items:
@@ -224,26 +231,38 @@ class SchemaParser:
             name: self.parse_stored(c, deps.rooted_at(c.id)) for name, c in deps.ordered()
         }
 
-    def parse_candidate(
-        self, request: SchemaRequest, deps: Dependencies, *, normalize: bool
-    ) -> Candidate:
-        """Parse a new schema strictly; 42201 with the parser's message when it is invalid."""
-        key = (request.schema_type, request.text, deps.cache_key(), request.references, normalize)
+    @staticmethod
+    def _candidate_key(request: SchemaRequest, deps: Dependencies, normalize: bool) -> tuple[Any, ...]:
+        return (request.schema_type, request.text, deps.cache_key(), request.references, normalize)
 
-        def make() -> tuple[ParsedSchema, str]:
+    def cached_candidate(self, request: SchemaRequest, deps: Dependencies, *, normalize: bool) -> Candidate | None:
+        """The candidate if this exact text was parsed recently (cheap: no parsing, no thread hop)."""
+        hit = self.candidates.get(self._candidate_key(request, deps, normalize))
+        return None if hit is None else self._finish(request, hit, normalize)
+
+    def parse_candidate(self, request: SchemaRequest, deps: Dependencies, *, normalize: bool) -> Candidate:
+        """Parse a new schema strictly; 42201 with the parser's message when it is invalid."""
+
+        def make() -> tuple[ParsedSchema | _InvalidMarker, str]:
             fmt = get_format(request.schema_type)
             try:
-                parsed_deps = self.parsed_dependencies(deps)
-                parsed = fmt.parse(request.text, parsed_deps, validate=True)
+                parsed = fmt.parse(request.text, self.parsed_dependencies(deps), validate=True)
                 if normalize:
                     parsed = parsed.normalized()
                 return parsed, parsed.canonical()
             except InvalidSchemaError as exc:
-                return _InvalidMarker(str(exc)), ""  # type: ignore[return-value]
+                return _InvalidMarker(str(exc)), ""
             except RecursionError:
-                return _InvalidMarker("the schema nests too deeply"), ""  # type: ignore[return-value]
+                return _InvalidMarker("the schema nests too deeply"), ""
 
-        parsed, text = self.candidates.get_or_make(key, make)
+        hit = self.candidates.get_or_make(self._candidate_key(request, deps, normalize), make)
+        return self._finish(request, hit, normalize)
+
+    @staticmethod
+    def _finish(
+        request: SchemaRequest, hit: tuple[ParsedSchema | _InvalidMarker, str], normalize: bool
+    ) -> Candidate:
+        parsed, text = hit
         if isinstance(parsed, _InvalidMarker):
             raise errors.invalid_schema(f"Invalid schema: {parsed.message}")
         refs = request.references

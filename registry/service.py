@@ -68,6 +68,9 @@ class RegistryService:
     async def prepare(self, request: SchemaRequest, normalize: bool) -> Candidate:
         """Parse a candidate off the event loop (references resolved on it first)."""
         deps = resolve_references(self.state, request.references)
+        cached = self.parser.cached_candidate(request, deps, normalize=normalize)
+        if cached is not None:
+            return cached
         return await asyncio.to_thread(self.parser.parse_candidate, request, deps, normalize=normalize)
 
     def _previous(self, versions: list[SubjectVersion]) -> list[tuple[int, SchemaContent, Dependencies]]:
@@ -105,11 +108,15 @@ class RegistryService:
             self.modes.check_writable(subject, mode)
             all_versions = self.state.versions(subject, include_deleted=True)
             live = [v for v in all_versions if not v.deleted]
-            for sv in reversed(live):
-                if sv.schema.fingerprint == candidate.fingerprint:
-                    if explicit_id and sv.schema.id != request.schema_id:
-                        raise errors.id_does_not_match(sv.schema.id, request.schema_id or 0)
-                    return sv, False
+            same = next((sv for sv in reversed(live) if sv.schema.fingerprint == candidate.fingerprint), None)
+            if same is None and normalize and live:
+                # A version stored without normalisation still matches its normalised form.
+                found = await asyncio.to_thread(self._match_normalized, candidate, self._previous(live))
+                same = next((sv for sv in live if sv.version == found), None)
+            if same is not None:
+                if explicit_id and same.schema.id != request.schema_id:
+                    raise errors.id_does_not_match(same.schema.id, request.schema_id or 0)
+                return same, False
             existing_id = self.state.ids_by_fingerprint.get(candidate.fingerprint)
             if mode is Mode.IMPORT:
                 schema_id, version = self.modes.import_target(subject, candidate, all_versions)
@@ -232,7 +239,9 @@ class RegistryService:
 
     async def delete_version(self, subject: str, version: int, permanent: bool) -> int:
         async with self.writer.lock:
-            sv = self.resolve_version(subject, version, include_deleted=permanent)
+            # `latest` of a soft delete means the latest live version; a number may name a
+            # soft-deleted version (40406 below), as in Confluent.
+            sv = self.resolve_version(subject, version, include_deleted=permanent or version != LATEST)
             self.modes.check_writable(subject, self.modes.effective(subject))
             if permanent:
                 if not sv.deleted:

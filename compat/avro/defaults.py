@@ -48,7 +48,5 @@ def is_valid_default(schema: AvroType, value: Any) -> bool:
     if isinstance(schema, Record):
         if not isinstance(value, dict):
             return False
-        return all(
-            is_valid_default(f.type, value.get(f.name, f.default)) for f in schema.fields
-        )
+        return all(is_valid_default(f.type, value.get(f.name, f.default)) for f in schema.fields)
     return False

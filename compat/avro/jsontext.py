@@ -31,10 +31,28 @@ def _reject_constant(name: str) -> Any:
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 
 
+_STRING_OR_COMMENT = re.compile(r'"(?:[^"\\]|\\.)*"|//[^\n]*|/\*.*?\*/', re.DOTALL)
+
+
+def _blank_comment(match: re.Match[str]) -> str:
+    text = match.group()
+    if text[0] == '"':
+        return text
+    return re.sub(r"[^\n]", " ", text)  # same length and lines: error positions stay right
+
+
 def load_json(text: str) -> Any:
-    """Parse JSON text; raises :class:`InvalidSchemaError` saying where the text is wrong."""
+    """Parse JSON text; raises :class:`InvalidSchemaError` saying where the text is wrong.
+
+    Comments (``//`` and ``/* */``) are allowed, as Avro Java enables Jackson's ``ALLOW_COMMENTS``.
+    """
     try:
-        return _DECODER.decode(text)
+        try:
+            return _DECODER.decode(text)
+        except json.JSONDecodeError:
+            if "/" not in text:
+                raise
+            return _DECODER.decode(_STRING_OR_COMMENT.sub(_blank_comment, text))
     except json.JSONDecodeError as exc:
         raise InvalidSchemaError(
             f"Invalid schema: the text is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
@@ -62,7 +80,13 @@ def java_double(value: float) -> str:
     if value == 0:
         return sign + "0.0"
     magnitude = abs(value)
-    mantissa, _, exponent = repr(magnitude).partition("e")
+    text = repr(magnitude)
+    if sum(c in "123456789" for c in text.partition("e")[0]) == 1:
+        # One significant digit: Java picks the closest decimal with one *or two* digits.
+        two = f"{magnitude:.1e}"
+        if float(two) == magnitude:
+            text = two
+    mantissa, _, exponent = text.partition("e")
     whole, _, fraction = mantissa.partition(".")
     raw = whole + fraction
     digits = raw.lstrip("0")

@@ -11,8 +11,22 @@ _STRICT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Avro Java's Schema.Type names: a named type with one of these simple names is always
 # printed with its full name, so it cannot be mistaken for the built-in type.
 TYPE_NAMES = frozenset(
-    ("record", "enum", "array", "map", "union", "fixed", "string", "bytes", "int", "long", "float",
-     "double", "boolean", "null")
+    (
+        "record",
+        "enum",
+        "array",
+        "map",
+        "union",
+        "fixed",
+        "string",
+        "bytes",
+        "int",
+        "long",
+        "float",
+        "double",
+        "boolean",
+        "null",
+    )
 )
 
 

@@ -29,29 +29,20 @@ _DESCRIPTIONS = {
         "{{writer}} schema"
     ),
     "TYPE_MISMATCH": (
-        "The type (path '{path}') of a field in the {{reader}} schema does not match with the "
-        "{{writer}} schema"
+        "The type (path '{path}') of a field in the {{reader}} schema does not match with the {{writer}} schema"
     ),
     "NAME_MISMATCH": "The name of the schema has changed (path '{path}')",
     "MISSING_ENUM_SYMBOLS": (
         "The {{reader}} schema is missing enum symbols '{info}' at path '{path}' in the {{writer}} schema"
     ),
     "MISSING_UNION_BRANCH": (
-        "The {{reader}} schema is missing a type inside a union field at path '{path}' in the "
-        "{{writer}} schema"
+        "The {{reader}} schema is missing a type inside a union field at path '{path}' in the {{writer}} schema"
     ),
     "READER_FIELD_MISSING_DEFAULT_VALUE": (
         "The field '{info}' at path '{path}' in the {{reader}} schema has no default value and is missing in "
         "the {{writer}} schema"
     ),
 }
-
-
-class UnexpectedIncompatibility(Incompatibility):
-    """Confluent's bare message when the Avro check throws; rendered without the usual braces."""
-
-    def render(self, reader: str, writer: str) -> str:
-        return self.describe(reader, writer)
 
 
 class _AmbiguousField(Exception):
@@ -91,7 +82,7 @@ class Checker:
         try:
             return self.compatibility("", reader, writer, [])
         except _AmbiguousField as exc:
-            return [UnexpectedIncompatibility("UNEXPECTED", "/", _java_text(str(exc)), None)]
+            return [Incompatibility("UNEXPECTED", "/", _java_text(str(exc)), None, style="raw")]
 
     def compatibility(
         self, token: str | None, reader: AvroType, writer: AvroType, location: list[str]
@@ -118,9 +109,11 @@ class Checker:
         rkind, wkind = reader.kind, writer.kind
         if rkind == wkind:
             if isinstance(reader, Array):
-                return self.compatibility("items", reader.items, writer.items, location)  # type: ignore[attr-defined]
+                assert isinstance(writer, Array)
+                return self.compatibility("items", reader.items, writer.items, location)
             if isinstance(reader, Map):
-                return self.compatibility("values", reader.values, writer.values, location)  # type: ignore[attr-defined]
+                assert isinstance(writer, Map)
+                return self.compatibility("values", reader.values, writer.values, location)
             if isinstance(reader, Fixed):
                 assert isinstance(writer, Fixed)
                 result = self.names(reader, writer, location)

@@ -103,7 +103,10 @@ class AvroFormat:
             if isinstance(dependency.root, Named):
                 roots[dependency.root.full_name] = None
         parser = Parser(known, validate)
-        root = parser.parse_document(load_json(text))
+        try:
+            root = parser.parse_document(load_json(text))
+        except RecursionError:
+            raise InvalidSchemaError("Invalid schema: the schema is nested too deeply") from None
         return AvroSchema(root, parser.names, parser.defined, tuple(roots))
 
 
