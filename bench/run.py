@@ -11,7 +11,7 @@ What it measures, with ``wrk`` at 1 thread / 32 connections after a short warm-u
    the parse cache, and over all 10,000, which do not);
 3. ``GET /subjects/{s}/versions/latest`` (random subjects);
    each against ``GET /ping`` on a trivial FastAPI app served by the same uvicorn setup
-   (``bench/baseline_app.py``), measured before and after the Charter runs;
+   (``bench/baseline_app.py``), measured right before and right after each Charter run;
 4. registration of new, distinct schemas (``POST /subjects/{s}/versions``, durable: fsynced per
    write) with 1 and with 8 connections;
 5. start-up with 100,000 SCHEMA records in the log: time from process start until ``GET /``
@@ -322,11 +322,11 @@ class Load:
     threads: int = 1
 
     def run(self, url: str, script: str | None, args: Sequence[str] = (), *,
-            connections: int | None = None, warmup: bool = True) -> WrkResult:
+            connections: int | None = None, duration: int | None = None, warmup: bool = True) -> WrkResult:
         conns = connections or self.connections
         if warmup and self.warmup_s > 0:
             self._wrk(url, script, args, self.warmup_s, conns)
-        return parse_wrk(self._wrk(url, script, args, self.duration_s, conns))
+        return parse_wrk(self._wrk(url, script, args, duration or self.duration_s, conns))
 
     def _wrk(self, url: str, script: str | None, args: Sequence[str], seconds: int, conns: int) -> str:
         cmd = ["wrk", f"-t{self.threads}", f"-c{conns}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
@@ -384,20 +384,8 @@ class Suite:
             self.failures.append(what)
             print(f"  !! {what}", flush=True)
 
-    def measure_baseline(self) -> None:
-        port = free_port()
-        server = Server("baseline", [sys.executable, str(BENCH_DIR / "baseline_app.py"), "--port", str(port)],
-                        port, self.work / f"baseline-{len(self.baselines)}.log")
-        try:
-            server.start("/ping")
-            result = self.load.run(server.url + "/ping", None)
-            self.check(result.ok, f"baseline /ping: {result}")
-            self.baselines.append(result)
-            self.step(f"baseline GET /ping: {result.requests_per_s:,.0f} req/s, p99 {result.p99_ms:.1f} ms")
-        finally:
-            server.stop()
-
     def measure_reads(self) -> None:
+        """The read endpoints, each bracketed by baseline runs (the baseline server idles meanwhile)."""
         data_dir = self.work / "read-data"
         self.step(f"building {READ_SUBJECTS * READ_VERSIONS:,} schemas ({READ_SUBJECTS} subjects x "
                   f"{READ_VERSIONS} versions)")
@@ -411,23 +399,46 @@ class Suite:
         write_lookup_file(all_file, everything)
 
         port = free_port()
-        server = Server("charter-read", charter_cmd(port, data_dir), port, self.work / "charter-read.log")
+        baseline = Server("baseline", [sys.executable, str(BENCH_DIR / "baseline_app.py"), "--port", str(port)],
+                          port, self.work / "baseline.log")
+        port = free_port()
+        charter = Server("charter-read", charter_cmd(port, data_dir), port, self.work / "charter-read.log")
         try:
-            server.start("/")
-            self.extra["rss_mb_10k_schemas_idle"] = round(server.rss_mb(), 1)
-            self.verify_reads(server.url, stored)
+            baseline.start("/ping")
+            charter.start("/")
+            self.extra["rss_mb_10k_schemas_idle"] = round(charter.rss_mb(), 1)
+            self.verify_reads(charter.url, stored)
+            self.load.run(baseline.url + "/ping", None, duration=self.load.warmup_s, warmup=False)
             n = str(len(stored))
-            self.row("ids", f"GET /schemas/ids/{{id}} ({len(stored):,} schemas, random id)",
-                     server.url, "ids.lua", [n])
-            self.row("lookup", f"POST /subjects/{{s}} lookup ({LOOKUP_HOT:,} bodies, cached parse)",
-                     server.url, "lookup.lua", [str(hot_file)])
-            self.row("lookup_all", f"POST /subjects/{{s}} lookup ({len(stored):,} bodies, parse each)",
-                     server.url, "lookup.lua", [str(all_file)])
-            self.row("latest", f"GET /subjects/{{s}}/versions/latest ({READ_SUBJECTS:,} subjects)",
-                     server.url, "latest.lua", [str(READ_SUBJECTS)])
-            self.extra["rss_mb_10k_schemas_after_load"] = round(server.rss_mb(), 1)
+            rows = [
+                ("ids", f"GET /schemas/ids/{{id}} ({len(stored):,} schemas, random id)", "ids.lua", [n]),
+                ("lookup", f"POST /subjects/{{s}} lookup ({LOOKUP_HOT:,} bodies, cached parse)",
+                 "lookup.lua", [str(hot_file)]),
+                ("lookup_all", f"POST /subjects/{{s}} lookup ({len(stored):,} bodies, parse each)",
+                 "lookup.lua", [str(all_file)]),
+                ("latest", f"GET /subjects/{{s}}/versions/latest ({READ_SUBJECTS:,} subjects)",
+                 "latest.lua", [str(READ_SUBJECTS)]),
+            ]
+            for key, label, script, args in rows:
+                before = self.baseline_slice(baseline.url)
+                result = self.load.run(charter.url, script, args)
+                after = self.baseline_slice(baseline.url)
+                self.check(result.ok, f"{label}: {result}")
+                row = Row(key, label, result, (before.requests_per_s + after.requests_per_s) / 2)
+                self.rows.append(row)
+                self.step(f"{label}: {result.requests_per_s:,.0f} req/s, p99 {result.p99_ms:.1f} ms; baseline "
+                          f"{before.requests_per_s:,.0f} / {after.requests_per_s:,.0f} req/s; ratio {row.ratio:.2f}")
+            self.extra["rss_mb_10k_schemas_after_load"] = round(charter.rss_mb(), 1)
         finally:
-            server.stop()
+            charter.stop()
+            baseline.stop()
+
+    def baseline_slice(self, url: str) -> WrkResult:
+        """GET /ping for half the measuring time (one slice before and one after each Charter run)."""
+        result = self.load.run(url + "/ping", None, duration=max(2, self.load.duration_s // 2), warmup=False)
+        self.check(result.ok, f"baseline /ping: {result}")
+        self.baselines.append(result)
+        return result
 
     def verify_reads(self, url: str, stored: Sequence[Stored]) -> None:
         """One request of each kind answers what the data set says, before any load."""
@@ -438,12 +449,6 @@ class Suite:
         self.check(status == 200 and body["id"] == last.schema_id, f"lookup answered {status} {body}")
         status, body = http(f"{url}/subjects/{stored[0].subject}/versions/latest")
         self.check(status == 200 and body["version"] == READ_VERSIONS, f"latest answered {status} {body}")
-
-    def row(self, key: str, label: str, url: str, script: str, args: list[str]) -> None:
-        result = self.load.run(url, script, args)
-        self.check(result.ok, f"{label}: {result}")
-        self.rows.append(Row(key, label, result))
-        self.step(f"{label}: {result.requests_per_s:,.0f} req/s, p99 {result.p99_ms:.1f} ms")
 
     def measure_registration(self) -> None:
         data_dir = self.work / "register-data"
@@ -497,13 +502,6 @@ class Suite:
         best = min(results, key=lambda r: r["ready_s"])
         self.startup = Startup(count, best["ready_s"], best["logged_replay_s"], best["rss_mb"], results)
 
-    def apply_baseline(self) -> float:
-        mean = sum(b.requests_per_s for b in self.baselines) / len(self.baselines)
-        for row in self.rows:
-            if not row.key.startswith("register"):
-                row.baseline_rps = mean
-        return mean
-
 
 # ---- report ------------------------------------------------------------------------------------
 
@@ -512,14 +510,14 @@ def fmt(value: float | None, spec: str) -> str:
     return "-" if value is None else format(value, spec)
 
 
-def report(suite: Suite, baseline_mean: float) -> str:
+def report(suite: Suite) -> str:
     load = suite.load
     lines = [
         "",
         f"Charter benchmark: wrk {load.threads} thread, {load.connections} connections, {load.duration_s} s per "
         f"endpoint after {load.warmup_s} s warm-up; {os.cpu_count()} CPUs; Python {platform.python_version()}",
-        "baseline = GET /ping on a trivial FastAPI app, same uvicorn setup, mean of "
-        + " and ".join(f"{b.requests_per_s:,.0f}" for b in suite.baselines) + " req/s measured in this run",
+        "base/s = GET /ping on a trivial FastAPI app (bench/baseline_app.py), same uvicorn setup, measured in this "
+        "run right before and after each Charter run (mean of the two)",
         "",
     ]
     head = f"{'measure':<62} {'Charter/s':>10} {'base/s':>8} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7}  {'':<4}"
@@ -561,13 +559,13 @@ def report(suite: Suite, baseline_mean: float) -> str:
     return "\n".join(lines)
 
 
-def save(suite: Suite, baseline_mean: float, stamp: str) -> Path:
+def save(suite: Suite, stamp: str) -> Path:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     data = {
         "timestamp": stamp,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "load": asdict(suite.load),
-        "baseline": {"mean_rps": baseline_mean, "runs": [asdict(b) for b in suite.baselines]},
+        "baseline_runs": [asdict(b) for b in suite.baselines],
         "results": {
             row.key: {"label": row.label, "ratio": row.ratio, "baseline_rps": row.baseline_rps, **asdict(row.charter)}
             for row in suite.rows
@@ -601,11 +599,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     began = time.perf_counter()
     keep = args.keep
     try:
-        suite.step("baseline (1/2)")
-        suite.measure_baseline()
         suite.measure_reads()
-        suite.step("baseline (2/2)")
-        suite.measure_baseline()
         suite.step("registration")
         suite.measure_registration()
         suite.step("start-up replay")
@@ -617,9 +611,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
-    baseline_mean = suite.apply_baseline()
-    print(report(suite, baseline_mean))
-    path = save(suite, baseline_mean, stamp)
+    print(report(suite))
+    path = save(suite, stamp)
     print(f"\nresults: {path.relative_to(BENCH_DIR.parent)} (and bench/results/latest.json); "
           f"suite took {time.perf_counter() - began:.0f} s")
     return 1 if suite.failures else 0

@@ -53,7 +53,10 @@ class CompatibilityLevel(StrEnum):
 
 
 class InvalidSchemaError(ValueError):
-    """A schema that cannot be parsed or is invalid; the message says what is wrong and where."""
+    """A schema that cannot be parsed or is invalid; the message says what is wrong and where.
+
+    Messages start with ``Invalid schema:`` as Confluent's do; the registry returns them as is.
+    """
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,11 @@ class ParsedSchema(Protocol):
 
     def canonical(self) -> str:
         """The canonical text Confluent stores and returns for this schema."""
+        ...
+
+    def formatted(self, fmt: str) -> str:
+        """The text in one of the format's alternative forms (Confluent's ``format`` parameter,
+        e.g. Avro ``resolved``, Protobuf ``serialized``); the canonical text for unknown names."""
         ...
 
     def normalized(self) -> ParsedSchema:

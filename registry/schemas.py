@@ -253,7 +253,7 @@ class SchemaParser:
             except InvalidSchemaError as exc:
                 return _InvalidMarker(str(exc)), ""
             except RecursionError:
-                return _InvalidMarker("the schema nests too deeply"), ""
+                return _InvalidMarker("Invalid schema: the schema nests too deeply"), ""
 
         hit = self.candidates.get_or_make(self._candidate_key(request, deps, normalize), make)
         return self._finish(request, hit, normalize)
@@ -264,7 +264,7 @@ class SchemaParser:
     ) -> Candidate:
         parsed, text = hit
         if isinstance(parsed, _InvalidMarker):
-            raise errors.invalid_schema(f"Invalid schema: {parsed.message}")
+            raise errors.invalid_schema(parsed.message)
         refs = request.references
         if normalize:
             refs = tuple(sorted(set(refs), key=lambda r: (r.name, r.subject, r.version)))

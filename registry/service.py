@@ -213,22 +213,20 @@ class RegistryService:
                 raise errors.subject_not_found(subject)
             self.modes.check_writable(subject, self.modes.effective(subject))
             live = [v for v in versions if not v.deleted]
-            if permanent:
-                if live:
+            if not permanent and not live:
+                raise errors.subject_soft_deleted(subject)
+            # As Confluent: per version, references are checked before the soft-delete rule.
+            for sv in versions if permanent else live:
+                if self.state.referencing(subject, sv.version, include_deleted=permanent):
+                    raise errors.reference_exists(subject, sv.version)
+                if permanent and not sv.deleted:
                     raise errors.subject_not_soft_deleted(subject)
-                for sv in versions:
-                    if self.state.referencing(subject, sv.version, include_deleted=True):
-                        raise errors.reference_exists(subject, sv.version)
+            if permanent:
                 records: list[tuple[RecordKey, dict[str, Any] | None]] = [
                     (schema_key(subject, sv.version), None) for sv in reversed(versions)
                 ]
                 await self.writer.write(records)
                 return [sv.version for sv in versions]
-            if not live:
-                raise errors.subject_soft_deleted(subject)
-            for sv in live:
-                if self.state.referencing(subject, sv.version, include_deleted=False):
-                    raise errors.reference_exists(subject, sv.version)
             records = [(delete_subject_key(subject), {"subject": subject, "version": versions[-1].version})]
             if subject in self.state.configs:
                 records.append((config_key(subject), None))
@@ -276,6 +274,14 @@ class RegistryService:
             if sv.version == version:
                 return sv
         raise errors.version_not_found(version)
+
+    async def formatted_text(self, content: SchemaContent, fmt: str | None) -> str:
+        """The schema text in a requested ``format`` (e.g. Avro ``resolved``); stored text by default."""
+        if not fmt or fmt.lower() == "default":
+            return content.text
+        deps = resolve_references(self.state, content.references)
+        parsed = await asyncio.to_thread(self.parser.parse_stored, content, deps)
+        return parsed.formatted(fmt)
 
     def schema_by_id(self, schema_id: int) -> SchemaContent:
         content = self.state.schemas_by_id.get(schema_id)

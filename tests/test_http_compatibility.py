@@ -7,16 +7,14 @@ exact verbose message shapes from compat-rules.md §1.3 and §2.2.
 
 from __future__ import annotations
 
-import json
-
 import httpx
 import pytest
+
+from helpers import check_error, compact
 
 LEVELS = ["NONE", "BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE"]
 
 
-def compact(obj: object) -> str:
-    return json.dumps(obj, separators=(",", ":"))
 
 
 def rec(*fields: dict) -> str:
@@ -54,12 +52,6 @@ CASES = {
 BASE = {"NONE": 0, "BACKWARD": 1, "FORWARD": 2, "FULL": 3}
 
 
-def check_error(r: httpx.Response, status: int, code: int) -> dict:
-    assert r.status_code == status, r.text
-    assert "Traceback" not in r.text
-    body = r.json()
-    assert body["error_code"] == code, body
-    return body
 
 
 def register(http: httpx.Client, subject: str, schema: str) -> httpx.Response:

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from helpers import check_error
+
 V1 = "application/vnd.schemaregistry.v1+json"
 LEVELS = ["NONE", "BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE"]
 
@@ -26,13 +28,6 @@ def fresh(fresh_registry) -> Iterator[httpx.Client]:
         yield c
 
 
-def check_error(r: httpx.Response, status: int, code: int) -> dict:
-    assert r.status_code == status, r.text
-    assert "Traceback" not in r.text
-    body = r.json()
-    assert body["error_code"] == code, body
-    assert isinstance(body["message"], str) and body["message"]
-    return body
 
 
 def register(c: httpx.Client, subject: str, s: str, params: dict | None = None, **extra: object) -> httpx.Response:
@@ -99,7 +94,8 @@ def test_subject_config_governs_registration(http: httpx.Client, subject: str) -
 
 def test_global_config_governs_subjects_without_own(fresh: httpx.Client) -> None:
     assert register(fresh, "s", schema("G")).status_code == 200
-    new_field = json.dumps({"type": "record", "name": "G", "fields": [{"name": "a", "type": "int"}, {"name": "n", "type": "int"}]})
+    fields = [{"name": "a", "type": "int"}, {"name": "n", "type": "int"}]
+    new_field = json.dumps({"type": "record", "name": "G", "fields": fields})
     fresh.put("/config", json={"compatibility": "FORWARD"})
     r = fresh.post("/compatibility/subjects/s/versions/latest", json={"schema": new_field})
     assert r.status_code == 200 and r.json()["is_compatible"] is True
@@ -197,7 +193,8 @@ def test_import_keeps_id_and_version_then_readwrite_allocates_higher(fresh: http
     assert fresh.put("/mode", json={"mode": "READWRITE"}).status_code == 200
     r = register(fresh, "fresh-subject", schema("Brand", "new"))
     assert r.status_code == 200 and r.json()["id"] > 101
-    r = register(fresh, "imp", json.dumps({"type": "record", "name": "Imp", "fields": [{"name": "a", "type": "string"}, {"name": "z", "type": "int", "default": 1}]}))
+    fields = [{"name": "a", "type": "string"}, {"name": "z", "type": "int", "default": 1}]
+    r = register(fresh, "imp", json.dumps({"type": "record", "name": "Imp", "fields": fields}))
     assert r.status_code == 200
     assert fresh.get("/subjects/imp/versions/latest").json()["version"] == 7
 
@@ -217,3 +214,10 @@ def test_delete_global_mode(fresh: httpx.Client) -> None:
     r = fresh.delete("/mode")
     assert r.status_code == 200 and r.json() == {"mode": "READONLY"}
     assert fresh.get("/mode").json() == {"mode": "READWRITE"}
+
+
+def test_config_extra_fields_round_trip(http: httpx.Client, subject: str) -> None:
+    r = http.put(f"/config/{subject}", json={"compatibility": "FULL", "normalize": True})
+    assert r.status_code == 200, r.text
+    assert r.json()["compatibility"] == "FULL" and r.json().get("normalize") is True
+    assert http.get(f"/config/{subject}").json() == {"compatibilityLevel": "FULL", "normalize": True}

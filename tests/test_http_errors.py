@@ -11,20 +11,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from conftest import RegistryProcess
+from helpers import check_error
 
 V1 = "application/vnd.schemaregistry.v1+json"
 GOOD = json.dumps({"type": "record", "name": "Good", "fields": [{"name": "a", "type": "int"}]})
 
 
-def check_error(r: httpx.Response, status: int, code: int | tuple[int, ...]) -> dict:
-    assert r.status_code == status, r.text
-    assert "Traceback" not in r.text and 'File "' not in r.text
-    body = r.json()
-    codes = code if isinstance(code, tuple) else (code,)
-    assert body["error_code"] in codes, body
-    assert isinstance(body["message"], str) and body["message"]
-    return body
 
 
 def snapshot(http: httpx.Client, subject: str) -> tuple:
@@ -140,7 +134,9 @@ def test_wrong_content_type(http: httpx.Client, subject: str) -> None:
     assert http.get(f"/subjects/{subject}/versions").status_code == 404
 
 
-@pytest.mark.parametrize("ctype", ["application/json", "application/octet-stream", "application/vnd.schemaregistry+json"])
+@pytest.mark.parametrize(
+    "ctype", ["application/json", "application/octet-stream", "application/vnd.schemaregistry+json"]
+)
 def test_accepted_request_content_types(http: httpx.Client, subject: str, ctype: str) -> None:
     r = http.post(
         f"/subjects/{subject}/versions",

@@ -13,17 +13,7 @@ import json
 import httpx
 import pytest
 
-
-def compact(obj: object) -> str:
-    return json.dumps(obj, separators=(",", ":"))
-
-
-def check_error(r: httpx.Response, status: int, code: int) -> dict:
-    assert r.status_code == status, r.text
-    assert "Traceback" not in r.text
-    body = r.json()
-    assert body["error_code"] == code, body
-    return body
+from helpers import check_error, compact
 
 
 def reg(http: httpx.Client, subject: str, schema: str) -> int:
@@ -105,7 +95,8 @@ def test_canonical_text_keeps_doc_default_aliases_logical_type(http: httpx.Clien
 def test_latest_skips_soft_deleted(http: httpx.Client, subject: str) -> None:
     n = uniq(subject)
     s1 = compact({"type": "record", "name": n, "fields": [{"name": "a", "type": "int"}]})
-    s2 = compact({"type": "record", "name": n, "fields": [{"name": "a", "type": "int"}, {"name": "b", "type": "int", "default": 1}]})
+    fields = [{"name": "a", "type": "int"}, {"name": "b", "type": "int", "default": 1}]
+    s2 = compact({"type": "record", "name": n, "fields": fields})
     reg(http, subject, s1)
     reg(http, subject, s2)
     assert http.delete(f"/subjects/{subject}/versions/2").json() == 2

@@ -11,14 +11,7 @@ import json
 
 import httpx
 
-
-def check_error(r: httpx.Response, status: int, code: int) -> dict:
-    assert r.status_code == status, r.text
-    assert "Traceback" not in r.text
-    body = r.json()
-    assert body["error_code"] == code, body
-    assert isinstance(body["message"], str) and body["message"]
-    return body
+from helpers import check_error
 
 
 def ns(subject: str) -> str:
@@ -90,7 +83,7 @@ def test_referencedby(http: httpx.Client, subject: str) -> None:
 
 
 def test_referenced_version_cannot_be_deleted(http: httpx.Client, subject: str) -> None:
-    ref_subject, main_subject, _addr_id, person_id = setup(http, subject)
+    ref_subject, main_subject, _addr_id, _person_id = setup(http, subject)
     body = check_error(http.delete(f"/subjects/{ref_subject}/versions/1"), 422, 42206)
     assert body["message"].startswith("One or more references exist to the schema")
     check_error(http.delete(f"/subjects/{ref_subject}"), 422, 42206)
@@ -101,6 +94,25 @@ def test_referenced_version_cannot_be_deleted(http: httpx.Client, subject: str) 
     assert http.get(f"/subjects/{ref_subject}/versions/1/referencedby").json() == []
     assert http.delete(f"/subjects/{ref_subject}/versions/1").json() == 1
     assert http.delete(f"/subjects/{ref_subject}/versions/1?permanent=true").json() == 1
+
+
+def test_permanent_subject_delete_of_referenced_subject(http: httpx.Client, subject: str) -> None:
+    ref_subject, _main, _a, _p = setup(http, subject)
+    # CSR's deleteSubject checks references for each version before the "soft-delete first" rule
+    check_error(http.delete(f"/subjects/{ref_subject}?permanent=true"), 422, 42206)
+    assert http.get(f"/subjects/{ref_subject}/versions").json() == [1]
+
+
+def test_soft_deleted_referrer_still_blocks_permanent_delete(http: httpx.Client, subject: str) -> None:
+    ref_subject, main_subject, _a, person_id = setup(http, subject)
+    assert http.delete(f"/subjects/{main_subject}").json() == [1]
+    assert http.get(f"/subjects/{ref_subject}/versions/1/referencedby").json() == []
+    r = http.get(f"/subjects/{ref_subject}/versions/1/referencedby", params={"deleted": "true"})
+    assert r.json() == [person_id]
+    assert http.delete(f"/subjects/{ref_subject}/versions/1").json() == 1
+    body = check_error(http.delete(f"/subjects/{ref_subject}/versions/1?permanent=true"), 422, 42206)
+    assert body["message"].startswith("One or more references exist to the schema")
+    assert http.get(f"/subjects/{ref_subject}/versions", params={"deleted": "true"}).json() == [1]
 
 
 def test_reference_to_missing_subject_or_version(http: httpx.Client, subject: str) -> None:
@@ -138,3 +150,13 @@ def test_compatibility_check_with_references(http: httpx.Client, subject: str) -
         json={"schema": json.dumps(evolved), "references": refs},
     )
     assert r.json()["is_compatible"] is True
+
+
+def test_format_resolved_inlines_references(http: httpx.Client, subject: str) -> None:
+    _ref_subject, main_subject, _a, person_id = setup(http, subject)
+    r = http.get(f"/subjects/{main_subject}/versions/1", params={"format": "resolved"})
+    assert r.status_code == 200, r.text
+    home = json.loads(r.json()["schema"])["fields"][1]["type"]
+    assert isinstance(home, dict) and home["name"] == "Address" and home["fields"][0]["name"] == "street"
+    r = http.get(f"/schemas/ids/{person_id}", params={"format": "resolved"})
+    assert isinstance(json.loads(r.json()["schema"])["fields"][1]["type"], dict)

@@ -14,11 +14,11 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+from helpers import check_error, compact
+
 VERSION_ERR = 'Allowed values are between [1, 2^31-1] and the string "latest"'
 
 
-def compact(obj: object) -> str:
-    return json.dumps(obj, separators=(",", ":"))
 
 
 def record(name: str, *fields: dict) -> str:
@@ -50,13 +50,6 @@ def reg_id(http: httpx.Client, subject: str, schema: str) -> int:
     return body["id"]
 
 
-def check_error(r: httpx.Response, status: int, code: int) -> dict:
-    assert r.status_code == status, r.text
-    assert "Traceback" not in r.text
-    body = r.json()
-    assert body["error_code"] == code, body
-    assert isinstance(body["message"], str) and body["message"]
-    return body
 
 
 def versions(http: httpx.Client, subject: str, **params: str) -> httpx.Response:
@@ -290,3 +283,24 @@ def test_odd_subject_names(http: httpx.Client, subject: str, suffix: str) -> Non
 
 def test_subject_with_control_character_is_invalid(http: httpx.Client, subject: str) -> None:
     check_error(register(http, subject + "\x01", A), 422, 42208)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"schemaType": "AVRO", "references": []},
+        {"schemaType": None, "references": None, "metadata": None, "ruleSet": None},
+        {"metadata": {"properties": {"owner": "me"}}, "ruleSet": {"domainRules": []}},
+        {"someFutureField": {"x": 1}},
+    ],
+)
+def test_client_body_shapes_accepted(http: httpx.Client, subject: str, extra: dict) -> None:
+    headers = {
+        "Accept": "application/vnd.schemaregistry.v1+json, application/vnd.schemaregistry+json, application/json",
+        "Confluent-Accept-Unknown-Properties": "true",
+    }
+    r = http.post(f"/subjects/{subject}/versions", json={"schema": A, **extra}, headers=headers)
+    assert r.status_code == 200, r.text
+    r = http.post(f"/subjects/{subject}?normalize=false&deleted=true", json={"schema": A, **extra}, headers=headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["version"] == 1

@@ -48,6 +48,10 @@ class AvroSchema:
         """The text with referenced types written out in full (Java ``Schema.toString()``)."""
         return schema_to_json(self.root)
 
+    def formatted(self, fmt: str) -> str:
+        """Confluent's ``format`` query parameter: ``resolved`` inlines referenced types."""
+        return self.inlined() if fmt.lower() == "resolved" else self.canonical()
+
     def normalized(self) -> AvroSchema:
         if self._normalized is None:
             root, copies = normalize(self.root, self.defined)

@@ -48,7 +48,7 @@ async def list_schemas(request: Request) -> Response:
 async def schema_by_id(request: Request) -> Response:
     svc = service(request)
     content = svc.schema_by_id(_schema_id(request))
-    body = views.schema_string(content)
+    body = views.schema_string(content, await svc.formatted_text(content, request.query_params.get("format")))
     if flag(request, "fetchMaxId"):
         body["maxId"] = svc.state.max_id
     return respond(request, body)
@@ -56,7 +56,9 @@ async def schema_by_id(request: Request) -> Response:
 
 @router.get("/schemas/ids/{schema_id}/schema")
 async def raw_schema_by_id(request: Request) -> Response:
-    return respond_text(request, service(request).schema_by_id(_schema_id(request)).text)
+    svc = service(request)
+    content = svc.schema_by_id(_schema_id(request))
+    return respond_text(request, await svc.formatted_text(content, request.query_params.get("format")))
 
 
 @router.get("/schemas/ids/{schema_id}/subjects")

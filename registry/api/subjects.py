@@ -93,7 +93,8 @@ async def get_version(request: Request) -> Response:
     svc = service(request)
     subject, version = subject_param(request), version_param(request)
     sv = svc.resolve_version(subject, version, include_deleted=flag(request, "deleted"))
-    return respond(request, views.subject_version(sv))
+    text = await svc.formatted_text(sv.schema, request.query_params.get("format"))
+    return respond(request, views.subject_version(sv, text))
 
 
 @router.get("/subjects/{subject}/versions/{version}/schema")
@@ -101,7 +102,7 @@ async def get_version_schema(request: Request) -> Response:
     svc = service(request)
     subject, version = subject_param(request), version_param(request)
     sv = svc.resolve_version(subject, version, include_deleted=flag(request, "deleted"))
-    return respond_text(request, sv.schema.text)
+    return respond_text(request, await svc.formatted_text(sv.schema, request.query_params.get("format")))
 
 
 @router.get("/subjects/{subject}/versions/{version}/referencedby")

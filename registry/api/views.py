@@ -7,7 +7,7 @@ from typing import Any
 from charter.registry.store.state import SchemaContent, SubjectVersion
 
 
-def content_fields(content: SchemaContent, out: dict[str, Any]) -> dict[str, Any]:
+def content_fields(content: SchemaContent, out: dict[str, Any], text: str | None = None) -> dict[str, Any]:
     out["schemaType"] = content.schema_type
     if content.references:
         out["references"] = [r.to_json() for r in content.references]
@@ -15,18 +15,18 @@ def content_fields(content: SchemaContent, out: dict[str, Any]) -> dict[str, Any
         out["metadata"] = content.metadata
     if content.rule_set:
         out["ruleSet"] = content.rule_set
-    out["schema"] = content.text
+    out["schema"] = content.text if text is None else text
     return out
 
 
-def schema_string(content: SchemaContent) -> dict[str, Any]:
+def schema_string(content: SchemaContent, text: str | None = None) -> dict[str, Any]:
     """``GET /schemas/ids/{id}``: the schema text with its type and references."""
-    return content_fields(content, {})
+    return content_fields(content, {}, text)
 
 
-def subject_version(sv: SubjectVersion) -> dict[str, Any]:
+def subject_version(sv: SubjectVersion, text: str | None = None) -> dict[str, Any]:
     """The ``Schema`` entity: subject, version, id, type, references, schema (and deleted, ts)."""
-    out = content_fields(sv.schema, {"subject": sv.subject, "version": sv.version, "id": sv.schema.id})
+    out = content_fields(sv.schema, {"subject": sv.subject, "version": sv.version, "id": sv.schema.id}, text)
     if sv.deleted:
         out["deleted"] = True
     out["ts"] = sv.timestamp_ms
