@@ -26,25 +26,23 @@ def _old_schema_entry(old: ParsedSchema) -> str:
     return f"{{oldSchema: '{text}'}}"
 
 
-def _one_direction(
-    reader: ParsedSchema, writer: ParsedSchema, words: tuple[str, str]
-) -> list[str]:
-    return [i.render(*words) for i in reader.incompatibilities(writer)]
+def _one_direction(reader: ParsedSchema, writer: ParsedSchema, words: tuple[str, str], policy: str) -> list[str]:
+    return [i.render(*words) for i in reader.incompatibilities(writer, policy=policy)]
 
 
 def check_against_version(
-    level: CompatibilityLevel, candidate: ParsedSchema, version: int, old: ParsedSchema
+    level: CompatibilityLevel, candidate: ParsedSchema, version: int, old: ParsedSchema, policy: str = "STRICT"
 ) -> list[str]:
     """Messages for one earlier version (empty when compatible), before the level suffix."""
     if candidate.schema_type != old.schema_type:
         return [DIFFERENT_TYPE_MESSAGE]
     messages: list[str] = []
     if level.checks_forward:
-        messages.extend(_one_direction(old, candidate, ("old", "new")))
+        messages.extend(_one_direction(old, candidate, ("old", "new"), policy))
         if not level.checks_backward and messages:
             messages += [f"{{oldSchemaVersion: {version}}}", _old_schema_entry(old)]
     if level.checks_backward:
-        backward = _one_direction(candidate, old, ("new", "old"))
+        backward = _one_direction(candidate, old, ("new", "old"), policy)
         if backward:
             backward += [f"{{oldSchemaVersion: {version}}}", _old_schema_entry(old)]
         messages.extend(backward)
@@ -57,17 +55,19 @@ def check_compatibility(
     previous: Sequence[tuple[int, ParsedSchema]],
     *,
     validate_fields: bool = False,
+    policy: str = "STRICT",
 ) -> CompatibilityResult:
     """Check ``candidate`` against ``previous`` (``(version, schema)`` pairs, newest first).
 
     Non-transitive levels look at the first entry only; pass exactly one entry to check
-    against one chosen version, whatever the level.
+    against one chosen version, whatever the level. ``policy`` is Confluent's
+    ``compatibilityPolicy`` (STRICT by default; LENIENT relaxes JSON Schema's content-model rules).
     """
     if level is CompatibilityLevel.NONE or not previous:
         return CompatibilityResult(True, [])
     to_check = previous if level.transitive else previous[:1]
     for version, old in to_check:
-        messages = check_against_version(level, candidate, version, old)
+        messages = check_against_version(level, candidate, version, old, policy)
         if messages:
             suffix = f"{{validateFields: '{str(validate_fields).lower()}', compatibility: '{level.value}'}}"
             messages.append(suffix)

@@ -112,8 +112,12 @@ class ParsedSchema(Protocol):
         """The normalised form (Confluent's ``normalize=true``); its canonical() is what is stored."""
         ...
 
-    def incompatibilities(self, writer: ParsedSchema) -> list[Incompatibility]:
-        """Reasons why this schema, as reader, cannot read data written with ``writer``."""
+    def incompatibilities(self, writer: ParsedSchema, *, policy: str = "STRICT") -> list[Incompatibility]:
+        """Reasons why this schema, as reader, cannot read data written with ``writer``.
+
+        ``policy`` is Confluent's ``compatibilityPolicy`` (STRICT, LENIENT, LOGICAL); only
+        JSON Schema reads it (LENIENT relaxes the open-content-model rules).
+        """
         ...
 
 

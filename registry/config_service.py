@@ -17,6 +17,8 @@ from charter.registry.writer import StateWriter
 
 log = logging.getLogger(__name__)
 
+POLICIES = ("STRICT", "LENIENT", "LOGICAL")
+
 
 class ConfigService:
     def __init__(self, writer: StateWriter, default_level: CompatibilityLevel) -> None:
@@ -37,12 +39,21 @@ class ConfigService:
                     log.warning("ignoring stored compatibility level %r", level)
         return self.default_level
 
-    def config_flag(self, subject: str | None, name: str) -> bool:
+    def config_value(self, subject: str | None, name: str) -> Any:
+        """A config field as it applies to a subject: the subject's, else the global one, else None."""
         for scope in (subject, None):
             value = self.state.configs.get(scope, {}).get(name)
             if value is not None:
-                return bool(value)
-        return False
+                return value
+        return None
+
+    def config_flag(self, subject: str | None, name: str) -> bool:
+        return bool(self.config_value(subject, name))
+
+    def compatibility_policy(self, subject: str | None) -> str:
+        """Confluent's ``compatibilityPolicy`` (STRICT unless configured)."""
+        value = self.config_value(subject, "compatibilityPolicy")
+        return value.upper() if isinstance(value, str) else "STRICT"
 
     def get_config(self, subject: str | None, default_to_global: bool) -> dict[str, Any]:
         if subject is not None:
@@ -71,6 +82,13 @@ class ConfigService:
                 level = CompatibilityLevel.parse(level).value
             except ValueError:
                 raise errors.invalid_compatibility_level(level) from None
+        policy = update.get("compatibilityPolicy")
+        if policy is not None:
+            if not isinstance(policy, str) or policy.upper() not in POLICIES:
+                raise errors.RegistryError(
+                    422, 42203, f"Invalid compatibility policy {policy!r}. Valid values are {', '.join(POLICIES)}"
+                )
+            update["compatibilityPolicy"] = policy.upper()
         for flag in ("normalize", "validateFields", "validateRules"):
             if flag in update and update[flag] is not None and not isinstance(update[flag], bool):
                 raise errors.bad_request(f"'{flag}' must be true or false")

@@ -85,12 +85,11 @@ class RegistryService:
         level: CompatibilityLevel,
         candidate: ParsedSchema,
         previous: list[tuple[int, SchemaContent, Dependencies]],
+        policy: str,
     ) -> CompatibilityResult:
         """Runs in a worker thread: parse history (cached) and apply the level."""
         parsed = [(v, self.parser.parse_stored(c, d)) for v, c, d in previous]
-        return check_compatibility(
-            level, candidate, parsed, validate_fields=False
-        )
+        return check_compatibility(level, candidate, parsed, policy=policy)
 
     # ---- schemas: register -----------------------------------------------------------------
 
@@ -132,7 +131,8 @@ class RegistryService:
                 level = self.config.compatibility_level(subject)
                 if level is not CompatibilityLevel.NONE and live:
                     previous = self._previous(live)
-                    result = await asyncio.to_thread(self._check, level, candidate.parsed, previous)
+                    policy = self.config.compatibility_policy(subject)
+                    result = await asyncio.to_thread(self._check, level, candidate.parsed, previous, policy)
                     if not result.is_compatible:
                         raise errors.incompatible_schema(subject, result.messages)
                 schema_id = existing_id if existing_id is not None else self.state.max_id + 1
@@ -202,7 +202,8 @@ class RegistryService:
         if not targets:
             return CompatibilityResult(True, [])
         previous = self._previous(targets)
-        return await asyncio.to_thread(self._check, level, candidate.parsed, previous)
+        policy = self.config.compatibility_policy(subject)
+        return await asyncio.to_thread(self._check, level, candidate.parsed, previous, policy)
 
     # ---- deletes ---------------------------------------------------------------------------
 

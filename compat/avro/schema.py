@@ -62,7 +62,7 @@ class AvroSchema:
             self._normalized = result
         return self._normalized
 
-    def incompatibilities(self, writer: ParsedSchema) -> list[Incompatibility]:
+    def incompatibilities(self, writer: ParsedSchema, *, policy: str = "STRICT") -> list[Incompatibility]:
         if not isinstance(writer, AvroSchema):
             raise TypeError(f"an Avro schema cannot be checked against a {writer.schema_type} schema")
         return incompatibilities(self.root, writer.root)
