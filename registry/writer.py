@@ -3,23 +3,26 @@
 :class:`StateWriter` owns the in-memory state, the log and the write lock. Services build
 records under ``async with writer.lock`` from the current state and call :meth:`write`; the
 records are appended durably, then applied, and only then does ``write`` return. Replay at
-start-up goes through the same :meth:`apply_raw`, so the state is always a pure function of
-the log.
+start-up and records delivered later by a shared log go through the same :meth:`apply`, which
+applies each offset once and in order, so the state is always a pure function of the log.
 """
 
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
 from collections.abc import Sequence
 from typing import Any
 
 from charter.registry import errors
-from charter.registry.log.base import LogError, SchemaLog
+from charter.registry.log.base import LogError, LogRecord, SchemaLog
 from charter.registry.records import RecordFormatError, RecordKey, decode_key, decode_value, encode_value
 from charter.registry.store.state import RegistryState
 
 log = logging.getLogger(__name__)
+
+APPLY_TIMEOUT_S = 30.0
 
 
 class StateWriter:
@@ -27,29 +30,62 @@ class StateWriter:
         self.log = schema_log
         self.state = RegistryState()
         self.lock = asyncio.Lock()
+        # (offset, tie-breaker, future) of writes waiting for their records to be applied
+        self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
 
     def replay(self) -> int:
         """Rebuild the state from the log; returns the number of records read."""
         count = 0
         for record in self.log.replay():
             count += 1
-            self.apply_raw(record.key, record.value, record.offset, record.timestamp_ms)
+            self.apply(record)
         return count
 
-    def apply_raw(self, key: bytes, value: bytes | None, offset: int, ts: int) -> None:
+    def start_following(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Apply records that other writers append from now on (shared logs only)."""
+        self.log.follow(lambda record: loop.call_soon_threadsafe(self._deliver, record))
+
+    def _deliver(self, record: LogRecord) -> None:
+        """On the event loop: apply a followed record and wake the writes it completes."""
+        self.apply(record)
+        while self._waiters and self._waiters[0][0] <= self.state.offset:
+            _, _, future = heapq.heappop(self._waiters)
+            if not future.done():
+                future.set_result(None)
+
+    async def _wait_applied(self, offset: int) -> None:
+        if self.state.offset >= offset:
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiters, (offset, id(future), future))
+        await asyncio.wait_for(future, APPLY_TIMEOUT_S)
+
+    def apply(self, record: LogRecord) -> None:
+        """Apply one record unless its offset was applied already; skip unusable ones."""
+        if record.offset <= self.state.offset:
+            return
         try:
-            self.state.apply(decode_key(key), decode_value(value), offset, ts)
+            self.state.apply(decode_key(record.key), decode_value(record.value), record.offset, record.timestamp_ms)
         except RecordFormatError as exc:
+            self.state.offset = record.offset
             self.state.skipped += 1
-            log.warning("skipping record at offset %d: %s", offset, exc)
+            log.warning("skipping record at offset %d: %s", record.offset, exc)
 
     async def write(self, records: Sequence[tuple[RecordKey, dict[str, Any] | None]]) -> None:
-        """Append records durably, then apply them. Call with ``self.lock`` held."""
+        """Append records durably, then make sure they are applied. Call with ``self.lock`` held."""
         raw = [(k.encode(), encode_value(v)) for k, v in records]
         try:
             written = await self.log.append(raw)
         except LogError as exc:
             log.error("write failed: %s", exc)
             raise errors.store_error(str(exc)) from None
-        for rec in written:
-            self.apply_raw(rec.key, rec.value, rec.offset, rec.timestamp_ms)
+        if not self.log.follows:
+            for rec in written:
+                self.apply(rec)
+            return
+        try:
+            await self._wait_applied(written[-1].offset)
+        except TimeoutError:
+            raise errors.RegistryError(
+                500, 50002, f"Write to the log succeeded but was not read back within {APPLY_TIMEOUT_S:.0f} s"
+            ) from None

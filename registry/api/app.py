@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -31,6 +32,7 @@ def _error(request: Request, status: int, code: int, message: str) -> Response:
 def create_app(service: RegistryService) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        service.writer.start_following(asyncio.get_running_loop())
         yield
         service.log.close()
 

@@ -7,7 +7,7 @@ default backend; the Kafka topic backend implements the same interface.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -25,14 +25,29 @@ class LogError(RuntimeError):
 
 
 class SchemaLog(Protocol):
-    """A durable, ordered log of `_schemas` records."""
+    """A durable, ordered log of `_schemas` records.
+
+    ``follows`` tells the writer how its own appends reach the state: ``False`` (the file log:
+    this process is the only writer, so the writer applies what ``append`` returns) or ``True``
+    (a shared log such as Kafka: every record, this process's own included, is delivered by
+    :meth:`follow`, and the writer waits until its records have been applied).
+    """
+
+    follows: bool
 
     def describe(self) -> str:
         """A short human description for start-up logs, e.g. ``file log /var/lib/charter``."""
         ...
 
     def replay(self) -> Iterator[LogRecord]:
-        """Every record from the start, in order. Called once, before serving."""
+        """Every record from the start up to the current end, in order. Called once, before serving."""
+        ...
+
+    def follow(self, deliver: Callable[[LogRecord], None]) -> None:
+        """After replay, hand every later record to ``deliver``, in order, from a background thread.
+
+        Only logs with ``follows = True`` deliver anything; ``deliver`` is thread-safe.
+        """
         ...
 
     async def append(self, records: Sequence[tuple[bytes, bytes | None]]) -> list[LogRecord]:

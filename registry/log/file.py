@@ -22,7 +22,7 @@ import struct
 import threading
 import time
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from charter.registry.log.base import LogError, LogRecord
@@ -78,6 +78,8 @@ def _scan(data: bytes) -> tuple[list[LogRecord], int]:
 
 class FileLog:
     """The embedded log; see the module docstring for the format and guarantees."""
+
+    follows = False  # this process is the only writer
 
     def __init__(self, data_dir: str | os.PathLike[str]) -> None:
         self.data_dir = Path(data_dir)
@@ -143,6 +145,9 @@ class FileLog:
     def replay(self) -> Iterator[LogRecord]:
         records, self._records = self._records or [], None
         yield from records
+
+    def follow(self, deliver: Callable[[LogRecord], None]) -> None:
+        """Nothing to follow: no other process writes to this log."""
 
     def _append_sync(self, records: Sequence[tuple[bytes, bytes | None]]) -> list[LogRecord]:
         with self._write_lock:
