@@ -9,11 +9,14 @@ are kept in a bounded LRU so compatibility checks do not re-parse history on eve
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from charter.compat import InvalidSchemaError, ParsedSchema
 from charter.compat.formats import get_format, supported_types
@@ -209,9 +212,11 @@ class ParsedCache:
 class SchemaParser:
     """Parses candidates and stored schemas (with their dependencies), with caches."""
 
-    def __init__(self, cache_size: int = 2000) -> None:
+    def __init__(self, cache_size: int = 2000, identity_cache_size: int = 100_000) -> None:
         self.stored = ParsedCache(cache_size)
         self.candidates = ParsedCache(cache_size)
+        # digest of a request -> the fingerprint it parsed to: lookups of a known text skip parsing
+        self.fingerprints = ParsedCache(identity_cache_size)
 
     def parse_stored(self, content: SchemaContent, deps: Dependencies) -> ParsedSchema:
         """A stored schema, parsed leniently (it was validated when it was registered).
@@ -235,6 +240,16 @@ class SchemaParser:
     def _candidate_key(request: SchemaRequest, deps: Dependencies, normalize: bool) -> tuple[Any, ...]:
         return (request.schema_type, request.text, deps.cache_key(), request.references, normalize)
 
+    @staticmethod
+    def _request_digest(request: SchemaRequest, deps: Dependencies, normalize: bool) -> bytes:
+        key = [request.schema_type, request.text, deps.cache_key(), request.references, normalize,
+               request.metadata, request.rule_set]
+        return hashlib.md5(orjson.dumps(key, option=orjson.OPT_SORT_KEYS), usedforsecurity=False).digest()
+
+    def cached_fingerprint(self, request: SchemaRequest, deps: Dependencies, *, normalize: bool) -> bytes | None:
+        """The fingerprint this exact request parsed to before, if remembered (no parsing at all)."""
+        return self.fingerprints.get(self._request_digest(request, deps, normalize))
+
     def cached_candidate(self, request: SchemaRequest, deps: Dependencies, *, normalize: bool) -> Candidate | None:
         """The candidate if this exact text was parsed recently (cheap: no parsing, no thread hop)."""
         hit = self.candidates.get(self._candidate_key(request, deps, normalize))
@@ -256,7 +271,9 @@ class SchemaParser:
                 return _InvalidMarker("Invalid schema: the schema nests too deeply"), ""
 
         hit = self.candidates.get_or_make(self._candidate_key(request, deps, normalize), make)
-        return self._finish(request, hit, normalize)
+        candidate = self._finish(request, hit, normalize)
+        self.fingerprints.get_or_make(self._request_digest(request, deps, normalize), lambda: candidate.fingerprint)
+        return candidate
 
     @staticmethod
     def _finish(

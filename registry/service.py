@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 
 LATEST = -1
 MAX_VERSION = 2**31 - 1
+# Schemas up to this many characters are parsed on the event loop; larger ones in a thread.
+INLINE_PARSE_CHARS = 16 * 1024
 
 
 class RegistryService:
@@ -66,12 +68,20 @@ class RegistryService:
         return requested or self.config.config_flag(subject, "normalize")
 
     async def prepare(self, request: SchemaRequest, normalize: bool) -> Candidate:
-        """Parse a candidate off the event loop (references resolved on it first)."""
+        """Parse a candidate: small ones on the event loop (cheaper than a thread hop), large
+        ones in a worker thread so they never stall other requests."""
         deps = resolve_references(self.state, request.references)
         cached = self.parser.cached_candidate(request, deps, normalize=normalize)
         if cached is not None:
             return cached
+        if len(request.text) <= INLINE_PARSE_CHARS and not deps.roots:
+            return self.parser.parse_candidate(request, deps, normalize=normalize)
         return await asyncio.to_thread(self.parser.parse_candidate, request, deps, normalize=normalize)
+
+    def known_fingerprint(self, request: SchemaRequest, normalize: bool) -> bytes | None:
+        """The fingerprint of a request seen before, without parsing (None if not remembered)."""
+        deps = resolve_references(self.state, request.references)
+        return self.parser.cached_fingerprint(request, deps, normalize=normalize)
 
     def _previous(self, versions: list[SubjectVersion]) -> list[tuple[int, SchemaContent, Dependencies]]:
         """Newest-first (version, content, dependencies) snapshots for a compatibility check."""
@@ -101,6 +111,12 @@ class RegistryService:
         self.modes.check_writable(subject, mode)
         explicit_id = request.schema_id is not None and request.schema_id >= 0
         normalize = self._normalize(subject, normalize)
+        fingerprint = self.known_fingerprint(request, normalize)
+        if fingerprint is not None and not explicit_id and mode is not Mode.IMPORT:
+            # The common re-registration of a known schema: answered without parsing.
+            for sv in reversed(self.state.versions(subject)):
+                if sv.schema.fingerprint == fingerprint:
+                    return sv, False
         candidate = await self.prepare(request, normalize)
         async with self.writer.lock:
             mode = self.modes.effective(subject)
@@ -130,7 +146,7 @@ class RegistryService:
                         )
                 level = self.config.compatibility_level(subject)
                 if level is not CompatibilityLevel.NONE and live:
-                    previous = self._previous(live)
+                    previous = self._previous(live if level.transitive else live[-1:])
                     policy = self.config.compatibility_policy(subject)
                     result = await asyncio.to_thread(self._check, level, candidate.parsed, previous, policy)
                     if not result.is_compatible:
@@ -152,14 +168,19 @@ class RegistryService:
         self, subject: str, request: SchemaRequest, *, normalize: bool, deleted: bool
     ) -> SubjectVersion:
         normalize = self._normalize(subject, normalize)
-        candidate = await self.prepare(request, normalize)
+        fingerprint = self.known_fingerprint(request, normalize)
+        candidate = None
+        if fingerprint is None:
+            candidate = await self.prepare(request, normalize)
+            fingerprint = candidate.fingerprint
         versions = self.state.versions(subject, include_deleted=deleted)
         if not versions:
             raise errors.subject_not_found(subject)
         for sv in sorted(versions, key=lambda v: (not v.deleted, v.version), reverse=True):
-            if sv.schema.fingerprint == candidate.fingerprint:
+            if sv.schema.fingerprint == fingerprint:
                 return sv
         if normalize:
+            candidate = candidate or await self.prepare(request, normalize)
             # Versions stored without normalisation still match their normalised form.
             previous = self._previous(versions)
             found = await asyncio.to_thread(self._match_normalized, candidate, previous)
@@ -201,6 +222,8 @@ class RegistryService:
         level = self.config.compatibility_level(subject)
         if not targets:
             return CompatibilityResult(True, [])
+        if version is None and not level.transitive:
+            targets = targets[-1:]
         previous = self._previous(targets)
         policy = self.config.compatibility_policy(subject)
         return await asyncio.to_thread(self._check, level, candidate.parsed, previous, policy)

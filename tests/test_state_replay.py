@@ -100,3 +100,9 @@ def test_an_id_taken_by_other_content_is_refused() -> None:
     with pytest.raises(RecordFormatError, match="already taken"):
         state.apply(decode_key(key), orjson.loads(value), 1, 0)
     assert state.version("b", 1) is None
+
+
+def test_versions_stay_in_ascending_order_when_imported_out_of_order() -> None:
+    state = replay([schema_record("s", 3, 3, text='"string"'), schema_record("s", 1, 1), schema_record("s", 2, 2,
+                    text='"int"')])
+    assert [v.version for v in state.versions("s")] == [1, 2, 3]

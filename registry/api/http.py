@@ -8,6 +8,7 @@ keeps those escaped for routing, and :func:`path_text` unescapes a path value.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import unquote
 
@@ -112,12 +113,17 @@ def page(items: list[Any], request: Request) -> list[Any]:
 
 def path_text(request: Request, name: str) -> str:
     """A path parameter with the %2F / %25 escapes of the path middleware undone."""
-    return unquote(request.path_params[name])
+    value = request.path_params[name]
+    return unquote(value) if "%" in value else value
+
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def subject_param(request: Request) -> str:
+    """The subject path value; 42208 when empty or holding control characters."""
     subject = path_text(request, "subject")
-    if not subject or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in subject):
+    if not subject or _CONTROL_CHARS.search(subject):
         raise errors.invalid_subject(subject)
     return subject
 

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import fcntl
 import logging
+import mmap
 import os
 import struct
 import threading
@@ -50,30 +51,28 @@ def encode_frame(key: bytes, value: bytes | None, timestamp_ms: int) -> bytes:
     return _FRAME_HEAD.pack(zlib.crc32(body), len(body)) + body
 
 
-def _scan(data: bytes) -> tuple[list[LogRecord], int]:
-    """Parse frames from ``data``; return the records and the end of the last good frame."""
-    records: list[LogRecord] = []
+def _frames(data: mmap.mmap | bytes, end: int, *, verify: bool) -> Iterator[tuple[int, int, int, int, int]]:
+    """Walk frames from after the header: yields (frame end, timestamp, key start, key length,
+    value length or _NULL), stopping at ``end`` or at the first torn or corrupt frame."""
+    view = memoryview(data)
     pos = len(MAGIC)
-    end = len(data)
     head_size, body_head = _FRAME_HEAD.size, _BODY_HEAD.size
-    while pos + head_size <= end:
-        crc, length = _FRAME_HEAD.unpack_from(data, pos)
-        start = pos + head_size
-        stop = start + length
-        if length < body_head or stop > end:
-            break
-        body = data[start:stop]
-        if zlib.crc32(body) != crc:
-            break
-        ts, key_len, value_len = _BODY_HEAD.unpack_from(body, 0)
-        value_size = 0 if value_len == _NULL else value_len
-        if body_head + key_len + value_size != length:
-            break
-        key = body[body_head : body_head + key_len]
-        value = None if value_len == _NULL else body[body_head + key_len :]
-        records.append(LogRecord(len(records), key, value, ts))
-        pos = stop
-    return records, pos
+    try:
+        while pos + head_size <= end:
+            crc, length = _FRAME_HEAD.unpack_from(view, pos)
+            start = pos + head_size
+            stop = start + length
+            if length < body_head or stop > end:
+                return
+            if verify and zlib.crc32(view[start:stop]) != crc:
+                return
+            ts, key_len, value_len = _BODY_HEAD.unpack_from(view, start)
+            if body_head + key_len + (0 if value_len == _NULL else value_len) != length:
+                return
+            yield stop, ts, start + body_head, key_len, value_len
+            pos = stop
+    finally:
+        view.release()
 
 
 class FileLog:
@@ -86,7 +85,6 @@ class FileLog:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._lock_fd = self._take_lock()
         self.path = self.data_dir / LOG_FILE
-        self._records: list[LogRecord] | None = None
         self._fd = self._open_and_recover()
         self._write_lock = threading.Lock()
 
@@ -109,30 +107,30 @@ class FileLog:
         return fd
 
     def _open_and_recover(self) -> int:
+        """Open the log, check every frame's CRC and cut off a torn or corrupt tail."""
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
         size = os.fstat(fd).st_size
+        self._good_end = len(MAGIC)
+        self._next_offset = 0
         if size == 0:
             os.write(fd, MAGIC)
             os.fsync(fd)
             self._fsync_dir()
-            self._records = []
-            self._next_offset = 0
             return fd
-        with open(self.path, "rb") as f:
-            data = f.read()
-        if not data.startswith(MAGIC):
+        if os.pread(fd, len(MAGIC), 0) != MAGIC:
             os.close(fd)
             raise LogError(f"{self.path} is not a Charter log (bad header); refusing to touch it")
-        records, good_end = _scan(data)
-        if good_end < len(data):
+        with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as data:
+            for frame_end, *_ in _frames(data, size, verify=True):
+                self._good_end = frame_end
+                self._next_offset += 1
+        if self._good_end < size:
             log.warning(
-                "log %s: dropping a torn or corrupt tail of %d bytes at offset %d (after %d good records)",
-                self.path, len(data) - good_end, good_end, len(records),
+                "log %s: dropping a torn or corrupt tail of %d bytes at byte %d (after %d good records)",
+                self.path, size - self._good_end, self._good_end, self._next_offset,
             )
-            os.ftruncate(fd, good_end)
+            os.ftruncate(fd, self._good_end)
             os.fsync(fd)
-        self._records = records
-        self._next_offset = len(records)
         return fd
 
     def _fsync_dir(self) -> None:
@@ -143,8 +141,15 @@ class FileLog:
             os.close(dir_fd)
 
     def replay(self) -> Iterator[LogRecord]:
-        records, self._records = self._records or [], None
-        yield from records
+        """Stream the records checked at open, one at a time (nothing is held in a list)."""
+        end = self._good_end
+        if end <= len(MAGIC):
+            return
+        with mmap.mmap(self._fd, end, access=mmap.ACCESS_READ) as data:
+            for offset, (_, ts, key_start, key_len, value_len) in enumerate(_frames(data, end, verify=False)):
+                value_start = key_start + key_len
+                value = None if value_len == _NULL else data[value_start : value_start + value_len]
+                yield LogRecord(offset, data[key_start:value_start], value, ts)
 
     def follow(self, deliver: Callable[[LogRecord], None]) -> None:
         """Nothing to follow: no other process writes to this log."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -100,6 +101,7 @@ def parse_references(raw: Any) -> tuple[Reference, ...]:
 class RegistryState:
     schemas_by_id: dict[int, SchemaContent] = field(default_factory=dict)
     ids_by_fingerprint: dict[bytes, int] = field(default_factory=dict)
+    # subject -> version -> SubjectVersion, versions kept in ascending order
     subjects: dict[str, dict[int, SubjectVersion]] = field(default_factory=dict)
     configs: dict[str | None, dict[str, Any]] = field(default_factory=dict)
     modes: dict[str | None, str] = field(default_factory=dict)
@@ -162,12 +164,16 @@ class RegistryState:
                 f"id {schema_id} is already taken by a different schema; ignoring {subject} v{version}"
             )
         self.max_id = max(self.max_id, schema_id)
+        subject = sys.intern(subject)
         versions = self.subjects.setdefault(subject, {})
         content.users += 1  # before unlinking the old version, which may share this content
         old = versions.get(version)
         if old is not None:
             self._unlink(old)
+        in_order = old is not None or not versions or version > next(reversed(versions))
         versions[version] = SubjectVersion(subject, version, content, bool(value.get("deleted")), ts)
+        if not in_order:  # keep each subject's versions in ascending order (IMPORT may go back)
+            self.subjects[subject] = dict(sorted(versions.items()))
         for ref in refs:
             self.referrers.setdefault((ref.subject, ref.version), set()).add((subject, version))
 
@@ -200,8 +206,9 @@ class RegistryState:
         versions = self.subjects.get(subject)
         if not versions:
             return []
-        out = sorted(versions.values(), key=lambda v: v.version)
-        return out if include_deleted else [v for v in out if not v.deleted]
+        if include_deleted:
+            return list(versions.values())
+        return [v for v in versions.values() if not v.deleted]
 
     def version(self, subject: str, version: int) -> SubjectVersion | None:
         versions = self.subjects.get(subject)
