@@ -68,13 +68,13 @@ def run(args: argparse.Namespace) -> int:
     except ValueError:
         print(f"charter: error: unknown compatibility level {settings.compatibility!r}", file=sys.stderr)
         return 2
+    started = time.perf_counter()  # covers opening (checksumming) the log and replaying it
     try:
         schema_log = FileLog(settings.data_path)
     except (LogError, OSError) as exc:
         print(f"charter: error: {exc}", file=sys.stderr)
         return 2
     service = RegistryService(schema_log, settings)
-    started = time.perf_counter()
     count = service.replay()
     state = service.state
     log.info(
