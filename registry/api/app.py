@@ -25,6 +25,9 @@ from charter.registry.service import RegistryService
 
 log = logging.getLogger(__name__)
 
+# Matched first: what serializers and deserializers call for every new producer or consumer.
+HOT_PATHS = ["/schemas/ids/{schema_id}", "/subjects/{subject}", "/subjects/{subject}/versions/{version}"]
+
 _REASONS = {404: "Not Found", 405: "Method Not Allowed", 400: "Bad Request", 422: "Unprocessable Entity"}
 
 
@@ -45,6 +48,9 @@ def create_app(service: RegistryService) -> FastAPI:
         description="A Confluent Schema Registry v1 compatible API.",
         version="0.1.0",
         lifespan=lifespan,
+        # FastAPI's built-in OpenTelemetry hooks look at the environment on every request; Charter
+        # does not use them (its metrics are its own), so they are off.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         docs_url="/docs",
         redoc_url=None,
     )
@@ -54,9 +60,11 @@ def create_app(service: RegistryService) -> FastAPI:
     # dependency solving roughly doubles the cost of a cached read) and the same declarations
     # feed the OpenAPI document at /docs. Hottest paths first: schemas by id, then subjects.
     declared = [route for module in (schemas, subjects, compatibility, config, root) for route in module.router.routes]
-    app.router.routes.extend(
-        Route(r.path, r.endpoint, methods=list(r.methods), name=r.name) for r in declared if isinstance(r, APIRoute)
+    served = sorted(
+        (r for r in declared if isinstance(r, APIRoute)),
+        key=lambda r: HOT_PATHS.index(r.path) if r.path in HOT_PATHS else len(HOT_PATHS),
     )
+    app.router.routes.extend(Route(r.path, r.endpoint, methods=list(r.methods), name=r.name) for r in served)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
