@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from charter.compat.avro import AVRO_FORMAT
 from charter.compat.model import SchemaFormat, SchemaType
+from charter.compat.protobuf import PROTOBUF_FORMAT
 
 FORMATS: dict[SchemaType, SchemaFormat] = {
     SchemaType.AVRO: AVRO_FORMAT,
+    SchemaType.PROTOBUF: PROTOBUF_FORMAT,
 }
 
 

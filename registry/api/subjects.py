@@ -83,8 +83,11 @@ async def register(request: Request) -> Response:
     subject = subject_param(request)
     body = read_schema_request(await json_body(request), svc.settings.max_schema_bytes)
     sv, _created = await svc.register(subject, body, normalize=flag(request, "normalize"))
+    # Only the id (and, for clients that accept unknown properties, the version): a client such as
+    # confluent-kafka caches any returned schema text under the id for every format, which would
+    # hand its Protobuf deserializer canonical text where it asked for format=serialized.
     if request.headers.get("confluent-accept-unknown-properties", "").lower() == "true":
-        return respond(request, views.subject_version(sv))
+        return respond(request, {"id": sv.schema.id, "version": sv.version})
     return respond(request, {"id": sv.schema.id})
 
 

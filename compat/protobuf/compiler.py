@@ -1,0 +1,199 @@
+"""Compile ``.proto`` text (or a serialized descriptor) into a ``FileDescriptorProto`` with protoc.
+
+protoc comes inside the ``grpcio-tools`` wheel and runs in-process. The schema text is written
+into a private temporary directory; its dependencies (references and bundled well-known files)
+go beside it as one binary ``FileDescriptorSet`` passed with ``--descriptor_set_in``, so protoc
+links against exactly the descriptors the registry holds, never against text printed again.
+The directory is removed before returning. protoc writes diagnostics to the process's standard
+error, so a compile captures file descriptor 2 for its (sub-millisecond) duration under a lock;
+anything else that reached standard error meanwhile is written back.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import re
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterable, Mapping
+
+from google.protobuf import descriptor_pb2
+from google.protobuf.message import DecodeError
+from grpc_tools import _protoc_compiler
+
+from charter.compat.model import InvalidSchemaError
+from charter.compat.protobuf.wellknown import builtin_files
+
+SCHEMA_FILE = "schema.proto"
+"""The name the schema's own file has while it is compiled (and in its descriptor)."""
+
+_LOCK = threading.Lock()
+_PROTOC_LINE = re.compile(r"^[\w./+-]+\.proto:|^--|^protoc|^Could not|^Missing|^[WIEF]\d{4} ")
+_LOG_LINE = re.compile(r"^[WI]\d{4} ")  # absl log lines (warnings, info) from protoc's parser
+_WARNING = re.compile(r"^[^:]*:(?:\d+:\d+:)?\s*warning:")
+_BASE64 = re.compile(r"^[A-Za-z0-9+/\s]*={0,2}\s*$")
+
+
+def _run_protoc(arguments: list[str], err_path: str) -> tuple[int, str]:
+    """Run protoc in-process with standard error redirected into ``err_path``."""
+    with _LOCK, open(err_path, "w+b") as err:
+        saved = os.dup(2)
+        try:
+            os.dup2(err.fileno(), 2)
+            code = _protoc_compiler.run_main([a.encode() for a in arguments])
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        err.seek(0)
+        return code, err.read().decode("utf-8", "replace")
+
+
+def _messages(output: str, directory: str, main: str) -> tuple[list[str], list[str]]:
+    """Split protoc's output into (errors, foreign lines), dropping warnings.
+
+    Temporary paths are stripped and the schema's own file is called ``schema``; lines that
+    are not protoc's (another thread wrote to standard error meanwhile) come back as foreign.
+    """
+    errors: list[str] = []
+    foreign: list[str] = []
+    for raw in output.splitlines():
+        if not raw.strip():
+            continue
+        line = raw.replace(directory + os.sep, "")
+        if line == raw and not _PROTOC_LINE.match(raw):
+            foreign.append(raw)
+            continue
+        if _WARNING.search(line) or _LOG_LINE.match(line):
+            continue
+        if line.startswith(main + ":"):
+            line = "schema" + line[len(main) :]
+        errors.append(line)
+    return errors, foreign
+
+
+def _descriptor_set(files: Iterable[bytes]) -> bytes:
+    # A FileDescriptorSet is ``repeated FileDescriptorProto file = 1``: concatenating
+    # length-delimited entries is its serialization, and it spares parsing every file again.
+    out = bytearray()
+    for data in files:
+        out += b"\x0a" + _varint(len(data)) + data
+    return bytes(out)
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def _dependency_files(dependencies: Mapping[str, bytes], exclude: str | None = None) -> list[bytes]:
+    """References first (they shadow bundled files of the same name), then the bundled files."""
+    files = [data for name, data in dependencies.items() if name != exclude]
+    files += [data for name, data in builtin_files().items() if name not in dependencies and name != exclude]
+    return files
+
+
+def compile_text(text: str, dependencies: Mapping[str, bytes]) -> descriptor_pb2.FileDescriptorProto:
+    """Compile ``.proto`` text; ``dependencies`` maps import paths to serialized descriptors.
+
+    Returns the file's descriptor with source info (named :data:`SCHEMA_FILE`). Raises
+    :class:`InvalidSchemaError` with protoc's ``line:column`` diagnostics.
+    """
+    main = SCHEMA_FILE
+    while main in dependencies:
+        main = "_" + main
+    directory = tempfile.mkdtemp(prefix="charter-proto-")
+    try:
+        source = os.path.join(directory, main)
+        with open(source, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        deps_path = os.path.join(directory, "dependencies.pb")
+        with open(deps_path, "wb") as handle:
+            handle.write(_descriptor_set(_dependency_files(dependencies)))
+        out_path = os.path.join(directory, "out.pb")
+        code, output = _run_protoc(
+            [
+                "protoc",
+                f"--proto_path={directory}",
+                f"--descriptor_set_in={deps_path}",
+                f"--descriptor_set_out={out_path}",
+                "--include_source_info",
+                source,
+            ],
+            os.path.join(directory, "stderr.txt"),
+        )
+        errors, foreign = _messages(output, directory, main)
+        _echo(foreign)
+        if code != 0 or not os.path.exists(out_path):
+            raise InvalidSchemaError("Invalid schema: " + ("; ".join(errors) or "protoc failed"))
+        with open(out_path, "rb") as handle:
+            result = descriptor_pb2.FileDescriptorSet.FromString(handle.read())
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    file = result.file[0]
+    file.name = SCHEMA_FILE
+    return file
+
+
+def _echo(lines: list[str]) -> None:
+    if lines:
+        os.write(2, ("\n".join(lines) + "\n").encode())
+
+
+def decode_descriptor(text: str) -> descriptor_pb2.FileDescriptorProto | None:
+    """The ``FileDescriptorProto`` in a base64 text, or ``None`` if it is not one."""
+    stripped = text.strip()
+    if not stripped or not _BASE64.match(stripped):
+        return None
+    try:
+        data = base64.b64decode("".join(stripped.split()), validate=True)
+        file = descriptor_pb2.FileDescriptorProto.FromString(data)
+    except (binascii.Error, ValueError, DecodeError):
+        return None
+    if not file.message_type and not file.enum_type and not file.service and not file.package:
+        return None
+    return file
+
+
+def link_descriptor(
+    file: descriptor_pb2.FileDescriptorProto, dependencies: Mapping[str, bytes]
+) -> descriptor_pb2.FileDescriptorProto:
+    """Check a descriptor given as data the way protoc checks text (names resolve, no clashes).
+
+    Returns the linked descriptor (type names fully qualified). Raises InvalidSchemaError.
+    """
+    main = SCHEMA_FILE
+    while main in dependencies:
+        main = "_" + main
+    file = descriptor_pb2.FileDescriptorProto.FromString(file.SerializeToString())
+    file.name = main
+    directory = tempfile.mkdtemp(prefix="charter-proto-")
+    try:
+        deps_path = os.path.join(directory, "dependencies.pb")
+        with open(deps_path, "wb") as handle:
+            handle.write(_descriptor_set([*_dependency_files(dependencies), file.SerializeToString()]))
+        out_path = os.path.join(directory, "out.pb")
+        code, output = _run_protoc(
+            ["protoc", f"--descriptor_set_in={deps_path}", f"--descriptor_set_out={out_path}", main],
+            os.path.join(directory, "stderr.txt"),
+        )
+        errors, foreign = _messages(output, directory, main)
+        _echo(foreign)
+        if code != 0 or not os.path.exists(out_path):
+            raise InvalidSchemaError("Invalid schema: " + ("; ".join(errors) or "the descriptor does not link"))
+        with open(out_path, "rb") as handle:
+            result = descriptor_pb2.FileDescriptorSet.FromString(handle.read())
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    linked = result.file[0]
+    linked.name = SCHEMA_FILE
+    return linked
