@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from charter.compat.avro import AVRO_FORMAT
+from charter.compat.jsonschema import JSON_FORMAT
 from charter.compat.model import SchemaFormat, SchemaType
 from charter.compat.protobuf import PROTOBUF_FORMAT
 
 FORMATS: dict[SchemaType, SchemaFormat] = {
     SchemaType.AVRO: AVRO_FORMAT,
     SchemaType.PROTOBUF: PROTOBUF_FORMAT,
+    SchemaType.JSON: JSON_FORMAT,
 }
 
 

@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 LATEST = -1
 MAX_VERSION = 2**31 - 1
 # Schemas up to this many characters are parsed on the event loop; larger ones in a thread.
-INLINE_PARSE_CHARS = 16 * 1024
+INLINE_PARSE_CHARS = 4 * 1024
 
 
 class RegistryService:

@@ -1,0 +1,257 @@
+"""Object and array rules of the diff (compat-rules §3.3/§3.4): bounds, additional and
+unevaluated properties/items, dependencies, required, and properties or tuple items added or
+removed under open, partially open and closed content models.
+
+Removals are judged by the update's (reader's) content model, additions by the original's.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from charter.compat.jsonschema import nodes as n
+from charter.compat.jsonschema.context import Acc, bound, java_hash_order
+
+if TYPE_CHECKING:
+    from charter.compat.jsonschema.diff import Comparer
+
+_PARTIAL = "COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
+
+
+@lru_cache(maxsize=1024)
+def _regex(pattern: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(pattern)
+    except (re.error, RecursionError):
+        return None
+
+
+def _finds(pattern: str, text: str) -> bool:
+    regex = _regex(pattern)
+    return regex is not None and regex.search(text) is not None
+
+
+def _non_trivial(node: n.Node | None) -> bool:
+    return node is not None and not n.is_trivial(node) and not isinstance(node, n.FalseSchema)
+
+
+def object_is_open(node: n.Object) -> bool:
+    return (
+        not node.pattern_properties
+        and node.additional is None
+        and node.permits_additional
+        and (node.unevaluated is None or n.is_trivial(node.unevaluated))
+    )
+
+
+def object_partial_schema(node: n.Object, key: str) -> n.Node | None:
+    """The schema a partially open object model gives property ``key``; None when closed for it."""
+    for pattern, schema in node.pattern_properties:
+        if _finds(pattern, key):
+            return schema
+    if node.additional is not None:
+        return node.additional
+    return node.unevaluated if _non_trivial(node.unevaluated) else None
+
+
+def array_is_open(node: n.Array) -> bool:
+    return (
+        node.permits_additional_items
+        and node.additional_items is None
+        and (node.unevaluated is None or n.is_trivial(node.unevaluated))
+    )
+
+
+def array_partial_schema(node: n.Array) -> n.Node | None:
+    if node.additional_items is not None:
+        return node.additional_items
+    return node.unevaluated if _non_trivial(node.unevaluated) else None
+
+
+def _unevaluated(
+    cmp: Comparer, acc: Acc, keyword: str, name: str, original: n.Node | None, update: n.Node | None
+) -> None:
+    if original is None and update is None:
+        return
+    if isinstance(update, n.FalseSchema) and not isinstance(original, n.FalseSchema):
+        acc.add(f"{name}_REMOVED", keyword)
+    elif original is None:
+        acc.add(f"{name}_NARROWED", keyword)
+    elif isinstance(original, n.FalseSchema) and not isinstance(update, n.FalseSchema):
+        acc.add(f"{name}_ADDED", keyword)
+    elif n.is_trivial(original) and update is not None and not n.is_trivial(update):
+        acc.add(f"{name}_NARROWED", keyword)
+    elif update is None or isinstance(update, n.TrueSchema):
+        if not n.is_trivial(original):
+            acc.add(f"{name}_EXTENDED", keyword)
+    else:
+        acc.merge(cmp.compare(original, update), keyword)
+
+
+def compare_object(cmp: Comparer, acc: Acc, original: n.Object, update: n.Object) -> None:
+    bound(acc, "maxProperties", "MAX_PROPERTIES", original.max_properties, update.max_properties)
+    bound(acc, "minProperties", "MIN_PROPERTIES", original.min_properties, update.min_properties)
+    if original.permits_additional != update.permits_additional:
+        kind = "REMOVED" if original.permits_additional else "ADDED"
+        acc.add(f"ADDITIONAL_PROPERTIES_{kind}", "additionalProperties")
+    if original.additional is None and update.additional is not None:
+        acc.add("ADDITIONAL_PROPERTIES_NARROWED", "additionalProperties")
+    elif original.additional is not None and update.additional is None:
+        acc.add("ADDITIONAL_PROPERTIES_EXTENDED", "additionalProperties")
+    elif original.additional is not None:
+        acc.merge(cmp.compare(original.additional, update.additional), "additionalProperties")
+    _unevaluated(cmp, acc, "unevaluatedProperties", "UNEVALUATED_PROPERTIES", original.unevaluated, update.unevaluated)
+    _compare_dependencies(cmp, acc, original, update)
+    for key in java_hash_order(original.properties):
+        if key not in update.properties:
+            continue
+        was, now = key in original.required, key in update.required
+        if was and not now:
+            acc.add("REQUIRED_ATTRIBUTE_REMOVED", f"required/{key}")
+        elif now and not was:
+            with_default = update.properties[key].has_default
+            acc.add(
+                "REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED" if with_default else "REQUIRED_ATTRIBUTE_ADDED",
+                f"required/{key}",
+            )
+    for key in java_hash_order(original.properties, update.properties):
+        before, after = original.properties.get(key), update.properties.get(key)
+        segment = f"properties/{key}"
+        if before is None and after is not None:
+            _property_added(cmp, acc, original, update, key, after, segment)
+        elif after is None and before is not None:
+            _property_removed(cmp, acc, update, key, before, segment)
+        else:
+            acc.merge(cmp.compare(before, after), segment)
+
+
+def _property_added(
+    cmp: Comparer, acc: Acc, original: n.Object, update: n.Object, key: str, added: n.Node, segment: str
+) -> None:
+    required = key in update.required
+    if object_is_open(original):
+        if isinstance(added, n.Empty):
+            acc.add("PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL", segment)
+        elif required:
+            with_default = "_WITH_DEFAULT" if added.has_default else ""
+            acc.add(f"REQUIRED_PROPERTY{with_default}_ADDED_TO_OPEN_CONTENT_MODEL", segment)
+        else:
+            acc.add("OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL", segment)
+        return
+    if required:
+        with_default = "_WITH_DEFAULT" if added.has_default else ""
+        acc.add(f"REQUIRED_PROPERTY{with_default}_ADDED_TO_UNOPEN_CONTENT_MODEL", segment)
+    else:
+        acc.add("OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL", segment)
+    partial = object_partial_schema(original, key)
+    if partial is not None:
+        result = cmp.compare(partial, added)
+        acc.merge(result, segment)
+        acc.add(f"PROPERTY_ADDED_{'NOT' if result.bad else 'IS'}_{_PARTIAL}", segment)
+
+
+def _property_removed(cmp: Comparer, acc: Acc, update: n.Object, key: str, removed: n.Node, segment: str) -> None:
+    if object_is_open(update):
+        acc.add("PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL", segment)
+        return
+    partial = object_partial_schema(update, key)
+    if partial is not None:
+        result = cmp.compare(removed, partial)
+        acc.merge(result, segment)
+        acc.add(f"PROPERTY_REMOVED_{'NOT' if result.bad else 'IS'}_{_PARTIAL}", segment)
+    elif isinstance(removed, n.FalseSchema):
+        acc.add("PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL", segment)
+    else:
+        acc.add("PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL", segment)
+
+
+def _compare_dependencies(cmp: Comparer, acc: Acc, original: n.Object, update: n.Object) -> None:
+    o_arrays, u_arrays = original.property_dependencies, update.property_dependencies
+    for key in java_hash_order(o_arrays, u_arrays):
+        segment = f"dependencies/{key}"
+        if key not in o_arrays:
+            acc.add("DEPENDENCY_ARRAY_ADDED", segment)
+        elif key not in u_arrays:
+            acc.add("DEPENDENCY_ARRAY_REMOVED", segment)
+        else:
+            before, after = set(o_arrays[key]), set(u_arrays[key])
+            if before == after:
+                continue
+            if after > before:
+                acc.add("DEPENDENCY_ARRAY_EXTENDED", segment)
+            elif after < before:
+                acc.add("DEPENDENCY_ARRAY_NARROWED", segment)
+            else:
+                acc.add("DEPENDENCY_ARRAY_CHANGED", segment)
+    o_schemas, u_schemas = original.schema_dependencies, update.schema_dependencies
+    for key in java_hash_order(o_schemas, u_schemas):
+        segment = f"dependencies/{key}"
+        if key not in o_schemas:
+            acc.add("DEPENDENCY_SCHEMA_ADDED", segment)
+        elif key not in u_schemas:
+            acc.add("DEPENDENCY_SCHEMA_REMOVED", segment)
+        else:
+            acc.merge(cmp.compare(o_schemas[key], u_schemas[key]), segment)
+
+
+def compare_array(cmp: Comparer, acc: Acc, original: n.Array, update: n.Array) -> None:
+    bound(acc, "maxItems", "MAX_ITEMS", original.max_items, update.max_items)
+    bound(acc, "minItems", "MIN_ITEMS", original.min_items, update.min_items)
+    bound(acc, "maxContains", "MAX_CONTAINS", original.max_contains, update.max_contains)
+    bound(acc, "minContains", "MIN_CONTAINS", original.min_contains, update.min_contains)
+    if original.unique_items != update.unique_items:
+        acc.add("UNIQUE_ITEMS_ADDED" if update.unique_items else "UNIQUE_ITEMS_REMOVED", "uniqueItems")
+    if original.permits_additional_items != update.permits_additional_items:
+        kind = "REMOVED" if original.permits_additional_items else "ADDED"
+        acc.add(f"ADDITIONAL_ITEMS_{kind}", "additionalItems")
+    if original.additional_items is None and update.additional_items is not None:
+        acc.add("ADDITIONAL_ITEMS_NARROWED", "additionalItems")
+    elif original.additional_items is not None and update.additional_items is None:
+        acc.add("ADDITIONAL_ITEMS_EXTENDED", "additionalItems")
+    elif original.additional_items is not None:
+        acc.merge(cmp.compare(original.additional_items, update.additional_items), "additionalItems")
+    _unevaluated(cmp, acc, "unevaluatedItems", "UNEVALUATED_ITEMS", original.unevaluated, update.unevaluated)
+    acc.merge(cmp.compare(original.all_items, update.all_items), "items")
+    before, after = original.item_schemas or [], update.item_schemas or []
+    for i in range(max(len(before), len(after))):
+        segment = f"items/{i}"
+        if i >= len(before):
+            _item_added(cmp, acc, original, after[i], segment)
+        elif i >= len(after):
+            _item_removed(cmp, acc, update, before[i], segment)
+        else:
+            acc.merge(cmp.compare(before[i], after[i]), segment)
+
+
+def _item_added(cmp: Comparer, acc: Acc, original: n.Array, added: n.Node, segment: str) -> None:
+    if array_is_open(original):
+        empty = isinstance(added, n.Empty)
+        acc.add(
+            "ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL" if empty else "ITEM_ADDED_TO_OPEN_CONTENT_MODEL",
+            segment,
+        )
+        return
+    partial = array_partial_schema(original)
+    if partial is None:
+        acc.add("ITEM_ADDED_TO_CLOSED_CONTENT_MODEL", segment)
+        return
+    result = cmp.compare(partial, added)
+    acc.merge(result, segment)
+    acc.add(f"ITEM_ADDED_{'NOT' if result.bad else 'IS'}_{_PARTIAL}", segment)
+
+
+def _item_removed(cmp: Comparer, acc: Acc, update: n.Array, removed: n.Node, segment: str) -> None:
+    if array_is_open(update):
+        acc.add("ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL", segment)
+        return
+    partial = array_partial_schema(update)
+    if partial is not None:
+        result = cmp.compare(removed, partial)
+        acc.merge(result, segment)
+        acc.add(f"ITEM_REMOVED_{'NOT' if result.bad else 'IS'}_{_PARTIAL}", segment)
+    elif isinstance(removed, n.FalseSchema):
+        acc.add("ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL", segment)
+    else:
+        acc.add("ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL", segment)
