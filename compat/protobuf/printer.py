@@ -13,14 +13,23 @@ normalised text sorts what Confluent's ``normalize`` sorts and qualifies every t
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 
-from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+from google.protobuf import descriptor_pb2
 from google.protobuf.message import Message
 
+from charter.compat.protobuf.printparts import (
+    OptionDecoder,
+    PrintOptions,
+    SourceText,
+    default_json_name,
+    edition_name,
+    indent,
+    number_text,
+    quote,
+    quote_bytes,
+    range_text,
+)
 from charter.compat.protobuf.types import (
     LABEL_NAMES,
     SCALAR_NAMES,
@@ -39,130 +48,6 @@ FIELD_MAX = 536870911
 ENUM_MAX = 2147483647
 _MAP_TEXT = re.compile(r"^map\s*<\s*([\w.]+)\s*,\s*([\w.]+)\s*>$")
 _OPTION_NAME = re.compile(r"^\s*(?:option\s+)?\(\s*([\w.]+)\s*\)")
-
-
-@dataclass
-class PrintOptions:
-    normalize: bool = False
-    ignore_extensions: bool = False
-
-
-class SourceText:
-    """The original text's spans by descriptor path (protoc's ``SourceCodeInfo``)."""
-
-    def __init__(self, file: FileProto, text: str) -> None:
-        self.lines = text.split("\n")
-        self.spans: dict[tuple[int, ...], list[int]] = {}
-        self.all_spans: dict[tuple[int, ...], list[list[int]]] = {}
-        for location in file.source_code_info.location:
-            self.spans.setdefault(tuple(location.path), list(location.span))
-            self.all_spans.setdefault(tuple(location.path), []).append(list(location.span))
-
-    def statement_of(self, path: tuple[int, ...], item: int) -> int:
-        """Which statement (by order) declared item ``item`` of the repeated field at ``path``."""
-        span = self.spans.get((*path, item))
-        statements = self.all_spans.get(path, [])
-        if span is None:
-            return 0
-        start = (span[0], span[1])
-        for number, statement in enumerate(statements):
-            end = (statement[2], statement[3]) if len(statement) == 4 else (statement[0], statement[2])
-            if (statement[0], statement[1]) <= start <= end:
-                return number
-        return 0
-
-    def has(self, path: tuple[int, ...]) -> bool:
-        return path in self.spans
-
-    def text(self, path: tuple[int, ...]) -> str | None:
-        span = self.spans.get(path)
-        if span is None:
-            return None
-        if len(span) == 3:
-            return self.lines[span[0]][span[1] : span[2]]
-        start_line, start_col, end_line, end_col = span
-        parts = [self.lines[start_line][start_col:]]
-        parts += self.lines[start_line + 1 : end_line]
-        parts.append(self.lines[end_line][:end_col])
-        return "\n".join(parts)
-
-    def position(self, path: tuple[int, ...]) -> tuple[int, int]:
-        span = self.spans.get(path)
-        return (span[0], span[1]) if span else (1 << 30, 0)
-
-
-class OptionDecoder:
-    """Reads custom options (extensions of descriptor.proto's option messages) by name.
-
-    ``files`` are serialized descriptors in dependency order; a private descriptor pool is
-    built on first use only. Custom options need ``google/protobuf/descriptor.proto`` among
-    the imports (``enabled``); without it, options are read as they are.
-    """
-
-    def __init__(self, files: Callable[[], list[bytes]], enabled: bool = True) -> None:
-        self._files = files
-        self.enabled = enabled
-        self._pool: descriptor_pool.DescriptorPool | None = None
-        self._classes: dict[str, type[Message]] = {}
-
-    def decode(self, options: Message) -> Message:
-        if not self.enabled or options.ByteSize() == 0:
-            return options
-        if self._pool is None:
-            pool = descriptor_pool.DescriptorPool()
-            for data in self._files():
-                try:
-                    pool.AddSerializedFile(data)
-                except Exception:  # a clash in a dependency: decode what we can
-                    continue
-            self._pool = pool
-        name = options.DESCRIPTOR.full_name
-        cls = self._classes.get(name)
-        if cls is None:
-            try:
-                cls = message_factory.GetMessageClass(self._pool.FindMessageTypeByName(name))
-            except KeyError:
-                return options
-            self._classes[name] = cls
-        return cls.FromString(options.SerializeToString())
-
-
-def _quote(text: str) -> str:
-    out = []
-    for ch in text:
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\{ord(ch):03o}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
-
-
-def _quote_bytes(data: bytes) -> str:
-    return _quote(data.decode("latin-1"))
-
-
-def _number(value: float) -> str:
-    if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    if math.isnan(value):
-        return "nan"
-    text = repr(value)
-    return text[:-2] if text.endswith(".0") else text
-
-
-def _indent(text: str, depth: int = 1) -> str:
-    pad = "  " * depth
-    return "".join(pad + line + "\n" if line else "\n" for line in text.rstrip("\n").split("\n"))
 
 
 class Printer:
@@ -237,11 +122,11 @@ class Printer:
         if field.type == FieldProto.TYPE_BOOL:
             return "true" if value else "false"
         if field.type == FieldProto.TYPE_STRING:
-            return _quote(value)
+            return quote(value)
         if field.type == FieldProto.TYPE_BYTES:
-            return _quote_bytes(value)
+            return quote_bytes(value)
         if isinstance(value, float):
-            return _number(value)
+            return number_text(value)
         return str(value)
 
     def _aggregate(self, message: Message) -> str:
@@ -253,7 +138,7 @@ class Printer:
             name = f"[{field.full_name}]" if field.is_extension else field.name
             end = "," if i < len(fields) - 1 else ""
             lines.append(f"{name}: {self._value(field, value)}{end}")
-        return "{\n" + "".join(_indent(line) for line in "\n".join(lines).split("\n") if line) + "}"
+        return "{\n" + "".join(indent(line) for line in "\n".join(lines).split("\n") if line) + "}"
 
     def _declarations(self, options: Message, path: tuple[int, ...]) -> str:
         return "".join(f"option {entry};\n" for entry in self._option_entries(options, path))
@@ -284,26 +169,26 @@ class Printer:
         if field.HasField("default_value"):
             options.append(f"default = {self._default(field)}")
         if field.HasField("json_name") and self._shows_json_name(field, path):
-            options.append(f"json_name = {_quote(field.json_name)}")
+            options.append(f"json_name = {quote(field.json_name)}")
         options += self._option_entries(field.options, (*path, 8))
         head = f"{label} " if label else ""
         text = f"{head}{type_name} {field.name} = {field.number}"
         if len(options) == 1:
             text += f" [{options[0]}]"
         elif options:
-            text += " [\n" + "".join(_indent(o + ("," if i < len(options) - 1 else "")) for i, o in enumerate(options))
+            text += " [\n" + "".join(indent(o + ("," if i < len(options) - 1 else "")) for i, o in enumerate(options))
             text += "]"
         return text + ";\n"
 
     def _shows_json_name(self, field: FieldProto, path: tuple[int, ...]) -> bool:
         if self.source is not None and self.source.has((*path, 10)):
             return True
-        return field.json_name != _default_json_name(field.name)
+        return field.json_name != default_json_name(field.name)
 
     def _default(self, field: FieldProto) -> str:
         value = field.default_value
         if field.type == FieldProto.TYPE_STRING:
-            return _quote(value)
+            return quote(value)
         if field.type == FieldProto.TYPE_BYTES:
             return '"' + value + '"'  # protoc keeps bytes defaults C-escaped
         return value
@@ -311,7 +196,7 @@ class Printer:
     def _group(self, field: FieldProto, body: MessageProto, path: tuple[int, ...], body_path: tuple[int, ...]) -> str:
         label = LABEL_NAMES.get(field.label, "optional")
         inner = self._message_body(body, body_path, self._scope_of(field.type_name))
-        return f"{label} group {body.name} = {field.number} {{\n{_indent(inner) if inner else ''}}}\n"
+        return f"{label} group {body.name} = {field.number} {{\n{indent(inner) if inner else ''}}}\n"
 
     @staticmethod
     def _scope_of(type_name: str) -> str:
@@ -321,7 +206,7 @@ class Printer:
 
     def _message(self, message: MessageProto, path: tuple[int, ...], full_name: str) -> str:
         body = self._message_body(message, path, full_name)
-        return f"message {message.name} {{\n{_indent(body) if body else ''}}}\n"
+        return f"message {message.name} {{\n{indent(body) if body else ''}}}\n"
 
     def _message_body(self, message: MessageProto, path: tuple[int, ...], full_name: str) -> str:
         sections: list[str] = []
@@ -353,7 +238,7 @@ class Printer:
             inner = self._declarations(decl.options, (*path, 8, oneof_index))
             inner += "".join(self._field(f, (*path, 2, i), True) for i, f in members)
             order = min(f.number for _, f in members) if self.normalize else oneof_index
-            oneofs.append((order, f"oneof {decl.name} {{\n{_indent(inner)}}}\n"))
+            oneofs.append((order, f"oneof {decl.name} {{\n{indent(inner)}}}\n"))
         oneofs.sort()
         extension_ranges = self._ranges(
             [(r.start, r.end - 1) for r in message.extension_range], FIELD_MAX, "extensions", (*path, 5)
@@ -382,22 +267,22 @@ class Printer:
         if not ranges:
             return ""
         if self.normalize:
-            return "".join(f"{keyword} {_range_text(s, e, maximum)};\n" for s, e in sorted(ranges))
+            return "".join(f"{keyword} {range_text(s, e, maximum)};\n" for s, e in sorted(ranges))
         groups: dict[int, list[str]] = {}
         for i, (start, end) in enumerate(ranges):
             group = self.source.statement_of(path, i) if self.source is not None and path is not None else 0
-            groups.setdefault(group, []).append(_range_text(start, end, maximum))
+            groups.setdefault(group, []).append(range_text(start, end, maximum))
         return "".join(f"{keyword} {', '.join(texts)};\n" for _, texts in sorted(groups.items()))
 
     def _names(self, names: list[str], path: tuple[int, ...]) -> str:
         if not names:
             return ""
         if self.normalize:
-            return "".join(f"reserved {_quote(n)};\n" for n in sorted(names))
+            return "".join(f"reserved {quote(n)};\n" for n in sorted(names))
         groups: dict[int, list[str]] = {}
         for i, name in enumerate(names):
             group = self.source.statement_of(path, i) if self.source is not None else 0
-            groups.setdefault(group, []).append(_quote(name))
+            groups.setdefault(group, []).append(quote(name))
         return "".join(f"reserved {', '.join(texts)};\n" for _, texts in sorted(groups.items()))
 
     def _reserved(self, item, path: tuple[int, ...], enum: bool = False) -> str:  # type: ignore[no-untyped-def]
@@ -421,11 +306,11 @@ class Printer:
             elif options:
                 suffix = (
                     " [\n"
-                    + "".join(_indent(o + ("," if k < len(options) - 1 else "")) for k, o in enumerate(options))
+                    + "".join(indent(o + ("," if k < len(options) - 1 else "")) for k, o in enumerate(options))
                     + "]"
                 )
             body += f"{value.name} = {value.number}{suffix};\n"
-        return f"enum {enum.name} {{\n{_indent(body) if body else ''}}}\n"
+        return f"enum {enum.name} {{\n{indent(body) if body else ''}}}\n"
 
     def _extends(self, extensions: list[FieldProto], path: tuple[int, ...]) -> list[str]:
         if self.ignore_extensions or not extensions:
@@ -435,7 +320,7 @@ class Printer:
             written = self.source.text((*path, i, 2)) if self.source else None
             extendee = written.strip() if written else field.extendee
             blocks.setdefault(extendee, []).append(self._field(field, (*path, i), False))
-        return [f"extend {name} {{\n{_indent(''.join(fields))}}}\n" for name, fields in blocks.items()]
+        return [f"extend {name} {{\n{indent(''.join(fields))}}}\n" for name, fields in blocks.items()]
 
     # -- services ---------------------------------------------------------------------------
 
@@ -450,9 +335,9 @@ class Printer:
             text = f"rpc {method.name} ({request}) returns ({response})"
             options = self._declarations(method.options, (*mpath, 4))
             if options:
-                text += " {\n" + _indent(options) + "}"
+                text += " {\n" + indent(options) + "}"
             body += text + ";\n"
-        return f"service {service.name} {{\n{_indent(body) if body else ''}}}\n"
+        return f"service {service.name} {{\n{indent(body) if body else ''}}}\n"
 
     # -- file -------------------------------------------------------------------------------
 
@@ -461,7 +346,7 @@ class Printer:
         out: list[str] = []
         declared = self.source.has((12,)) if self.source is not None else bool(file.syntax)
         if self.syntax == "editions":
-            out.append(f'edition = "{_edition_name(file.edition)}";\n')
+            out.append(f'edition = "{edition_name(file.edition)}";\n')
         elif self.normalize:
             if self.syntax != "proto2":
                 out.append(f'syntax = "{self.syntax}";\n')
@@ -494,29 +379,10 @@ class Printer:
         return "".join(out)
 
 
-def _range_text(start: int, end: int, maximum: int) -> str:
-    if start == end:
-        return str(start)
-    return f"{start} to {'max' if end >= maximum else end}"
 
 
-def _edition_name(edition: int) -> str:
-    name = descriptor_pb2.Edition.Name(edition)
-    return name.removeprefix("EDITION_")
 
 
-def _default_json_name(name: str) -> str:
-    out = []
-    upper = False
-    for ch in name:
-        if ch == "_":
-            upper = True
-        elif upper:
-            out.append(ch.upper())
-            upper = False
-        else:
-            out.append(ch)
-    return "".join(out)
 
 
 def print_file(

@@ -10,7 +10,8 @@ from charter.compat.model import Incompatibility, InvalidSchemaError, ParsedSche
 from charter.compat.protobuf.compiler import SCHEMA_FILE, compile_text, decode_descriptor, link_descriptor
 from charter.compat.protobuf.diff import Difference, diff
 from charter.compat.protobuf.indexes import message_at, message_indexes
-from charter.compat.protobuf.printer import OptionDecoder, PrintOptions, SourceText, print_file
+from charter.compat.protobuf.printer import print_file
+from charter.compat.protobuf.printparts import OptionDecoder, PrintOptions, SourceText
 from charter.compat.protobuf.types import FileProto, TypeIndex
 from charter.compat.protobuf.wellknown import builtin_files
 
