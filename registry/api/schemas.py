@@ -10,6 +10,7 @@ from charter.registry import errors
 from charter.registry.api import views
 from charter.registry.api.deps import service
 from charter.registry.api.http import flag, page, path_text, respond, respond_text
+from charter.registry.store.state import SchemaContent
 
 router = APIRouter()
 
@@ -75,3 +76,23 @@ async def versions_of_id(request: Request) -> Response:
     versions = svc.versions_of_id(_schema_id(request), flag(request, "deleted"))
     out = [{"subject": sv.subject, "version": sv.version} for sv in versions]
     return respond(request, page(out, request))
+
+
+def _by_guid(request: Request) -> SchemaContent:
+    guid = path_text(request, "guid")
+    content = service(request).state.schema_by_guid(guid)
+    if content is None:
+        raise errors.RegistryError(404, 40403, f"Schema {guid} not found")
+    return content
+
+
+@router.get("/schemas/guids/{guid}")
+async def schema_by_guid(request: Request) -> Response:
+    content = _by_guid(request)
+    text = await service(request).formatted_text(content, request.query_params.get("format"))
+    return respond(request, views.schema_string(content, text))
+
+
+@router.get("/schemas/guids/{guid}/ids")
+async def ids_of_guid(request: Request) -> Response:
+    return respond(request, [{"context": ".", "id": _by_guid(request).id}])

@@ -87,7 +87,7 @@ async def register(request: Request) -> Response:
     # confluent-kafka caches any returned schema text under the id for every format, which would
     # hand its Protobuf deserializer canonical text where it asked for format=serialized.
     if request.headers.get("confluent-accept-unknown-properties", "").lower() == "true":
-        return respond(request, {"id": sv.schema.id, "version": sv.version})
+        return respond(request, {"id": sv.schema.id, "version": sv.version, "guid": sv.schema.guid})
     return respond(request, {"id": sv.schema.id})
 
 

@@ -8,6 +8,7 @@ from charter.registry.store.state import SchemaContent, SubjectVersion
 
 
 def content_fields(content: SchemaContent, out: dict[str, Any], text: str | None = None) -> dict[str, Any]:
+    out["guid"] = content.guid
     out["schemaType"] = content.schema_type
     if content.references:
         out["references"] = [r.to_json() for r in content.references]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import sys
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +47,11 @@ class SchemaContent:
     rule_set: dict[str, Any] | None
     fingerprint: bytes
     users: int = 0  # how many live versions point here
+
+    @property
+    def guid(self) -> str:
+        """The schema's GUID: a UUID made of its content fingerprint (same content, same GUID)."""
+        return str(uuid.UUID(bytes=self.fingerprint))
 
 
 @dataclass(slots=True, eq=False)
@@ -217,6 +223,14 @@ class RegistryState:
     def iter_versions(self) -> Iterator[SubjectVersion]:
         for subject in sorted(self.subjects):
             yield from self.versions(subject, include_deleted=True)
+
+    def schema_by_guid(self, guid: str) -> SchemaContent | None:
+        try:
+            fp = uuid.UUID(guid).bytes
+        except ValueError:
+            return None
+        schema_id = self.ids_by_fingerprint.get(fp)
+        return None if schema_id is None else self.schemas_by_id.get(schema_id)
 
     def referencing(self, subject: str, version: int, *, include_deleted: bool) -> list[SubjectVersion]:
         """Versions whose schema references ``subject`` version ``version``."""
