@@ -15,4 +15,8 @@ if ! command -v wrk >/dev/null 2>&1; then
   apt-get update
   apt-get install -y wrk
 fi
+if [ "${1:-}" = "--kafka" ]; then  # the Kafka backend benchmark (bench/kafka_bench.py) instead
+  shift
+  exec .venv/bin/python bench/kafka_bench.py "$@"
+fi
 exec .venv/bin/python bench/run.py "$@"

@@ -30,10 +30,12 @@ def package_version() -> str:
 def add_command(commands: Any) -> None:
     parser = commands.add_parser(
         "serve",
-        help="run the registry on the embedded durable log",
+        help="run the registry (embedded durable log, or a Kafka topic with --kafka-bootstrap)",
         description=(
-            "Run the registry. State lives in an embedded durable log in --data-dir; it is replayed "
-            "on start. Every option can also be set with the environment variable shown."
+            "Run the registry. State lives in an embedded durable log in --data-dir, or with "
+            "--kafka-bootstrap in a compacted Kafka topic shared by several instances (one primary "
+            "elected, the others forward writes to it); it is replayed on start. Every option can "
+            "also be set with the environment variable shown."
         ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
@@ -68,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError:
         print(f"charter: error: unknown compatibility level {settings.compatibility!r}", file=sys.stderr)
         return 2
+    if settings.kafka_bootstrap:
+        return _run_kafka(settings, args)
     started = time.perf_counter()  # covers opening (checksumming) the log and replaying it
     try:
         schema_log = FileLog(settings.data_path)
@@ -82,8 +86,42 @@ def run(args: argparse.Namespace) -> int:
         schema_log.describe(), count, time.perf_counter() - started,
         len(state.subjects), len(state.schemas_by_id), state.skipped,
     )
+    log.info("role: primary (single instance on the embedded log)")
     log.info("Charter %s listening on http://%s:%d", package_version(), settings.host, settings.port)
-    app = create_app(service)
+    return _serve(create_app(service), settings, args)
+
+
+def _run_kafka(settings: Settings, args: argparse.Namespace) -> int:
+    """Several instances on a Kafka topic: replay, election and forwarding run in the background."""
+    from charter.registry.api.app import create_app
+    from charter.registry.cluster.node import KafkaCluster
+    from charter.registry.log.kafka import KafkaLog
+    from charter.registry.service import RegistryService
+
+    schema_log = KafkaLog(settings.kafka_bootstrap, settings.kafka_topic, settings.group_id)
+    service = RegistryService(schema_log, settings)
+    server: _Server | None = None
+
+    def fatal(message: str) -> None:
+        if server is not None:
+            server.should_exit = True
+
+    cluster = KafkaCluster(
+        service.writer, schema_log, advertised_url=settings.public_url,
+        session_timeout_ms=settings.kafka_session_timeout_ms, on_fatal=fatal,
+    )
+    log.info("store: %s; advertised as %s; replaying in the background (GET /status shows readiness)",
+             schema_log.describe(), settings.public_url)
+    log.info("Charter %s listening on http://%s:%d", package_version(), settings.host, settings.port)
+    server = _make_server(create_app(service, cluster), settings, args)
+    server.run()
+    if cluster.fatal:
+        print(f"charter: error: {cluster.fatal}", file=sys.stderr)
+        return 2
+    return 0 if server.started else 1
+
+
+def _make_server(app: Any, settings: Settings, args: argparse.Namespace) -> _Server:
     config = uvicorn.Config(
         app,
         host=settings.host,
@@ -94,7 +132,11 @@ def run(args: argparse.Namespace) -> int:
         http="auto",
         timeout_graceful_shutdown=10,
     )
-    server = _Server(config)
+    return _Server(config)
+
+
+def _serve(app: Any, settings: Settings, args: argparse.Namespace) -> int:
+    server = _make_server(app, settings, args)
     server.run()
     return 0 if server.started else 1
 

@@ -8,6 +8,7 @@ command-line flag overrides.
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,22 @@ OPTIONS: tuple[Option, ...] = (
         "parsed schemas kept in memory for compatibility checks and lookups",
     ),
     Option(
+        "kafka_bootstrap", "--kafka-bootstrap", "CHARTER_KAFKA_BOOTSTRAP", "", str,
+        "Kafka bootstrap servers HOST:PORT: keep the schemas in a Kafka topic (empty: embedded log)",
+    ),
+    Option("kafka_topic", "--kafka-topic", "CHARTER_KAFKA_TOPIC", "_schemas", str,
+           "the compacted one-partition schemas topic"),
+    Option("group_id", "--group-id", "CHARTER_GROUP_ID", "schema-registry", str,
+           "Kafka group in which the instances elect their primary"),
+    Option(
+        "advertised_url", "--advertised-url", "CHARTER_ADVERTISED_URL", "", str,
+        "URL other instances use to reach this one (empty: http://HOST:PORT)",
+    ),
+    Option(
+        "kafka_session_timeout_ms", "--kafka-session-timeout-ms", "CHARTER_KAFKA_SESSION_TIMEOUT_MS", 10000, int,
+        "election group session timeout: how long a dead primary keeps its role",
+    ),
+    Option(
         "log_level", "--log-level", "CHARTER_LOG_LEVEL", "info", str,
         "log level: debug, info, warning, error",
     ),
@@ -63,11 +80,24 @@ class Settings:
     max_schema_bytes: int = 4 * 1024 * 1024
     max_request_bytes: int = 8 * 1024 * 1024
     schema_cache_size: int = 2000
+    kafka_bootstrap: str = ""
+    kafka_topic: str = "_schemas"
+    group_id: str = "schema-registry"
+    advertised_url: str = ""
+    kafka_session_timeout_ms: int = 10000
     log_level: str = "info"
 
     @property
     def data_path(self) -> Path:
         return Path(self.data_dir)
+
+    @property
+    def public_url(self) -> str:
+        """How other instances reach this one: --advertised-url, else http://HOST:PORT."""
+        if self.advertised_url:
+            return self.advertised_url.rstrip("/")
+        host = self.host if self.host not in ("0.0.0.0", "::", "") else socket.getfqdn()
+        return f"http://{host}:{self.port}"
 
 
 def defaults_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:

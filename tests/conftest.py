@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -105,6 +106,17 @@ def http(registry: RegistryProcess) -> Iterator[httpx.Client]:
 def subject() -> str:
     """A subject name no other test uses."""
     return f"test-{uuid.uuid4().hex[:12]}-value"
+
+
+@pytest.fixture(scope="session")
+def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A real Kafka-protocol broker (noida-db from PyPI) for the whole session, started only when a
+    Kafka test asks for it and stopped at the end."""
+    from kafka_support import NoidaBroker
+
+    broker = NoidaBroker(tmp_path_factory.mktemp("noida") / "data").start()
+    yield broker
+    broker.stop()
 
 
 def pytest_configure(config: pytest.Config) -> None:

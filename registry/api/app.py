@@ -17,9 +17,11 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
 
-from charter.registry.api import compatibility, config, root, schemas, subjects
+from charter.registry.api import compatibility, config, root, schemas, status, subjects
+from charter.registry.api.forward import ClusterMiddleware
 from charter.registry.api.http import V1_JSON
 from charter.registry.api.middleware import ConfluentHttpMiddleware
+from charter.registry.cluster import ClusterView, Standalone
 from charter.registry.errors import RegistryError
 from charter.registry.service import RegistryService
 
@@ -36,11 +38,19 @@ def _error(request: Request, status: int, code: int, message: str) -> Response:
     return Response(orjson.dumps({"error_code": code, "message": message}), status, media_type=media)
 
 
-def create_app(service: RegistryService) -> FastAPI:
+def create_app(service: RegistryService, cluster: ClusterView | None = None) -> FastAPI:
+    """The app; ``cluster`` (Kafka: readiness, election, forwarding) defaults to a standalone instance."""
+    settings = service.settings
+    cluster = cluster or Standalone(settings.public_url, service.log.describe())
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        service.writer.start_following(asyncio.get_running_loop())
+        if isinstance(cluster, Standalone):
+            service.writer.start_following(asyncio.get_running_loop())
+        else:  # the cluster replays and starts following in the background
+            await cluster.start(asyncio.get_running_loop())
         yield
+        await cluster.stop()
         service.log.close()
 
     app = FastAPI(
@@ -55,11 +65,13 @@ def create_app(service: RegistryService) -> FastAPI:
         redoc_url=None,
     )
     app.state.service = service
+    app.state.cluster = cluster
     # The routers declare the API with FastAPI decorators; the endpoints read everything from the
     # Request themselves, so they are served as plain Starlette routes (FastAPI's per-request
     # dependency solving roughly doubles the cost of a cached read) and the same declarations
     # feed the OpenAPI document at /docs. Hottest paths first: schemas by id, then subjects.
-    declared = [route for module in (schemas, subjects, compatibility, config, root) for route in module.router.routes]
+    modules = (schemas, subjects, compatibility, config, root, status)
+    declared = [route for module in modules for route in module.router.routes]
     served = sorted(
         (r for r in declared if isinstance(r, APIRoute)),
         key=lambda r: HOT_PATHS.index(r.path) if r.path in HOT_PATHS else len(HOT_PATHS),
@@ -93,5 +105,7 @@ def create_app(service: RegistryService) -> FastAPI:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return _error(request, 500, 50001, f"Internal error: {type(exc).__name__}; see the server log")
 
+    if not isinstance(cluster, Standalone):
+        app.add_middleware(ClusterMiddleware, cluster=cluster)  # inside the Confluent HTTP checks
     app.add_middleware(ConfluentHttpMiddleware, max_request_bytes=service.settings.max_request_bytes)
     return app

@@ -24,6 +24,10 @@ class LogError(RuntimeError):
     """The log could not take or return records (disk full, broker gone, ...)."""
 
 
+class LogTimeoutError(LogError):
+    """The log did not confirm a write in time (e.g. the Kafka broker is unreachable)."""
+
+
 class SchemaLog(Protocol):
     """A durable, ordered log of `_schemas` records.
 

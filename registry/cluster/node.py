@@ -1,0 +1,183 @@
+"""One Charter instance on the Kafka topic: start-up, readiness, role changes and a clean stop.
+
+Start-up runs in a background thread so that ``GET /status`` answers (503, ``ready: false``)
+while Kafka is unreachable or the replay runs:
+
+1. wait for a broker (retrying, one clear log line each time);
+2. check or create the topic (a topic that is not 1-partition compacted is fatal: exit code 2);
+3. replay up to a NOOP marker (progress in the log), then follow the topic;
+4. ready; join the election group.
+
+Role changes come from :class:`~charter.registry.cluster.election.Elector`: when a rebalance starts
+this instance stops writing at once; when it is assigned the primary role, a promotion thread
+fences older writers (``init_transactions``) and commits a NOOP barrier. ``role`` is ``primary``
+only once that is done. On stop (SIGTERM) in-flight requests have finished already (uvicorn drains
+them first); the instance stops writing, leaves the group (a follower takes over at once) and closes
+the topic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from charter.registry.cluster import FOLLOWER, PRIMARY
+from charter.registry.cluster.election import Assignment, Elector, member_identity
+from charter.registry.log.base import LogError
+from charter.registry.log.kafka import KafkaLog, TopicConfigError
+from charter.registry.writer import StateWriter
+
+log = logging.getLogger("charter.cluster")
+
+RETRY_S = 2.0
+
+
+class KafkaCluster:
+    """The :class:`~charter.registry.cluster.ClusterView` of an instance on a Kafka topic."""
+
+    def __init__(self, writer: StateWriter, kafka_log: KafkaLog, *, advertised_url: str,
+                 eligible: bool = True, session_timeout_ms: int = 10000,
+                 on_fatal: Callable[[str], None] | None = None) -> None:
+        self.writer = writer
+        self.log = kafka_log
+        self.advertised_url = advertised_url
+        self.ready = False
+        self.replayed = 0
+        self.fatal: str | None = None
+        self._on_fatal = on_fatal
+        self._assignment: Assignment | None = None
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.elector = Elector(
+            kafka_log.bootstrap, kafka_log.group_id, member_identity(advertised_url, eligible),
+            session_timeout_ms=session_timeout_ms, on_prepare=self._on_prepare,
+            on_assignment=self._on_assignment,
+        )
+
+    # ---- the view the HTTP layer reads -----------------------------------------------------
+
+    @property
+    def role(self) -> str:
+        return PRIMARY if self.log.writable else FOLLOWER
+
+    @property
+    def primary_url(self) -> str | None:
+        assignment = self._assignment
+        return assignment.master_url if assignment is not None else None
+
+    @property
+    def member_id(self) -> str | None:
+        return self.elector.member_id
+
+    def writes_here(self) -> bool:
+        return self.log.elected
+
+    async def wait_for_primary(self, timeout_s: float) -> str | None:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            if self.log.elected:
+                return self.advertised_url
+            url = self.primary_url
+            if url is not None or time.monotonic() >= deadline:
+                return url
+            await asyncio.sleep(0.05)
+
+    def status(self) -> dict[str, Any]:
+        assignment = self._assignment
+        return {
+            "store": self.log.describe(),
+            "topic": self.log.topic,
+            "group_id": self.log.group_id,
+            "generation": self.elector.generation,
+            "primary_member_id": assignment.master if assignment else None,
+            "topic_position": self.log.position,
+            "records_replayed": self.replayed,
+        }
+
+    # ---- start-up ----------------------------------------------------------------------------
+
+    async def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._thread = threading.Thread(target=self._boot, args=(loop,), name="charter-boot", daemon=True)
+        self._thread.start()
+
+    def _boot(self, loop: asyncio.AbstractEventLoop) -> None:
+        started = time.perf_counter()
+        while not self._stopping.is_set():
+            try:
+                self.log.check_broker()
+                self.log.ensure_topic()
+                break
+            except TopicConfigError as exc:
+                self._fail(str(exc))
+                return
+            except LogError as exc:
+                log.warning("%s; retrying in %.0f s (not ready)", exc, RETRY_S)
+                self._stopping.wait(RETRY_S)
+        if self._stopping.is_set():
+            return
+        try:
+            self.replayed = self.writer.replay()
+        except LogError as exc:
+            self._fail(f"replay of {self.log.topic} failed: {exc}")
+            return
+        state = self.writer.state
+        log.info(
+            "store: %s; replayed %d records in %.2f s (%d subjects, %d schemas, %d skipped); ready",
+            self.log.describe(), self.replayed, time.perf_counter() - started,
+            len(state.subjects), len(state.schemas_by_id), state.skipped,
+        )
+        self.writer.start_following(loop)
+        self.ready = True
+        self.elector.start()
+
+    def _fail(self, message: str) -> None:
+        self.fatal = message
+        log.critical("%s", message)
+        if self._on_fatal is not None:
+            self._on_fatal(message)
+
+    # ---- role changes ------------------------------------------------------------------------
+
+    def _on_prepare(self) -> None:
+        if self.log.elected:
+            log.info("role: rebalance started; this instance stops writing")
+        self.log.set_elected(False)
+
+    def _on_assignment(self, assignment: Assignment) -> None:
+        self._assignment = assignment
+        if assignment.is_primary:
+            log.info("role: elected primary (generation %d, member %s); fencing older writers",
+                     assignment.generation, assignment.member_id)
+            self.log.set_elected(True)
+            threading.Thread(target=self._promote, name="charter-promote", daemon=True).start()
+        else:
+            self.log.set_elected(False)
+            log.info("role: follower (generation %d, member %s); primary is %s",
+                     assignment.generation, assignment.member_id, assignment.master_url or "unknown")
+
+    def _promote(self) -> None:
+        started = time.monotonic()
+        try:
+            barrier = self.log.ensure_writer()
+        except LogError as exc:
+            log.warning("promotion not finished (%s); the next write retries it", exc)
+            return
+        while self.writer.state.offset < barrier and self.log.elected and not self._stopping.is_set():
+            time.sleep(0.01)
+        if self.log.writable:
+            log.info("role: primary at %s, read up to offset %d, accepting writes (%.2f s)",
+                     self.advertised_url, barrier, time.monotonic() - started)
+
+    # ---- stop --------------------------------------------------------------------------------
+
+    async def stop(self) -> None:
+        """After uvicorn drained in-flight requests: stop writing, leave the group, close."""
+        self._stopping.set()
+        self.log.set_elected(False)
+        await asyncio.to_thread(self.elector.stop, True)
+        await asyncio.to_thread(self.log.close)
+        log.info("stopped: left group %s", self.log.group_id)
