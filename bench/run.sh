@@ -15,8 +15,21 @@ if ! command -v wrk >/dev/null 2>&1; then
   apt-get update
   apt-get install -y wrk
 fi
-if [ "${1:-}" = "--kafka" ]; then  # the Kafka backend benchmark (bench/kafka_bench.py) instead
-  shift
-  exec .venv/bin/python bench/kafka_bench.py "$@"
-fi
+# `bash bench/run.sh` runs the service suite (bench/run.py); one flag picks another suite:
+#   --serdes  serializer/deserializer throughput vs confluent-kafka and raw fastavro (bench/serdes.py)
+#   --compat  compatibility-check time per format vs Avro (bench/compat.py)
+#   --kafka   the Kafka backend vs the embedded log, replay and failover (bench/kafka_bench.py; starts a broker)
+#   --all     all four, one after the other
+case "${1:-}" in
+  --serdes) shift; exec .venv/bin/python bench/serdes.py "$@" ;;
+  --compat) shift; exec .venv/bin/python bench/compat.py "$@" ;;
+  --kafka) shift; exec .venv/bin/python bench/kafka_bench.py "$@" ;;
+  --all)
+    shift
+    .venv/bin/python bench/run.py "$@"
+    .venv/bin/python bench/serdes.py --seconds 1.0 --json bench/results/serdes.json
+    .venv/bin/python bench/compat.py --json bench/results/compat.json
+    exec .venv/bin/python bench/kafka_bench.py
+    ;;
+esac
 exec .venv/bin/python bench/run.py "$@"
