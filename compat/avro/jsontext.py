@@ -15,20 +15,11 @@ import math
 import re
 from typing import Any
 
-from charter.compat.model import InvalidSchemaError
+from charter.compat.jsontext import decode, quote, reject_constant
 
-_ESCAPES = {i: f"\\u{i:04X}" for i in range(0x20)}
-_ESCAPES.update({0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r"})
-_ESCAPES[ord('"')] = '\\"'
-_ESCAPES[ord("\\")] = "\\\\"
-_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
+__all__ = ["dump_json", "java_double", "load_json", "parse_java_double", "quote"]
 
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"non-standard number {name}")
-
-
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+_DECODER = json.JSONDecoder(parse_constant=reject_constant)
 
 
 _STRING_OR_COMMENT = re.compile(r'"(?:[^"\\]|\\.)*"|//[^\n]*|/\*.*?\*/', re.DOTALL)
@@ -46,28 +37,17 @@ def load_json(text: str) -> Any:
 
     Comments (``//`` and ``/* */``) are allowed, as Avro Java enables Jackson's ``ALLOW_COMMENTS``.
     """
-    try:
+
+    def parse() -> Any:
         try:
             return _DECODER.decode(text)
         except json.JSONDecodeError:
             if "/" not in text:
                 raise
             return _DECODER.decode(_STRING_OR_COMMENT.sub(_blank_comment, text))
-    except json.JSONDecodeError as exc:
-        raise InvalidSchemaError(
-            f"Invalid schema: the text is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from None
-    except ValueError as exc:  # NaN/Infinity literals
-        raise InvalidSchemaError(f"Invalid schema: the text is not valid JSON: {exc}") from None
-    except RecursionError:
-        raise InvalidSchemaError("Invalid schema: the JSON text is nested too deeply") from None
 
+    return decode(parse)
 
-def quote(text: str) -> str:
-    """A JSON string literal as Jackson writes it."""
-    if _NEEDS_ESCAPE.search(text) is None:
-        return f'"{text}"'
-    return f'"{text.translate(_ESCAPES)}"'
 
 
 def java_double(value: float) -> str:

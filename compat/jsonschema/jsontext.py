@@ -13,31 +13,17 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from charter.compat.avro.jsontext import quote
-from charter.compat.model import InvalidSchemaError
+from charter.compat.jsontext import decode, quote, reject_constant
 
 __all__ = ["dump_json", "dump_sorted", "load_json", "quote", "value_key"]
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"non-standard number {name}")
-
-
-_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_reject_constant)
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=reject_constant)
 
 
 def load_json(text: str) -> Any:
     """Parse JSON text; raises :class:`InvalidSchemaError` saying where the text is wrong."""
-    try:
-        return _DECODER.decode(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidSchemaError(
-            f"Invalid schema: the text is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from None
-    except ValueError as exc:  # NaN/Infinity literals
-        raise InvalidSchemaError(f"Invalid schema: the text is not valid JSON: {exc}") from None
-    except RecursionError:
-        raise InvalidSchemaError("Invalid schema: the JSON text is nested too deeply") from None
+    return decode(lambda: _DECODER.decode(text))
 
 
 def big_decimal(value: Decimal) -> str:
