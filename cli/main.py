@@ -1,4 +1,5 @@
-"""The ``charter`` command: ``charter serve`` runs the registry (more commands plug in here)."""
+"""The ``charter`` command: ``serve`` runs the registry; ``check``, ``register`` and ``diff`` are the CI
+tools for schema files (more commands plug in here)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from charter.cli import serve
+from charter.cli import check, diff, register, serve
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -14,13 +15,17 @@ def build_parser() -> argparse.ArgumentParser:
         prog="charter",
         description=(
             "Charter: a schema registry for Kafka that speaks the Confluent Schema Registry API. "
-            "Stores Avro schemas with global ids and enforces compatibility levels."
+            "Stores Avro, Protobuf and JSON Schema schemas with global ids and enforces compatibility "
+            "levels; checks schema files in CI."
         ),
         epilog="Run 'charter COMMAND --help' for the options of a command.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {serve.package_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     serve.add_command(commands)
+    check.add_command(commands)
+    register.add_command(commands)
+    diff.add_command(commands)
     return parser
 
 
