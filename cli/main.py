@@ -7,7 +7,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from charter.cli import check, diff, register, serve
+from charter.cli import backup, check, diff, passwd, register, serve
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,6 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_command(commands)
     register.add_command(commands)
     diff.add_command(commands)
+    passwd.add_command(commands)
+    backup.add_command(commands)
     return parser
 
 

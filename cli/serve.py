@@ -54,10 +54,19 @@ def add_command(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = Settings(**{opt.name: getattr(args, opt.name) for opt in OPTIONS})
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    _configure_logging(settings, args)
+    if settings.users_file:
+        from charter.registry.auth.users import Users, UsersFileError
+
+        try:
+            users = Users.load(settings.users_file)
+        except UsersFileError as exc:
+            print(f"charter: error: {exc}", file=sys.stderr)
+            return 2
+        log.info("auth: HTTP Basic with %d users from %s", len(users.users), settings.users_file)
+    if bool(settings.tls_cert) != bool(settings.tls_key) or (settings.tls_ca and not settings.tls_cert):
+        print("charter: error: --tls-cert and --tls-key go together; --tls-ca needs them", file=sys.stderr)
+        return 2
     # Imported here so that `charter --help` stays fast.
     from charter.compat import CompatibilityLevel
     from charter.registry.api.app import create_app
@@ -121,16 +130,38 @@ def _run_kafka(settings: Settings, args: argparse.Namespace) -> int:
     return 0 if server.started else 1
 
 
+def _configure_logging(settings: Settings, args: argparse.Namespace) -> None:
+    """Text or JSON lines (--log-format json: request ids, and the access log written by Charter)."""
+    if settings.log_format == "json":
+        from charter.registry.api.observe import JsonFormatter
+
+        handler = logging.StreamHandler()
+        handler.setFormatter(JsonFormatter())
+        logging.basicConfig(level=settings.log_level.upper(), handlers=[handler])
+    else:
+        logging.basicConfig(
+            level=settings.log_level.upper(),
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+    json_access = args.access_log and settings.log_format == "json"
+    logging.getLogger("charter.access").setLevel(logging.INFO if json_access else logging.WARNING)
+
+
 def _make_server(app: Any, settings: Settings, args: argparse.Namespace) -> _Server:
+    from charter.registry.api.tls import uvicorn_ssl_options
+
+    options: dict[str, Any] = {"loop": "auto", "http": "auto"}
+    options.update(uvicorn_ssl_options(settings.tls_cert, settings.tls_key, settings.tls_ca))
     config = uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level.lower(),
-        access_log=args.access_log,
-        loop="auto",
-        http="auto",
+        # JSON logs: Charter writes the access log itself (with the request id).
+        access_log=args.access_log and settings.log_format != "json",
+        log_config=None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG,
         timeout_graceful_shutdown=10,
+        **options,
     )
     return _Server(config)
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from charter.compat import CompatibilityLevel
 from charter.registry import errors
+from charter.registry.contracts import validate_metadata, validate_rule_set
 from charter.registry.modes import Mode, ModeRules
 from charter.registry.records import config_key, mode_key
 from charter.registry.writer import StateWriter
@@ -89,6 +90,13 @@ class ConfigService:
                     422, 42203, f"Invalid compatibility policy {policy!r}. Valid values are {', '.join(POLICIES)}"
                 )
             update["compatibilityPolicy"] = policy.upper()
+        for name in ("defaultMetadata", "overrideMetadata"):
+            validate_metadata(update.get(name), name)
+        for name in ("defaultRuleSet", "overrideRuleSet"):
+            validate_rule_set(update.get(name), name)
+        for name in ("compatibilityGroup", "alias"):
+            if update.get(name) is not None and not isinstance(update[name], str):
+                raise errors.bad_request(f"'{name}' must be a string")
         for flag in ("normalize", "validateFields", "validateRules"):
             if flag in update and update[flag] is not None and not isinstance(update[flag], bool):
                 raise errors.bad_request(f"'{flag}' must be true or false")

@@ -144,3 +144,19 @@ def schema_too_large(size: int, limit: int) -> RegistryError:
 
 def store_error(message: str) -> RegistryError:
     return RegistryError(500, 50001, f"Error while storing the schema: {message}")
+
+
+def invalid_rule_set(message: str) -> RegistryError:
+    return RegistryError(422, 42210, f"Invalid rule set: {message}")
+
+
+def invalid_association(message: str) -> RegistryError:
+    return RegistryError(422, 42212, f"Invalid association: {message}")
+
+
+def association_exists(message: str) -> RegistryError:
+    return RegistryError(409, 40902, message)
+
+
+def association_frozen(message: str) -> RegistryError:
+    return RegistryError(409, 40903, message)

@@ -39,11 +39,20 @@ class RecordKey:
     subject: str | None = None
     version: int | None = None
     magic: int = 0
+    # CONTEXT and ASSOC keys: their other properties, in canonical order (see ASSOC_FIELDS)
+    fields: tuple[tuple[str, str], ...] = ()
+
+    def field(self, name: str) -> str | None:
+        return next((v for k, v in self.fields if k == name), None)
 
     def encode(self) -> bytes:
         """The canonical key bytes, in the property order Confluent writes."""
-        if self.keytype is KeyType.SCHEMA:
-            body: dict[str, Any] = {
+        if self.keytype is KeyType.CONTEXT:
+            body: dict[str, Any] = {"keytype": "CONTEXT", **dict(self.fields)}
+        elif self.keytype is KeyType.ASSOC:
+            body = {"keytype": "ASSOC", **dict(self.fields), "subject": self.subject, "magic": self.magic}
+        elif self.keytype is KeyType.SCHEMA:
+            body = {
                 "keytype": "SCHEMA",
                 "subject": self.subject,
                 "version": self.version,
@@ -72,6 +81,28 @@ def delete_subject_key(subject: str) -> RecordKey:
     return RecordKey(KeyType.DELETE_SUBJECT, subject)
 
 
+DEFAULT_TENANT = "default"
+CONTEXT_FIELDS = ("tenant", "context")
+# ASSOC key order: keytype, these, subject, magic
+ASSOC_FIELDS = ("tenant", "resourceName", "resourceNamespace", "resourceType", "associationType")
+
+
+def context_key(context: str, tenant: str = DEFAULT_TENANT) -> RecordKey:
+    return RecordKey(KeyType.CONTEXT, fields=(("tenant", tenant), ("context", context)))
+
+
+def assoc_key(
+    resource_name: str,
+    resource_namespace: str,
+    resource_type: str,
+    association_type: str,
+    subject: str,
+    tenant: str = DEFAULT_TENANT,
+) -> RecordKey:
+    values = (tenant, resource_name, resource_namespace, resource_type, association_type)
+    return RecordKey(KeyType.ASSOC, subject, fields=tuple(zip(ASSOC_FIELDS, values, strict=True)))
+
+
 def decode_key(raw: bytes) -> RecordKey:
     """Decode a key written by Confluent, Karapace or Charter (any property order)."""
     try:
@@ -93,7 +124,16 @@ def decode_key(raw: bytes) -> RecordKey:
     if keytype is KeyType.SCHEMA and (subject is None or version is None):
         raise RecordFormatError("SCHEMA key without subject or version")
     magic = data.get("magic", 0)
-    return RecordKey(keytype, subject, version, magic if isinstance(magic, int) else 0)
+    magic = magic if isinstance(magic, int) else 0
+    if keytype in (KeyType.CONTEXT, KeyType.ASSOC):
+        names = CONTEXT_FIELDS if keytype is KeyType.CONTEXT else ASSOC_FIELDS
+        fields = tuple((n, data.get(n)) for n in names)
+        if any(not isinstance(v, str) for _, v in fields):
+            raise RecordFormatError(f"{keytype.value} key without string {', '.join(names)}")
+        if keytype is KeyType.ASSOC and subject is None:
+            raise RecordFormatError("ASSOC key without a subject")
+        return RecordKey(keytype, subject, None, magic, fields)  # type: ignore[arg-type]
+    return RecordKey(keytype, subject, version, magic)
 
 
 def decode_value(raw: bytes | None) -> dict[str, Any] | None:

@@ -10,6 +10,7 @@ event loop for other requests.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from typing import Any
@@ -17,7 +18,14 @@ from typing import Any
 from charter.compat import CompatibilityLevel, CompatibilityResult, ParsedSchema
 from charter.compat.levels import check_compatibility
 from charter.registry import errors
+from charter.registry.associations import AssociationService
 from charter.registry.config_service import ConfigService
+from charter.registry.contracts import (
+    effective_contract,
+    group_value,
+    validate_metadata,
+    validate_rule_set,
+)
 from charter.registry.log.base import SchemaLog
 from charter.registry.modes import Mode
 from charter.registry.records import (
@@ -56,6 +64,7 @@ class RegistryService:
         self.parser = SchemaParser(settings.schema_cache_size)
         self.config = ConfigService(self.writer, CompatibilityLevel.parse(settings.compatibility))
         self.modes = self.config.modes
+        self.associations = AssociationService(self)
 
     def replay(self) -> int:
         """Rebuild the state from the log; returns the number of records read."""
@@ -83,6 +92,27 @@ class RegistryService:
         deps = resolve_references(self.state, request.references)
         return self.parser.cached_fingerprint(request, deps, normalize=normalize)
 
+    def with_contract(self, subject: str, request: SchemaRequest, *, inherit: bool = True) -> SchemaRequest:
+        """The request with the metadata and rule set a new version would get (see contracts)."""
+        latest = next((v for v in reversed(self.state.subjects.get(subject, {}).values()) if not v.deleted), None)
+        previous = (latest.schema.metadata, latest.schema.rule_set) if latest and inherit else None
+        config = {
+            name: self.config.config_value(subject, name)
+            for name in ("defaultMetadata", "overrideMetadata", "defaultRuleSet", "overrideRuleSet")
+        }
+        metadata, rule_set = effective_contract(request.metadata, request.rule_set, previous, config)
+        if metadata == request.metadata and rule_set == request.rule_set:
+            return request
+        return dataclasses.replace(request, metadata=metadata, rule_set=rule_set)
+
+    def _in_group(self, subject: str, versions: list[SubjectVersion], metadata: Any) -> list[SubjectVersion]:
+        """With a ``compatibilityGroup`` configured: only the versions in the candidate's group."""
+        group = self.config.config_value(subject, "compatibilityGroup")
+        if not isinstance(group, str) or not group:
+            return versions
+        mine = group_value(metadata, group)
+        return [sv for sv in versions if group_value(sv.schema.metadata, group) == mine]
+
     def _previous(self, versions: list[SubjectVersion]) -> list[tuple[int, SchemaContent, Dependencies]]:
         """Newest-first (version, content, dependencies) snapshots for a compatibility check."""
         return [
@@ -109,8 +139,11 @@ class RegistryService:
         """Register (or find) the schema under the subject; returns (version, created)."""
         mode = self.modes.effective(subject)
         self.modes.check_writable(subject, mode)
+        validate_metadata(request.metadata)
+        validate_rule_set(request.rule_set)
         explicit_id = request.schema_id is not None and request.schema_id >= 0
         normalize = self._normalize(subject, normalize)
+        given, request = request, self.with_contract(subject, request)
         fingerprint = self.known_fingerprint(request, normalize)
         if fingerprint is not None and not explicit_id and mode is not Mode.IMPORT:
             # The common re-registration of a known schema: answered without parsing.
@@ -121,6 +154,10 @@ class RegistryService:
         async with self.writer.lock:
             mode = self.modes.effective(subject)
             self.modes.check_writable(subject, mode)
+            merged = self.with_contract(subject, given)
+            if merged != request:  # the history changed while parsing (parse cache hit: cheap)
+                request = merged
+                candidate = await self.prepare(request, normalize)
             all_versions = self.state.versions(subject, include_deleted=True)
             live = [v for v in all_versions if not v.deleted]
             same = next((sv for sv in reversed(live) if sv.schema.fingerprint == candidate.fingerprint), None)
@@ -145,8 +182,9 @@ class RegistryService:
                             "given in IMPORT mode (PUT /mode/{subject} {\"mode\": \"IMPORT\"})"
                         )
                 level = self.config.compatibility_level(subject)
-                if level is not CompatibilityLevel.NONE and live:
-                    previous = self._previous(live if level.transitive else live[-1:])
+                grouped = self._in_group(subject, live, request.metadata)
+                if level is not CompatibilityLevel.NONE and grouped:
+                    previous = self._previous(grouped if level.transitive else grouped[-1:])
                     policy = self.config.compatibility_policy(subject)
                     result = await asyncio.to_thread(self._check, level, candidate.parsed, previous, policy)
                     if not result.is_compatible:
@@ -176,9 +214,17 @@ class RegistryService:
         versions = self.state.versions(subject, include_deleted=deleted)
         if not versions:
             raise errors.subject_not_found(subject)
-        for sv in sorted(versions, key=lambda v: (not v.deleted, v.version), reverse=True):
+        ordered = sorted(versions, key=lambda v: (not v.deleted, v.version), reverse=True)
+        for sv in ordered:
             if sv.schema.fingerprint == fingerprint:
                 return sv
+        merged = self.with_contract(subject, request)
+        if merged != request:  # as Confluent: the version it would become, with inherited metadata
+            candidate = await self.prepare(merged, normalize)
+            request = merged
+            for sv in ordered:
+                if sv.schema.fingerprint == candidate.fingerprint:
+                    return sv
         if normalize:
             candidate = candidate or await self.prepare(request, normalize)
             # Versions stored without normalisation still match their normalised form.
@@ -218,8 +264,11 @@ class RegistryService:
             if sv is None or sv.deleted:
                 raise errors.version_not_found(version)
             targets = [sv]
+        request = self.with_contract(subject, request)
         candidate = await self.prepare(request, self._normalize(subject, normalize))
         level = self.config.compatibility_level(subject)
+        if version is None:
+            targets = self._in_group(subject, targets, request.metadata)
         if not targets:
             return CompatibilityResult(True, [])
         if version is None and not level.transitive:

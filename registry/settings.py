@@ -68,6 +68,18 @@ OPTIONS: tuple[Option, ...] = (
         "log_level", "--log-level", "CHARTER_LOG_LEVEL", "info", str,
         "log level: debug, info, warning, error",
     ),
+    Option("log_format", "--log-format", "CHARTER_LOG_FORMAT", "text", str,
+           "log format: text, or json (one object per line, with request ids)"),
+    Option(
+        "users_file", "--users-file", "CHARTER_USERS_FILE", "", str,
+        "JSON users file (argon2 hashes, subject ACLs): enables HTTP Basic auth (empty: open)",
+    ),
+    Option("tls_cert", "--tls-cert", "CHARTER_TLS_CERT", "", str, "PEM server certificate: serve HTTPS"),
+    Option("tls_key", "--tls-key", "CHARTER_TLS_KEY", "", str, "PEM private key of --tls-cert"),
+    Option(
+        "tls_ca", "--tls-ca", "CHARTER_TLS_CA", "", str,
+        "PEM CA: require and verify client certificates (mTLS); the CN can authenticate a user",
+    ),
 )
 
 
@@ -86,6 +98,11 @@ class Settings:
     advertised_url: str = ""
     kafka_session_timeout_ms: int = 10000
     log_level: str = "info"
+    log_format: str = "text"
+    users_file: str = ""
+    tls_cert: str = ""
+    tls_key: str = ""
+    tls_ca: str = ""
 
     @property
     def data_path(self) -> Path:

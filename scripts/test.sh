@@ -10,6 +10,14 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/pip install --quiet --upgrade pip
 .venv/bin/pip install --quiet -e ".[test]"
+# The web console's browser tests drive Debian's Chromium through its chromedriver (selenium
+# downloads nothing). Install both once, quietly, when the driver is missing (CI runs as root).
+if [ ! -x /usr/bin/chromedriver ] && command -v apt-get >/dev/null 2>&1; then
+  echo "== installing chromium and chromium-driver (apt-get)"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
+fi
 echo "== ruff check"
 .venv/bin/ruff check .
 echo "== pytest"

@@ -17,13 +17,26 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
 
-from charter.registry.api import compatibility, config, root, schemas, status, subjects
+from charter.registry.api import (
+    associations,
+    compatibility,
+    config,
+    metadata,
+    root,
+    schemas,
+    status,
+    subjects,
+)
+from charter.registry.api.auth import AuthMiddleware
 from charter.registry.api.forward import ClusterMiddleware
 from charter.registry.api.http import V1_JSON
 from charter.registry.api.middleware import ConfluentHttpMiddleware
+from charter.registry.api.observe import Metrics, ObservabilityMiddleware
+from charter.registry.auth.users import Users
 from charter.registry.cluster import ClusterView, Standalone
 from charter.registry.errors import RegistryError
 from charter.registry.service import RegistryService
+from charter.registry.ui import routes as ui_routes
 
 log = logging.getLogger(__name__)
 
@@ -70,13 +83,20 @@ def create_app(service: RegistryService, cluster: ClusterView | None = None) -> 
     # Request themselves, so they are served as plain Starlette routes (FastAPI's per-request
     # dependency solving roughly doubles the cost of a cached read) and the same declarations
     # feed the OpenAPI document at /docs. Hottest paths first: schemas by id, then subjects.
-    modules = (schemas, subjects, compatibility, config, root, status)
+    modules = (schemas, subjects, compatibility, config, metadata, associations, root, status)
     declared = [route for module in modules for route in module.router.routes]
     served = sorted(
         (r for r in declared if isinstance(r, APIRoute)),
         key=lambda r: HOT_PATHS.index(r.path) if r.path in HOT_PATHS else len(HOT_PATHS),
     )
     app.router.routes.extend(Route(r.path, r.endpoint, methods=list(r.methods), name=r.name) for r in served)
+    # Prometheus metrics and liveness (open, not part of the OpenAPI document).
+    metrics = Metrics(app)
+    app.state.metrics = metrics
+    app.router.routes.append(Route("/metrics", metrics.endpoint, methods=["GET"]))
+    app.router.routes.append(Route("/status/live", status.live, methods=["GET"]))
+    # The web console (HTML pages under /ui, not part of the OpenAPI document).
+    app.router.routes.extend(ui_routes())
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -107,5 +127,8 @@ def create_app(service: RegistryService, cluster: ClusterView | None = None) -> 
 
     if not isinstance(cluster, Standalone):
         app.add_middleware(ClusterMiddleware, cluster=cluster)  # inside the Confluent HTTP checks
+    if settings.users_file:  # inside the HTTP checks, before forwarding: every instance checks
+        app.add_middleware(AuthMiddleware, users=Users.load(settings.users_file))
     app.add_middleware(ConfluentHttpMiddleware, max_request_bytes=service.settings.max_request_bytes)
+    app.add_middleware(ObservabilityMiddleware, metrics=metrics)  # outermost: sees every response
     return app

@@ -3,6 +3,8 @@
 - ``%2F`` in a path segment stays inside that segment (subjects may contain ``/``);
 - ``Accept`` is negotiated among Confluent's media types (406 when none fits);
 - request bodies must be JSON-ish media types (415 otherwise) and within the size limit (413).
+The web console under ``/ui`` serves HTML and takes HTML form posts: it skips the Accept and
+Content-Type checks (the size limit still applies).
 Refusals get Confluent-shaped bodies: ``{"error_code": <status>, "message": ...}``.
 """
 
@@ -17,6 +19,7 @@ from charter.registry import errors
 from charter.registry.api.http import V1_JSON, negotiate, request_body_allowed
 
 Scope = dict[str, Any]
+UI_PREFIX = "/ui"
 
 
 def escaped_path(raw_path: bytes) -> str:
@@ -57,13 +60,14 @@ class ConfluentHttpMiddleware:
                 content_type = value.decode("latin-1")
             elif name == b"content-length":
                 content_length = value
-        media = negotiate(accept)
+        ui = scope["path"] == UI_PREFIX or scope["path"].startswith(UI_PREFIX + "/")
+        media = V1_JSON if ui else negotiate(accept)
         if media is None:
             await _send_error(send, 406, 406, "HTTP 406 Not Acceptable: send Accept: application/json "
                               "or application/vnd.schemaregistry.v1+json")
             return
         scope["charter.media_type"] = media
-        if scope["method"] in ("POST", "PUT") and not request_body_allowed(content_type):
+        if not ui and scope["method"] in ("POST", "PUT") and not request_body_allowed(content_type):
             await _send_error(send, 415, 415, f"HTTP 415 Unsupported Media Type: {content_type}; send "
                               "Content-Type: application/vnd.schemaregistry.v1+json")
             return

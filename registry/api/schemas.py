@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -82,6 +84,13 @@ def _by_guid(request: Request) -> SchemaContent:
     guid = path_text(request, "guid")
     content = service(request).state.schema_by_guid(guid)
     if content is None:
+        try:
+            uuid.UUID(guid)
+        except ValueError:
+            raise errors.RegistryError(
+                404, 40403, f"Schema {guid} not found: a GUID is a UUID such as "
+                "'6a3d6ded-71f4-c1c1-1334-4889ba1ec982' (the 'guid' field of a registered schema)"
+            ) from None
         raise errors.RegistryError(404, 40403, f"Schema {guid} not found")
     return content
 

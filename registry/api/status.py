@@ -4,6 +4,7 @@ Answers 200 when the instance is ready (the log was replayed to its end) and 503
 same JSON body: ``ready``, ``role`` (``primary`` | ``follower``), ``primary_url``,
 ``group_member_id`` (this instance's member id in the current generation of the election group;
 null on the embedded log), ``offset`` (last log offset applied), the store and counts.
+``GET /status/live`` is the liveness probe: 200 whenever the process answers.
 """
 
 from __future__ import annotations
@@ -36,3 +37,8 @@ async def status(request: Request) -> Response:
         **cluster.status(),
     }
     return respond(request, body, 200 if cluster.ready else 503)
+
+
+async def live(request: Request) -> Response:
+    """``GET /status/live``: liveness; 200 as long as the process serves HTTP (ready or not)."""
+    return respond(request, {"alive": True}, 200)

@@ -3,7 +3,8 @@
 :meth:`RegistryState.apply` takes one decoded record at a time, in log order, exactly as
 Confluent's and Karapace's readers do: SCHEMA (a version, soft-deleted with ``deleted:true``,
 hard-deleted by a tombstone), CONFIG and MODE (per subject or global; a tombstone removes),
-DELETE_SUBJECT (soft-deletes versions up to the given one) and CLEAR_SUBJECT. Each distinct
+DELETE_SUBJECT (soft-deletes versions up to the given one), CLEAR_SUBJECT and ASSOC (subject to
+resource associations). Each distinct
 schema content is kept once, shared by every subject and version that uses it, so memory does
 not grow with duplicates. Records it cannot use are reported to the caller, never fatal.
 """
@@ -113,6 +114,9 @@ class RegistryState:
     modes: dict[str | None, str] = field(default_factory=dict)
     # (subject, version) -> versions that reference it, as (subject, version)
     referrers: dict[tuple[str, int], set[tuple[str, int]]] = field(default_factory=dict)
+    # ASSOC records: (tenant, resourceName, resourceNamespace, resourceType, associationType,
+    # subject) -> the record value
+    associations: dict[tuple[str, ...], dict[str, Any]] = field(default_factory=dict)
     max_id: int = 0
     offset: int = -1
     skipped: int = 0
@@ -147,7 +151,13 @@ class RegistryState:
             for v in self.subjects.get(key.subject, {}).values():
                 if not isinstance(upto, int) or v.version <= upto:
                     v.deleted = True
-        # NOOP, CLEAR_SUBJECT, CONTEXT and ASSOC carry nothing this state keeps (yet).
+        elif kt is KeyType.ASSOC:
+            assoc = (*(v for _, v in key.fields), key.subject or "")
+            if value is None:
+                self.associations.pop(assoc, None)
+            else:
+                self.associations[assoc] = value
+        # NOOP, CLEAR_SUBJECT and CONTEXT (contexts are not supported yet) carry nothing kept here.
 
     def _put_version(self, subject: str, version: int, value: dict[str, Any], ts: int) -> None:
         schema_id, text = value.get("id"), value.get("schema")

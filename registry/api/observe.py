@@ -1,0 +1,174 @@
+"""Observability: request ids, Prometheus metrics and JSON logs.
+
+:class:`ObservabilityMiddleware` (outermost) gives every request an id (the caller's
+``X-Request-ID`` if it sent a sane one, else a new one), echoes it in the response, counts the
+request and its latency per *route template* (``/subjects/{subject}/versions``, from the endpoint
+the router matched; ``other`` for requests refused before routing or forwarded) and status, and, when
+the ``charter.access`` logger is enabled, writes one access-log line per request.
+
+``GET /metrics`` (open, Prometheus text format) adds gauges read from the registry state at scrape
+time: schemas by type, registered (live) and soft-deleted subject versions, subjects, the last log
+offset applied, the log position and their difference (lag: records read but not yet applied; on
+Kafka the reader follows the topic's end), and whether this instance is the primary.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import os
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from starlette.requests import Request
+from starlette.responses import Response
+
+REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("charter_request_id", default="-")
+access_log = logging.getLogger("charter.access")
+_ID_HEADER = b"x-request-id"
+_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+class StateCollector:
+    """Gauges computed from the registry state and the cluster view when /metrics is scraped."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        state = self.app.state.service.state
+        cluster = self.app.state.cluster
+        by_type: dict[str, int] = {"AVRO": 0, "PROTOBUF": 0, "JSON": 0}
+        for content in list(state.schemas_by_id.values()):
+            by_type[content.schema_type] = by_type.get(content.schema_type, 0) + 1
+        schemas = GaugeMetricFamily("charter_schemas", "distinct schemas (ids) by type", labels=["type"])
+        for schema_type, count in sorted(by_type.items()):
+            schemas.add_metric([schema_type.lower()], count)
+        yield schemas
+        live = deleted = 0
+        for versions in list(state.subjects.values()):
+            for version in list(versions.values()):
+                if version.deleted:
+                    deleted += 1
+                else:
+                    live += 1
+        yield GaugeMetricFamily("charter_registered_count", "subject versions registered and not deleted", live)
+        yield GaugeMetricFamily("charter_deleted_count", "subject versions soft-deleted", deleted)
+        yield GaugeMetricFamily("charter_subjects", "subjects", len(state.subjects))
+        yield GaugeMetricFamily("charter_max_schema_id", "largest schema id", state.max_id)
+        yield GaugeMetricFamily("charter_replay_offset", "last log offset applied to the state", state.offset)
+        position = cluster.status().get("topic_position")
+        position = state.offset if position is None else position
+        yield GaugeMetricFamily("charter_log_position", "last log offset read from the log", position)
+        yield GaugeMetricFamily("charter_replay_lag", "records read but not yet applied",
+                                max(0, position - state.offset))
+        yield GaugeMetricFamily("charter_ready", "1 when the log is replayed and requests are served",
+                                1 if cluster.ready else 0)
+        yield GaugeMetricFamily("charter_primary", "1 when this instance is the primary (master-slave-role)",
+                                1 if cluster.role == "primary" else 0)
+
+
+class Metrics:
+    """The Prometheus registry of one app, with the request counter and latency histogram."""
+
+    def __init__(self, app: Any) -> None:
+        self.registry = CollectorRegistry(auto_describe=False)
+        self.requests = Counter("charter_http_requests", "HTTP requests by method, route template and status",
+                                ["method", "route", "status"], registry=self.registry)
+        self.latency = Histogram("charter_http_request_duration_seconds", "HTTP request latency by route template",
+                                 ["method", "route"], registry=self.registry, buckets=_BUCKETS)
+        self.registry.register(StateCollector(app))  # type: ignore[arg-type]
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        self._templates: dict[Any, str] | None = None  # endpoint -> route path, built on first use
+        self.app = app
+
+    def template(self, scope: dict[str, Any]) -> str:
+        """The matched route's path template, from the endpoint the router put in the scope."""
+        endpoint = scope.get("endpoint")
+        if endpoint is None:
+            return "other"
+        if self._templates is None:
+            self._templates = {}
+            for route in self.app.router.routes:
+                self._templates.setdefault(getattr(route, "endpoint", None), getattr(route, "path", "other"))
+        return self._templates.get(endpoint, "other")
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            children = (self.requests.labels(method, route, str(status)), self.latency.labels(method, route))
+            self._children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
+
+    async def endpoint(self, request: Request) -> Response:
+        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def _request_id(scope: dict[str, Any]) -> str:
+    for name, value in scope["headers"]:
+        if name == _ID_HEADER:
+            if 0 < len(value) <= 128 and value.isascii() and value.decode().isprintable():
+                return value.decode()
+            break
+    return os.urandom(8).hex()
+
+
+class ObservabilityMiddleware:
+    def __init__(self, app: Any, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id = _request_id(scope)
+        token = REQUEST_ID.set(request_id)
+        status = 500
+        header = (_ID_HEADER, request_id.encode())
+
+        async def send_with_id(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), header]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            template = self.metrics.template(scope)
+            self.metrics.observe(scope["method"], template, status, elapsed)
+            if access_log.isEnabledFor(logging.INFO):
+                client = scope.get("client") or ("-", 0)
+                access_log.info("%s %s %s %d %.1fms", client[0], scope["method"], scope["path"], status,
+                                elapsed * 1000, extra={"status": status, "route": template})
+            REQUEST_ID.reset(token)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per log line: time, level, logger, message, request_id (and exception)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": REQUEST_ID.get(),
+        }
+        for extra in ("status", "route"):
+            if hasattr(record, extra):
+                entry[extra] = getattr(record, extra)
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry)

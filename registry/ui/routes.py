@@ -1,0 +1,313 @@
+"""The console's pages, as Starlette routes under ``/ui`` (added to the app by ``create_app``).
+
+Reads use the service the JSON API uses (``state``, ``resolve_version``, ``schema_by_id``,
+``check``), so the console shows what the API answers. The one write, "Register" on the check
+page, is an HTML form POST to ``/ui/check`` that calls ``service.register`` exactly as
+``POST /subjects/{subject}/versions`` does: modes (READONLY refuses with the server's message),
+compatibility and IMPORT rules apply. On a Kafka follower (``cluster.writes_here()`` false) the
+console does not forward: it refuses and links the primary's console, where the write can be made.
+Registry errors become HTML pages with the registry's status and message, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import parse_qs
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from charter.compat.formats import supported_types
+from charter.registry import errors
+from charter.registry.api.http import path_text
+from charter.registry.schemas import read_schema_request
+from charter.registry.service import LATEST, MAX_VERSION, RegistryService
+from charter.registry.ui.compare import compare
+from charter.registry.ui.render import HERE, PREFIX, error_page, page, subject_url
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1000
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def handled(endpoint: Endpoint) -> Endpoint:
+    """Registry errors as HTML pages with the registry's status; anything else a plain 500 page."""
+
+    @functools.wraps(endpoint)
+    async def wrapper(request: Request) -> Response:
+        try:
+            return await endpoint(request)
+        except errors.RegistryError as exc:
+            title = "Not found" if exc.http_status == 404 else "Request refused"
+            return error_page(exc.http_status, title, exc.message, exc.error_code)
+        except Exception:
+            log.exception("console error on %s %s", request.method, request.url.path)
+            return error_page(500, "Internal error", "The console hit an internal error; see the server log.")
+
+    return wrapper
+
+
+def _svc(request: Request) -> RegistryService:
+    return request.app.state.service
+
+
+def _version(raw: str) -> int:
+    """``latest`` or a version number; a malformed one is simply not found."""
+    if raw.lower() in ("latest", "-1"):
+        return LATEST
+    try:
+        value = int(raw)
+    except ValueError:
+        raise errors.version_not_found(raw) from None
+    if not 1 <= value <= MAX_VERSION:
+        raise errors.version_not_found(raw)
+    return value
+
+
+def _int(raw: str | None, default: int, low: int, high: int) -> int:
+    try:
+        return min(max(int(raw), low), high) if raw else default
+    except ValueError:
+        return default
+
+
+# ---- subjects ---------------------------------------------------------------------------------
+
+
+@handled
+async def subjects_page(request: Request) -> Response:
+    started = time.perf_counter()
+    svc = _svc(request)
+    params = request.query_params
+    search = (params.get("q") or "").strip()
+    wanted_type = (params.get("type") or "").upper()
+    deleted = params.get("deleted") in ("1", "true", "on")
+    size = _int(params.get("size"), PAGE_SIZE, 1, MAX_PAGE_SIZE)
+    needle = search.lower()
+    matches = []
+    for name, versions in svc.state.subjects.items():
+        if not versions or (needle and needle not in name.lower()):
+            continue
+        latest = None
+        for sv in reversed(versions.values()):
+            if not sv.deleted:
+                latest = sv
+                break
+        if latest is None:
+            if not deleted:
+                continue
+            latest = next(reversed(versions.values()))
+        if wanted_type and latest.schema.schema_type != wanted_type:
+            continue
+        matches.append((name, latest))
+    matches.sort(key=lambda item: item[0])
+    pages = max(1, -(-len(matches) // size))
+    number = _int(params.get("page"), 1, 1, pages)
+    rows = [
+        {
+            "subject": name,
+            "sv": sv,
+            "level": svc.config.compatibility_level(name).value,
+            "mode": svc.modes.effective(name).value,
+        }
+        for name, sv in matches[(number - 1) * size: number * size]
+    ]
+    elapsed = (time.perf_counter() - started) * 1000
+    return page(
+        "subjects.html", headers={"Server-Timing": f"app;dur={elapsed:.1f}"},
+        rows=rows, total=len(matches), page_no=number, pages=pages, size=size, search=search,
+        wanted_type=wanted_type, deleted=deleted, types=supported_types(),
+        global_level=svc.config.compatibility_level(None).value, global_mode=svc.modes.effective(None).value,
+    )
+
+
+@handled
+async def subject_page(request: Request) -> Response:
+    svc = _svc(request)
+    subject = path_text(request, "subject")
+    show_deleted = request.query_params.get("deleted") in ("1", "true", "on")
+    raw = request.path_params.get("version") or request.query_params.get("version") or "latest"
+    version = _version(raw)
+    all_versions = svc.state.versions(subject, include_deleted=True)
+    if not all_versions:
+        raise errors.subject_not_found(subject)
+    # A version asked for by number is shown even when soft-deleted (marked as such).
+    sv = svc.resolve_version(subject, version, include_deleted=show_deleted or version != LATEST)
+    listed = all_versions if show_deleted else [v for v in all_versions if not v.deleted]
+    refs = [(r, svc.state.version(r.subject, r.version) is not None) for r in sv.schema.references]
+    referenced_by = sorted(
+        svc.state.referencing(subject, sv.version, include_deleted=show_deleted),
+        key=lambda v: (v.subject, v.version),
+    )
+    config = svc.config.get_config(subject, True)
+    own_config = subject in svc.state.configs
+    return page(
+        "subject.html", subject=subject, sv=sv, versions=listed, show_deleted=show_deleted,
+        refs=refs, referenced_by=referenced_by, config=config, own_config=own_config,
+        level=svc.config.compatibility_level(subject).value, mode=svc.modes.effective(subject).value,
+        own_mode=subject in svc.state.modes,
+    )
+
+
+@handled
+async def diff_page(request: Request) -> Response:
+    svc = _svc(request)
+    subject = path_text(request, "subject")
+    versions = svc.state.versions(subject, include_deleted=True)
+    if not versions:
+        raise errors.subject_not_found(subject)
+    params = request.query_params
+    default_from = versions[-2].version if len(versions) > 1 else versions[-1].version
+    a = svc.resolve_version(subject, _version(params.get("from") or str(default_from)), include_deleted=True)
+    b = svc.resolve_version(subject, _version(params.get("to") or "latest"), include_deleted=True)
+    result = await compare(svc, a, b)
+    return page("diff.html", subject=subject, versions=versions, a=a, b=b, cmp=result)
+
+
+# ---- check a change -------------------------------------------------------------------------------
+
+_LINE = re.compile(r"line (\d+)|:(\d+):\d+:")
+
+
+def _error_line(message: str) -> int | None:
+    """The line a parser message points at (``line 4, column 16`` or ``schema:4:1:``)."""
+    match = _LINE.search(message)
+    return int(match.group(1) or match.group(2)) if match else None
+
+
+@handled
+async def check_page(request: Request) -> Response:
+    form = {"subject": request.query_params.get("subject", ""), "schemaType": "AVRO", "schema": "",
+            "references": ""}
+    subject = form["subject"]
+    svc = _svc(request)
+    latest = svc.state.versions(subject)[-1:] if subject else []
+    if latest:
+        form["schemaType"] = latest[0].schema.schema_type
+    return page("check.html", form=form, types=supported_types(), outcome=None)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    raw = (await request.body()).decode("utf-8", errors="replace")
+    return {k: v[-1] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+
+
+@handled
+async def check_submit(request: Request) -> Response:
+    svc = _svc(request)
+    form = await _form(request)
+    subject = form.get("subject", "").strip()
+    action = form.get("action", "check")
+    form["subject"] = subject
+    outcome: dict[str, Any] = {"action": action}
+    status = 200
+    try:
+        if not subject:
+            raise errors.bad_request("Pick a subject: the schema is checked against its versions")
+        refs_text = form.get("references", "").strip()
+        try:
+            refs = json.loads(refs_text) if refs_text else None
+        except ValueError as exc:
+            raise errors.bad_request(f"References must be a JSON list of {{name, subject, version}}: {exc}") from None
+        body = {"schema": form.get("schema", ""), "schemaType": form.get("schemaType") or "AVRO", "references": refs}
+        schema_request = read_schema_request(body, svc.settings.max_schema_bytes)
+        outcome["level"] = svc.config.compatibility_level(subject).value
+        outcome["existing"] = len(svc.state.versions(subject))
+        if action == "register":
+            cluster = request.app.state.cluster
+            if not cluster.writes_here():
+                primary = cluster.primary_url
+                where = f"the primary's console at {primary}/ui/check" if primary else "the primary (none is elected)"
+                raise errors.RegistryError(
+                    503, 50003, f"This instance is a follower: register on {where}, or use the JSON API here, "
+                    "which forwards writes to the primary",
+                )
+            sv, created = await svc.register(subject, schema_request)
+            outcome.update(registered=sv, created=created)
+        else:
+            result = await svc.check(subject, None, schema_request, normalize=False)
+            outcome.update(compatible=result.is_compatible, messages=result.messages)
+    except errors.RegistryError as exc:
+        status = exc.http_status
+        outcome.update(error=exc.message, code=exc.error_code, line=_error_line(exc.message))
+        if exc.error_code == 409 or exc.http_status == 409:
+            outcome.update(compatible=False, messages=[exc.message])
+    return page("check.html", status, form=form, types=supported_types(), outcome=outcome)
+
+
+# ---- schemas by id and guid ---------------------------------------------------------------------
+
+
+@handled
+async def lookup_page(request: Request) -> Response:
+    wanted = (request.query_params.get("id") or request.query_params.get("q") or "").strip()
+    if not wanted:
+        return page("lookup.html")
+    if wanted.isdigit():
+        return RedirectResponse(f"{PREFIX}/schemas/ids/{wanted}", 303)
+    return RedirectResponse(f"{PREFIX}/schemas/guids/{wanted}", 303)
+
+
+async def _schema_view(request: Request, content: Any) -> Response:
+    svc = _svc(request)
+    users = [sv for sv in svc.state.iter_versions() if sv.schema is content]
+    return page("schema.html", content=content, users=users)
+
+
+@handled
+async def schema_by_id(request: Request) -> Response:
+    raw = path_text(request, "schema_id")
+    try:
+        schema_id = int(raw)
+    except ValueError:
+        raise errors.schema_not_found(raw) from None
+    return await _schema_view(request, _svc(request).schema_by_id(schema_id))
+
+
+@handled
+async def schema_by_guid(request: Request) -> Response:
+    guid = path_text(request, "guid")
+    content = _svc(request).state.schema_by_guid(guid)
+    if content is None:
+        raise errors.RegistryError(404, 40403, f"Schema {guid} not found")
+    return await _schema_view(request, content)
+
+
+async def not_found(request: Request) -> Response:
+    return error_page(404, "Not found", f"There is no console page at {request.url.path}.")
+
+
+async def to_list(request: Request) -> Response:
+    return RedirectResponse(f"{PREFIX}/subjects", 307)
+
+
+def routes() -> list[BaseRoute]:
+    """The console's routes, mounted by ``create_app``; the catch-all 404 page comes last."""
+    return [
+        Route(PREFIX, to_list, methods=["GET"]),
+        Route(PREFIX + "/", to_list, methods=["GET"]),
+        Route(PREFIX + "/subjects", subjects_page, methods=["GET"]),
+        Route(PREFIX + "/subjects/{subject}", subject_page, methods=["GET"]),
+        Route(PREFIX + "/subjects/{subject}/versions/{version}", subject_page, methods=["GET"]),
+        Route(PREFIX + "/subjects/{subject}/diff", diff_page, methods=["GET"]),
+        Route(PREFIX + "/check", check_page, methods=["GET"]),
+        Route(PREFIX + "/check", check_submit, methods=["POST"]),
+        Route(PREFIX + "/schemas", lookup_page, methods=["GET"]),
+        Route(PREFIX + "/schemas/ids/{schema_id}", schema_by_id, methods=["GET"]),
+        Route(PREFIX + "/schemas/guids/{guid}", schema_by_guid, methods=["GET"]),
+        Mount(PREFIX + "/static", StaticFiles(directory=str(HERE / "static")), name="ui-static"),
+        Route(PREFIX + "/{rest:path}", not_found, methods=["GET", "POST"]),
+    ]
+
+
+__all__ = ["routes", "subject_url"]
