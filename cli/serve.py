@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     log.info(
         "store: %s; replayed %d records in %.2f s (%d subjects, %d schemas, %d skipped)",
         schema_log.describe(), count, time.perf_counter() - started,
-        len(state.subjects), len(state.schemas_by_id), state.skipped,
+        len(state.subjects), state.schema_count(), state.skipped,
     )
     log.info("role: primary (single instance on the embedded log)")
     log.info("Charter %s listening on http://%s:%d", package_version(), settings.host, settings.port)

@@ -1,6 +1,7 @@
 """Compatibility configuration and modes, global and per subject (``/config`` and ``/mode``).
 
-Reads resolve a subject's effective setting (subject, then global, then the server default);
+Reads resolve a subject's effective setting (subject, then its context's settings, stored under
+the subject ``:.ctx:``, then global, then the server default);
 writes are CONFIG and MODE records through the shared :class:`StateWriter`.
 """
 
@@ -12,7 +13,7 @@ from typing import Any
 from charter.compat import CompatibilityLevel
 from charter.registry import errors
 from charter.registry.contracts import validate_metadata, validate_rule_set
-from charter.registry.modes import Mode, ModeRules
+from charter.registry.modes import Mode, ModeRules, scopes
 from charter.registry.records import config_key, mode_key
 from charter.registry.writer import StateWriter
 
@@ -31,7 +32,7 @@ class ConfigService:
     # ---- config ------------------------------------------------------------------------
 
     def compatibility_level(self, subject: str | None) -> CompatibilityLevel:
-        for scope in (subject, None) if subject is not None else (None,):
+        for scope in scopes(subject):
             level = self.state.configs.get(scope, {}).get("compatibilityLevel")
             if level:
                 try:
@@ -41,8 +42,8 @@ class ConfigService:
         return self.default_level
 
     def config_value(self, subject: str | None, name: str) -> Any:
-        """A config field as it applies to a subject: the subject's, else the global one, else None."""
-        for scope in (subject, None):
+        """A config field as it applies to a subject: the subject's, its context's, the global one, or None."""
+        for scope in scopes(subject):
             value = self.state.configs.get(scope, {}).get(name)
             if value is not None:
                 return value
@@ -62,7 +63,7 @@ class ConfigService:
             if stored is None:
                 if not default_to_global:
                     raise errors.subject_compatibility_not_configured(subject)
-                return self.get_config(None, False)
+                return self.get_config(scopes(subject)[1], default_to_global)
             return _config_view(stored)
         stored = self.state.configs.get(None) or {}
         view = _config_view(stored)
@@ -133,7 +134,7 @@ class ConfigService:
         if mode is None:
             if not default_to_global:
                 raise errors.subject_mode_not_configured(subject)
-            return self.get_mode(None, False)
+            return self.get_mode(scopes(subject)[1], default_to_global)
         return mode
 
     async def set_mode(self, subject: str | None, body: Any, force: bool) -> str:

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from charter.registry import errors
+from charter.registry.contexts import context_of, context_scope, is_context_scope
 
 if TYPE_CHECKING:
     from charter.registry.schemas import Candidate
@@ -37,6 +38,15 @@ class Mode(StrEnum):
             raise errors.invalid_mode(value) from None
 
 
+def scopes(subject: str | None) -> tuple[str | None, ...]:
+    """Where a subject's settings are looked up, most specific first: the subject, its context
+    (``:.ctx:``, for subjects of a non-default context), then the global scope (None)."""
+    if subject is None:
+        return (None,)
+    context = context_scope(subject)
+    return (subject, None) if context is None else (subject, context, None)
+
+
 class ModeRules:
     def __init__(self, state: RegistryState) -> None:
         self.state = state
@@ -51,12 +61,12 @@ class ModeRules:
             return None
 
     def effective(self, subject: str | None) -> Mode:
-        """The mode that applies to a subject: global override, subject, global, READWRITE."""
+        """The mode that applies to a subject: global override, subject, context, global, READWRITE."""
         global_mode = self._stored(None)
         if global_mode is Mode.READONLY_OVERRIDE:
             return global_mode
-        if subject is not None:
-            own = self._stored(subject)
+        for scope in scopes(subject)[:-1]:
+            own = self._stored(scope)
             if own is not None:
                 return own
         return global_mode or Mode.READWRITE
@@ -76,6 +86,13 @@ class ModeRules:
                 raise errors.operation_not_permitted(
                     "Cannot import since found existing subjects; use force=true to switch anyway"
                 )
+        elif is_context_scope(subject):
+            context = context_of(subject)
+            if any(v and context_of(s) == context for s, v in self.state.subjects.items()):
+                raise errors.operation_not_permitted(
+                    f"Cannot import since found existing subjects in context {context}; "
+                    "use force=true to switch anyway"
+                )
         elif self.state.subjects.get(subject):
             raise errors.operation_not_permitted(
                 f"Cannot import since found existing versions of subject {subject}; "
@@ -92,7 +109,7 @@ class ModeRules:
                 f"Subject {subject} is in IMPORT mode: the request must give the schema's 'id'"
             )
         schema_id = request.schema_id
-        holder = self.state.schemas_by_id.get(schema_id)
+        holder = self.state.space(context_of(subject)).schemas_by_id.get(schema_id)
         if holder is not None and holder.fingerprint != candidate.fingerprint:
             raise errors.RegistryError(
                 422, 42207,

@@ -30,6 +30,7 @@ from charter.registry.store.state import (
 )
 
 MAX_REFERENCE_DEPTH = 64
+SchemaKey = tuple[str, int]  # (context, id): a stored schema's identity across contexts
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,21 +108,22 @@ def read_schema_request(body: Any, max_schema_bytes: int) -> SchemaRequest:
 class Dependencies:
     """The schemas a candidate references, directly or through other references.
 
-    ``edges`` maps each reachable schema id to its own references as ``(name, id)``;
+    ``edges`` maps each reachable schema's key (``(context, id)``, see SchemaContent.key) to its
+    own references as ``(name, key)``;
     ``roots`` are the candidate's references. A snapshot of immutable contents, so it can
     be handed to a worker thread.
     """
 
-    contents: dict[int, SchemaContent]
-    edges: dict[int, tuple[tuple[str, int], ...]]
-    roots: tuple[tuple[str, int], ...]
+    contents: dict[SchemaKey, SchemaContent]
+    edges: dict[SchemaKey, tuple[tuple[str, SchemaKey], ...]]
+    roots: tuple[tuple[str, SchemaKey], ...]
 
     def ordered(self) -> list[tuple[str, SchemaContent]]:
         """Every schema reachable from the roots, each after its own dependencies."""
         out: list[tuple[str, SchemaContent]] = []
-        seen: set[int] = set()
+        seen: set[SchemaKey] = set()
 
-        def visit(name: str, schema_id: int) -> None:
+        def visit(name: str, schema_id: SchemaKey) -> None:
             if schema_id in seen:
                 return
             seen.add(schema_id)
@@ -133,11 +135,11 @@ class Dependencies:
             visit(name, schema_id)
         return out
 
-    def rooted_at(self, schema_id: int) -> Dependencies:
+    def rooted_at(self, schema_id: SchemaKey) -> Dependencies:
         """The same graph seen from one of its schemas: that schema's own references."""
         return Dependencies(self.contents, self.edges, self.edges[schema_id])
 
-    def cache_key(self) -> tuple[tuple[str, int], ...]:
+    def cache_key(self) -> tuple[tuple[str, SchemaKey], ...]:
         return self.roots
 
 
@@ -148,8 +150,8 @@ def resolve_references(state: RegistryState, refs: tuple[Reference, ...]) -> Dep
     """Find every (transitively) referenced schema; 42201 when one does not exist."""
     if not refs:
         return NO_DEPENDENCIES
-    contents: dict[int, SchemaContent] = {}
-    edges: dict[int, tuple[tuple[str, int], ...]] = {}
+    contents: dict[SchemaKey, SchemaContent] = {}
+    edges: dict[SchemaKey, tuple[tuple[str, SchemaKey], ...]] = {}
 
     def lookup(ref: Reference) -> SchemaContent:
         sv = state.version(ref.subject, ref.version)
@@ -161,24 +163,24 @@ def resolve_references(state: RegistryState, refs: tuple[Reference, ...]) -> Dep
         return sv.schema
 
     def visit(content: SchemaContent, depth: int) -> None:
-        if content.id in contents:
+        if content.key in contents:
             return
         if depth > MAX_REFERENCE_DEPTH:
             raise errors.invalid_schema(f"References nest deeper than {MAX_REFERENCE_DEPTH} levels")
-        contents[content.id] = content
+        contents[content.key] = content
         children = [(ref.name, lookup(ref)) for ref in content.references]
-        edges[content.id] = tuple((name, child.id) for name, child in children)
+        edges[content.key] = tuple((name, child.key) for name, child in children)
         for _, child in children:
             visit(child, depth + 1)
 
     roots = [(ref.name, lookup(ref)) for ref in refs]
     for _, content in roots:
         visit(content, 1)
-    return Dependencies(contents, edges, tuple((name, c.id) for name, c in roots))
+    return Dependencies(contents, edges, tuple((name, c.key) for name, c in roots))
 
 
 class ParsedCache:
-    """A thread-safe LRU of parsed stored schemas, by global id."""
+    """A thread-safe LRU of parsed stored schemas, by ``(context, id)``."""
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
@@ -228,12 +230,12 @@ class SchemaParser:
             fmt = get_format(content.schema_type)
             return fmt.parse(content.text, self.parsed_dependencies(deps), validate=False)
 
-        return self.stored.get_or_make(content.id, make)
+        return self.stored.get_or_make(content.key, make)
 
     def parsed_dependencies(self, deps: Dependencies) -> dict[str, ParsedSchema]:
         """Every schema reachable from deps.roots, parsed, in dependency order."""
         return {
-            name: self.parse_stored(c, deps.rooted_at(c.id)) for name, c in deps.ordered()
+            name: self.parse_stored(c, deps.rooted_at(c.key)) for name, c in deps.ordered()
         }
 
     @staticmethod

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import time
 from typing import Any
 
 from charter.compat import CompatibilityLevel, CompatibilityResult, ParsedSchema
@@ -20,6 +19,8 @@ from charter.compat.levels import check_compatibility
 from charter.registry import errors
 from charter.registry.associations import AssociationService
 from charter.registry.config_service import ConfigService
+from charter.registry.context_service import ContextService
+from charter.registry.contexts import DEFAULT_CONTEXT, context_of, is_context_scope
 from charter.registry.contracts import (
     effective_contract,
     group_value,
@@ -65,11 +66,11 @@ class RegistryService:
         self.config = ConfigService(self.writer, CompatibilityLevel.parse(settings.compatibility))
         self.modes = self.config.modes
         self.associations = AssociationService(self)
+        self.contexts = ContextService(self.writer)
 
     def replay(self) -> int:
         """Rebuild the state from the log; returns the number of records read."""
         return self.writer.replay()
-
 
     # ---- schemas: shared steps -----------------------------------------------------------
 
@@ -136,7 +137,12 @@ class RegistryService:
     async def register(
         self, subject: str, request: SchemaRequest, *, normalize: bool = False
     ) -> tuple[SubjectVersion, bool]:
-        """Register (or find) the schema under the subject; returns (version, created)."""
+        """Register (or find) the schema under the subject; returns (version, created).
+
+        Ids are allocated in the subject's context (see :mod:`charter.registry.contexts`)."""
+        if is_context_scope(subject):
+            raise errors.invalid_subject(subject)
+        space_of = context_of(subject)
         mode = self.modes.effective(subject)
         self.modes.check_writable(subject, mode)
         validate_metadata(request.metadata)
@@ -169,7 +175,8 @@ class RegistryService:
                 if explicit_id and same.schema.id != request.schema_id:
                     raise errors.id_does_not_match(same.schema.id, request.schema_id or 0)
                 return same, False
-            existing_id = self.state.ids_by_fingerprint.get(candidate.fingerprint)
+            space = self.state.space(space_of)
+            existing_id = space.ids_by_fingerprint.get(candidate.fingerprint)
             if mode is Mode.IMPORT:
                 schema_id, version = self.modes.import_target(subject, candidate, all_versions)
             else:
@@ -189,13 +196,14 @@ class RegistryService:
                     result = await asyncio.to_thread(self._check, level, candidate.parsed, previous, policy)
                     if not result.is_compatible:
                         raise errors.incompatible_schema(subject, result.messages)
-                schema_id = existing_id if existing_id is not None else self.state.max_id + 1
+                schema_id = existing_id if existing_id is not None else space.max_id + 1
                 version = (all_versions[-1].version + 1) if all_versions else 1
             value = schema_value(
                 subject, version, schema_id, request.schema_type, candidate.text,
                 candidate.request.references, request.metadata, request.rule_set, deleted=False,
             )
-            await self.writer.write([(schema_key(subject, version), value)])
+            records = self.contexts.new_context_records(subject)
+            await self.writer.write([*records, (schema_key(subject, version), value)])
             created = self.state.version(subject, version)
             assert created is not None
             return created, True
@@ -325,7 +333,7 @@ class RegistryService:
                 raise errors.version_soft_deleted(subject, sv.version)
             if self.state.referencing(subject, sv.version, include_deleted=False):
                 raise errors.reference_exists(subject, sv.version)
-            value = _schema_value(sv)
+            value = sv.record_value()
             value["deleted"] = True
             await self.writer.write([(schema_key(subject, sv.version), value)])
             return sv.version
@@ -356,28 +364,20 @@ class RegistryService:
         parsed = await asyncio.to_thread(self.parser.parse_stored, content, deps)
         return parsed.formatted(fmt)
 
-    def schema_by_id(self, schema_id: int) -> SchemaContent:
-        content = self.state.schemas_by_id.get(schema_id)
+    def schema_by_id(self, schema_id: int, subject: str | None = None) -> SchemaContent:
+        """A schema by id in the context of ``subject`` (Confluent's ``?subject=``; default ``.``)."""
+        context = context_of(subject) if subject else DEFAULT_CONTEXT
+        content = self.state.space(context).schemas_by_id.get(schema_id)
         if content is None:
             raise errors.schema_not_found(schema_id)
         return content
 
-    def versions_of_id(self, schema_id: int, include_deleted: bool) -> list[SubjectVersion]:
-        self.schema_by_id(schema_id)
+    def versions_of_id(
+        self, schema_id: int, include_deleted: bool, subject: str | None = None
+    ) -> list[SubjectVersion]:
+        content = self.schema_by_id(schema_id, subject)
         return [
             sv
             for sv in self.state.iter_versions()
-            if sv.schema.id == schema_id and (include_deleted or not sv.deleted)
+            if sv.schema is content and (include_deleted or not sv.deleted)
         ]
-
-    def now_ms(self) -> int:
-        return int(time.time() * 1000)
-
-
-def _schema_value(sv: SubjectVersion) -> dict[str, Any]:
-    """The SCHEMA record value of an existing version."""
-    c = sv.schema
-    return schema_value(
-        sv.subject, sv.version, c.id, c.schema_type, c.text, c.references, c.metadata, c.rule_set,
-        deleted=sv.deleted,
-    )

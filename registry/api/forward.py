@@ -32,7 +32,7 @@ ALWAYS_SERVED = {"/", "/status", "/status/live", "/metrics", "/docs", "/openapi.
 
 _WRITES = {
     "POST": re.compile(r"^/subjects/[^/]+/versions/?$"),
-    "DELETE": re.compile(r"^/(subjects/[^/]+(/versions/[^/]+)?|config(/[^/]+)?|mode(/[^/]+)?)/?$"),
+    "DELETE": re.compile(r"^/(subjects/[^/]+(/versions/[^/]+)?|config(/[^/]+)?|mode(/[^/]+)?|contexts/[^/]+)/?$"),
     "PUT": re.compile(r"^/(config|mode)(/[^/]+)?/?$"),
 }
 

@@ -17,6 +17,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from charter.registry import errors
+from charter.registry.contexts import canonical_subject
 from charter.registry.service import LATEST, MAX_VERSION
 
 V1_JSON = "application/vnd.schemaregistry.v1+json"
@@ -121,11 +122,12 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def subject_param(request: Request) -> str:
-    """The subject path value; 42208 when empty or holding control characters."""
+    """The subject path value; 42208 when empty, holding control characters or naming a malformed
+    context (``:.ctx:name``, see :mod:`charter.registry.contexts`). ``:.:name`` is ``name``."""
     subject = path_text(request, "subject")
     if not subject or _CONTROL_CHARS.search(subject):
         raise errors.invalid_subject(subject)
-    return subject
+    return canonical_subject(subject)
 
 
 def version_param(request: Request) -> int:

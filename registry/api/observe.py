@@ -44,7 +44,7 @@ class StateCollector:
         state = self.app.state.service.state
         cluster = self.app.state.cluster
         by_type: dict[str, int] = {"AVRO": 0, "PROTOBUF": 0, "JSON": 0}
-        for content in list(state.schemas_by_id.values()):
+        for content in state.all_schemas():
             by_type[content.schema_type] = by_type.get(content.schema_type, 0) + 1
         schemas = GaugeMetricFamily("charter_schemas", "distinct schemas (ids) by type", labels=["type"])
         for schema_type, count in sorted(by_type.items()):

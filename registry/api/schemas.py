@@ -12,9 +12,16 @@ from charter.registry import errors
 from charter.registry.api import views
 from charter.registry.api.deps import service
 from charter.registry.api.http import flag, page, path_text, respond, respond_text
+from charter.registry.contexts import canonical_subject, check_prefix, matches_prefix
 from charter.registry.store.state import SchemaContent
 
 router = APIRouter()
+
+
+def _subject(request: Request) -> str | None:
+    """The ``subject`` query parameter: its context is the one the id is looked up in."""
+    subject = request.query_params.get("subject")
+    return canonical_subject(subject) if subject else None
 
 
 def _schema_id(request: Request) -> int:
@@ -33,12 +40,12 @@ async def schema_types(request: Request) -> Response:
 @router.get("/schemas")
 async def list_schemas(request: Request) -> Response:
     svc = service(request)
-    prefix = request.query_params.get("subjectPrefix") or ""
+    prefix = check_prefix(request.query_params.get("subjectPrefix") or "")
     deleted = flag(request, "deleted")
     latest_only = flag(request, "latestOnly")
     out = []
     for subject in sorted(svc.state.subjects):
-        if not subject.startswith(prefix):
+        if not matches_prefix(subject, prefix):
             continue
         versions = svc.state.versions(subject, include_deleted=deleted)
         if latest_only:
@@ -50,24 +57,24 @@ async def list_schemas(request: Request) -> Response:
 @router.get("/schemas/ids/{schema_id}")
 async def schema_by_id(request: Request) -> Response:
     svc = service(request)
-    content = svc.schema_by_id(_schema_id(request))
+    content = svc.schema_by_id(_schema_id(request), _subject(request))
     body = views.schema_string(content, await svc.formatted_text(content, request.query_params.get("format")))
     if flag(request, "fetchMaxId"):
-        body["maxId"] = svc.state.max_id
+        body["maxId"] = svc.state.space(content.context).max_id
     return respond(request, body)
 
 
 @router.get("/schemas/ids/{schema_id}/schema")
 async def raw_schema_by_id(request: Request) -> Response:
     svc = service(request)
-    content = svc.schema_by_id(_schema_id(request))
+    content = svc.schema_by_id(_schema_id(request), _subject(request))
     return respond_text(request, await svc.formatted_text(content, request.query_params.get("format")))
 
 
 @router.get("/schemas/ids/{schema_id}/subjects")
 async def subjects_of_id(request: Request) -> Response:
     svc = service(request)
-    versions = svc.versions_of_id(_schema_id(request), flag(request, "deleted"))
+    versions = svc.versions_of_id(_schema_id(request), flag(request, "deleted"), _subject(request))
     subjects = sorted({sv.subject for sv in versions})
     return respond(request, page(subjects, request))
 
@@ -75,7 +82,7 @@ async def subjects_of_id(request: Request) -> Response:
 @router.get("/schemas/ids/{schema_id}/versions")
 async def versions_of_id(request: Request) -> Response:
     svc = service(request)
-    versions = svc.versions_of_id(_schema_id(request), flag(request, "deleted"))
+    versions = svc.versions_of_id(_schema_id(request), flag(request, "deleted"), _subject(request))
     out = [{"subject": sv.subject, "version": sv.version} for sv in versions]
     return respond(request, page(out, request))
 
@@ -104,4 +111,6 @@ async def schema_by_guid(request: Request) -> Response:
 
 @router.get("/schemas/guids/{guid}/ids")
 async def ids_of_guid(request: Request) -> Response:
-    return respond(request, [{"context": ".", "id": _by_guid(request).id}])
+    _by_guid(request)  # 40403 when unknown
+    found = service(request).state.schemas_by_guid(path_text(request, "guid"))
+    return respond(request, [{"context": c.context, "id": c.id} for c in found])

@@ -31,7 +31,7 @@ async def status(request: Request) -> Response:
         "offset": state.offset,
         "advertised_url": cluster.advertised_url,
         "subjects": len(state.subjects),
-        "schemas": len(state.schemas_by_id),
+        "schemas": state.schema_count(),
         "max_id": state.max_id,
         "records_skipped": state.skipped,
         **cluster.status(),

@@ -17,6 +17,7 @@ from charter.registry.api.http import (
     subject_param,
     version_param,
 )
+from charter.registry.contexts import WILDCARD, check_prefix, matches_prefix
 from charter.registry.schemas import read_schema_request
 
 router = APIRouter()
@@ -25,14 +26,12 @@ router = APIRouter()
 @router.get("/subjects")
 async def list_subjects(request: Request) -> Response:
     svc = service(request)
-    prefix = request.query_params.get("subjectPrefix") or ""
-    if prefix == ":*:":
-        prefix = ""
+    prefix = check_prefix(request.query_params.get("subjectPrefix") or WILDCARD)
     deleted_only = flag(request, "deletedOnly")
     deleted = flag(request, "deleted") or deleted_only
     out = []
     for subject, versions in svc.state.subjects.items():
-        if not subject.startswith(prefix) or not versions:
+        if not versions or not matches_prefix(subject, prefix):
             continue
         live = any(not v.deleted for v in versions.values())
         if deleted_only:

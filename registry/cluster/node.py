@@ -128,7 +128,7 @@ class KafkaCluster:
         log.info(
             "store: %s; replayed %d records in %.2f s (%d subjects, %d schemas, %d skipped); ready",
             self.log.describe(), self.replayed, time.perf_counter() - started,
-            len(state.subjects), len(state.schemas_by_id), state.skipped,
+            len(state.subjects), state.schema_count(), state.skipped,
         )
         self.writer.start_following(loop)
         self.ready = True

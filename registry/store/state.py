@@ -3,10 +3,12 @@
 :meth:`RegistryState.apply` takes one decoded record at a time, in log order, exactly as
 Confluent's and Karapace's readers do: SCHEMA (a version, soft-deleted with ``deleted:true``,
 hard-deleted by a tombstone), CONFIG and MODE (per subject or global; a tombstone removes),
-DELETE_SUBJECT (soft-deletes versions up to the given one), CLEAR_SUBJECT and ASSOC (subject to
-resource associations). Each distinct
-schema content is kept once, shared by every subject and version that uses it, so memory does
-not grow with duplicates. Records it cannot use are reported to the caller, never fatal.
+DELETE_SUBJECT (soft-deletes versions up to the given one), CLEAR_SUBJECT, ASSOC (subject to
+resource associations) and CONTEXT (a schema context exists; a tombstone deletes it). Schema ids
+are unique per context (see :mod:`charter.registry.contexts`): each context has its own
+:class:`IdSpace`. Each distinct schema content is kept once per context, shared by every subject
+and version of that context that uses it, so memory does not grow with duplicates.
+Records it cannot use are reported to the caller, never fatal.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from typing import Any
 
 import orjson
 
-from charter.registry.records import KeyType, RecordFormatError, RecordKey
+from charter.registry.contexts import DEFAULT_CONTEXT, context_of
+from charter.registry.errors import RegistryError
+from charter.registry.records import KeyType, RecordFormatError, RecordKey, schema_value
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +42,7 @@ class Reference:
 
 @dataclass(slots=True, eq=False)
 class SchemaContent:
-    """One distinct schema, with its global id. Shared by every version that uses it."""
+    """One distinct schema, with its id in its context. Shared by every version that uses it."""
 
     id: int
     schema_type: str
@@ -48,6 +52,12 @@ class SchemaContent:
     rule_set: dict[str, Any] | None
     fingerprint: bytes
     users: int = 0  # how many live versions point here
+    context: str = DEFAULT_CONTEXT
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """The schema's identity across contexts: ``(context, id)``."""
+        return (self.context, self.id)
 
     @property
     def guid(self) -> str:
@@ -62,6 +72,14 @@ class SubjectVersion:
     schema: SchemaContent
     deleted: bool
     timestamp_ms: int
+
+    def record_value(self) -> dict[str, Any]:
+        """The SCHEMA record value of this version."""
+        c = self.schema
+        return schema_value(
+            self.subject, self.version, c.id, c.schema_type, c.text, c.references, c.metadata,
+            c.rule_set, deleted=self.deleted,
+        )
 
 
 def fingerprint(
@@ -105,9 +123,20 @@ def parse_references(raw: Any) -> tuple[Reference, ...]:
 
 
 @dataclass
-class RegistryState:
+class IdSpace:
+    """The schema ids of one context: contents by id, ids by fingerprint, the largest id seen."""
+
     schemas_by_id: dict[int, SchemaContent] = field(default_factory=dict)
     ids_by_fingerprint: dict[bytes, int] = field(default_factory=dict)
+    max_id: int = 0
+
+
+@dataclass
+class RegistryState:
+    # context -> its ids; the default context "." always exists
+    id_spaces: dict[str, IdSpace] = field(default_factory=lambda: {DEFAULT_CONTEXT: IdSpace()})
+    # contexts created by CONTEXT records (Confluent writes one per new context)
+    contexts: set[str] = field(default_factory=set)
     # subject -> version -> SubjectVersion, versions kept in ascending order
     subjects: dict[str, dict[int, SubjectVersion]] = field(default_factory=dict)
     configs: dict[str | None, dict[str, Any]] = field(default_factory=dict)
@@ -117,9 +146,42 @@ class RegistryState:
     # ASSOC records: (tenant, resourceName, resourceNamespace, resourceType, associationType,
     # subject) -> the record value
     associations: dict[tuple[str, ...], dict[str, Any]] = field(default_factory=dict)
-    max_id: int = 0
     offset: int = -1
     skipped: int = 0
+
+    # ---- ids per context ----------------------------------------------------------------
+
+    @property
+    def schemas_by_id(self) -> dict[int, SchemaContent]:
+        """The default context's schemas by id."""
+        return self.id_spaces[DEFAULT_CONTEXT].schemas_by_id
+
+    @property
+    def ids_by_fingerprint(self) -> dict[bytes, int]:
+        """The default context's ids by fingerprint."""
+        return self.id_spaces[DEFAULT_CONTEXT].ids_by_fingerprint
+
+    @property
+    def max_id(self) -> int:
+        """The largest id of the default context."""
+        return self.id_spaces[DEFAULT_CONTEXT].max_id
+
+    def space(self, context: str) -> IdSpace:
+        """A context's ids (empty when the context has none yet; not created by reading)."""
+        return self.id_spaces.get(context) or IdSpace()
+
+    def all_schemas(self) -> Iterator[SchemaContent]:
+        """Every distinct schema content of every context."""
+        for space in list(self.id_spaces.values()):
+            yield from list(space.schemas_by_id.values())
+
+    def schema_count(self) -> int:
+        return sum(len(space.schemas_by_id) for space in self.id_spaces.values())
+
+    def context_names(self) -> list[str]:
+        """The default context, every context with a CONTEXT record, every context with subjects."""
+        names = {DEFAULT_CONTEXT} | self.contexts | {context_of(s) for s in self.subjects if s.startswith(":")}
+        return sorted(names)
 
     # ---- applying records -------------------------------------------------------------
 
@@ -157,7 +219,13 @@ class RegistryState:
                 self.associations.pop(assoc, None)
             else:
                 self.associations[assoc] = value
-        # NOOP, CLEAR_SUBJECT and CONTEXT (contexts are not supported yet) carry nothing kept here.
+        elif kt is KeyType.CONTEXT:
+            context = key.field("context")
+            if value is None:
+                self.contexts.discard(context or "")
+            elif context:
+                self.contexts.add(context)
+        # NOOP and CLEAR_SUBJECT carry nothing kept here.
 
     def _put_version(self, subject: str, version: int, value: dict[str, Any], ts: int) -> None:
         schema_id, text = value.get("id"), value.get("schema")
@@ -169,17 +237,24 @@ class RegistryState:
             raise RecordFormatError(str(exc)) from None
         schema_type = value.get("schemaType") or "AVRO"
         metadata, rule_set = value.get("metadata"), value.get("ruleSet")
-        content = self.schemas_by_id.get(schema_id)
+        try:
+            context = context_of(subject)
+        except RegistryError:  # a malformed qualified name written by another registry
+            raise RecordFormatError(f"subject {subject!r} names an invalid context") from None
+        space = self.id_spaces.get(context)
+        if space is None:
+            space = self.id_spaces[context] = IdSpace()
+        content = space.schemas_by_id.get(schema_id)
         if content is None:
             fp = fingerprint(schema_type, text, refs, metadata, rule_set)
-            content = SchemaContent(schema_id, schema_type, text, refs, metadata, rule_set, fp)
-            self.schemas_by_id[schema_id] = content
-            self.ids_by_fingerprint.setdefault(fp, schema_id)
+            content = SchemaContent(schema_id, schema_type, text, refs, metadata, rule_set, fp, 0, context)
+            space.schemas_by_id[schema_id] = content
+            space.ids_by_fingerprint.setdefault(fp, schema_id)
         elif content.text != text or content.schema_type != schema_type or content.references != refs:
             raise RecordFormatError(
                 f"id {schema_id} is already taken by a different schema; ignoring {subject} v{version}"
             )
-        self.max_id = max(self.max_id, schema_id)
+        space.max_id = max(space.max_id, schema_id)
         subject = sys.intern(subject)
         versions = self.subjects.setdefault(subject, {})
         content.users += 1  # before unlinking the old version, which may share this content
@@ -203,9 +278,10 @@ class RegistryState:
                 if not users:
                     del self.referrers[(ref.subject, ref.version)]
         if content.users <= 0:
-            self.schemas_by_id.pop(content.id, None)
-            if self.ids_by_fingerprint.get(content.fingerprint) == content.id:
-                del self.ids_by_fingerprint[content.fingerprint]
+            space = self.space(content.context)
+            space.schemas_by_id.pop(content.id, None)
+            if space.ids_by_fingerprint.get(content.fingerprint) == content.id:
+                del space.ids_by_fingerprint[content.fingerprint]
 
     def _drop_version(self, subject: str, version: int) -> None:
         versions = self.subjects.get(subject)
@@ -235,12 +311,24 @@ class RegistryState:
             yield from self.versions(subject, include_deleted=True)
 
     def schema_by_guid(self, guid: str) -> SchemaContent | None:
+        """The schema with this GUID (content-derived, so global): the default context's first."""
+        found = self.schemas_by_guid(guid)
+        return found[0] if found else None
+
+    def schemas_by_guid(self, guid: str) -> list[SchemaContent]:
+        """The schema with this GUID in every context that holds it, default context first."""
         try:
             fp = uuid.UUID(guid).bytes
         except ValueError:
-            return None
-        schema_id = self.ids_by_fingerprint.get(fp)
-        return None if schema_id is None else self.schemas_by_id.get(schema_id)
+            return []
+        out = []
+        for context in sorted(self.id_spaces):
+            space = self.id_spaces[context]
+            schema_id = space.ids_by_fingerprint.get(fp)
+            content = None if schema_id is None else space.schemas_by_id.get(schema_id)
+            if content is not None:
+                out.append(content)
+        return out
 
     def referencing(self, subject: str, version: int, *, include_deleted: bool) -> list[SubjectVersion]:
         """Versions whose schema references ``subject`` version ``version``."""

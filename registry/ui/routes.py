@@ -271,7 +271,8 @@ async def schema_by_id(request: Request) -> Response:
         schema_id = int(raw)
     except ValueError:
         raise errors.schema_not_found(raw) from None
-    return await _schema_view(request, _svc(request).schema_by_id(schema_id))
+    subject = request.query_params.get("subject") or None  # its context holds the id
+    return await _schema_view(request, _svc(request).schema_by_id(schema_id, subject))
 
 
 @handled
