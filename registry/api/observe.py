@@ -14,7 +14,9 @@ Kafka the reader follows the topic's end), and whether this instance is the prim
 
 from __future__ import annotations
 
+import bisect
 import contextvars
+import itertools
 import json
 import logging
 import os
@@ -22,8 +24,8 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.requests import Request
 from starlette.responses import Response
@@ -73,17 +75,60 @@ class StateCollector:
                                 1 if cluster.role == "primary" else 0)
 
 
+class RequestStats:
+    """Request counts and latency histograms per (method, route, status), kept as plain lists.
+
+    Updated on the event loop for every request, so it is a dict lookup, two additions and a
+    bisect (prometheus_client's Counter and Histogram take locks and cost several times that);
+    turned into Prometheus counter and histogram families only when /metrics is scraped.
+    """
+
+    def __init__(self) -> None:
+        # key -> [count, sum of seconds, per-bucket counts (non-cumulative), +Inf overflow]
+        self.series: dict[tuple[str, str, int], list[float]] = {}
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        key = (method, route, status)
+        row = self.series.get(key)
+        if row is None:
+            row = self.series[key] = [0.0] * (3 + len(_BUCKETS))
+        row[0] += 1
+        row[1] += seconds
+        row[2 + bisect.bisect_left(_BUCKETS, seconds)] += 1
+
+    def collect(self) -> Iterator[CounterMetricFamily | HistogramMetricFamily]:
+        requests = CounterMetricFamily(
+            "charter_http_requests", "HTTP requests by method, route template and status",
+            labels=["method", "route", "status"],
+        )
+        latency = HistogramMetricFamily(
+            "charter_http_request_duration_seconds", "HTTP request latency by route template",
+            labels=["method", "route"],
+        )
+        merged: dict[tuple[str, str], list[float]] = {}
+        for (method, route, status), row in sorted(self.series.items()):
+            requests.add_metric([method, route, str(status)], row[0])
+            total = merged.setdefault((method, route), [0.0] * len(row))
+            for i, value in enumerate(row):
+                total[i] += value
+        for (method, route), row in sorted(merged.items()):
+            cumulative, buckets = 0.0, []
+            for bound, count in zip((*(str(b) for b in _BUCKETS), "+Inf"), row[2:], strict=True):
+                cumulative += count
+                buckets.append((bound, cumulative))
+            latency.add_metric([method, route], buckets, row[1])
+        yield requests
+        yield latency
+
+
 class Metrics:
-    """The Prometheus registry of one app, with the request counter and latency histogram."""
+    """The Prometheus registry of one app: request statistics and the state gauges."""
 
     def __init__(self, app: Any) -> None:
         self.registry = CollectorRegistry(auto_describe=False)
-        self.requests = Counter("charter_http_requests", "HTTP requests by method, route template and status",
-                                ["method", "route", "status"], registry=self.registry)
-        self.latency = Histogram("charter_http_request_duration_seconds", "HTTP request latency by route template",
-                                 ["method", "route"], registry=self.registry, buckets=_BUCKETS)
+        self.stats = RequestStats()
+        self.registry.register(self.stats)  # type: ignore[arg-type]
         self.registry.register(StateCollector(app))  # type: ignore[arg-type]
-        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         self._templates: dict[Any, str] | None = None  # endpoint -> route path, built on first use
         self.app = app
 
@@ -99,25 +144,24 @@ class Metrics:
         return self._templates.get(endpoint, "other")
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
-        key = (method, route, status)
-        children = self._children.get(key)
-        if children is None:
-            children = (self.requests.labels(method, route, str(status)), self.latency.labels(method, route))
-            self._children[key] = children
-        children[0].inc()
-        children[1].observe(seconds)
+        self.stats.observe(method, route, status, seconds)
 
     async def endpoint(self, request: Request) -> Response:
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
 
 
+_ID_PREFIX = os.urandom(4).hex()
+_ID_COUNTER = itertools.count(1)
+
+
 def _request_id(scope: dict[str, Any]) -> str:
+    """The caller's sane X-Request-ID, else a new one: a per-process random prefix and a counter."""
     for name, value in scope["headers"]:
         if name == _ID_HEADER:
             if 0 < len(value) <= 128 and value.isascii() and value.decode().isprintable():
                 return value.decode()
             break
-    return os.urandom(8).hex()
+    return f"{_ID_PREFIX}{next(_ID_COUNTER) & 0xFFFFFFFF:08x}"
 
 
 class ObservabilityMiddleware:

@@ -62,7 +62,8 @@ class SchemaContent:
     @property
     def guid(self) -> str:
         """The schema's GUID: a UUID made of its content fingerprint (same content, same GUID)."""
-        return str(uuid.UUID(bytes=self.fingerprint))
+        h = self.fingerprint.hex()  # formatted by hand: str(uuid.UUID(...)) costs ~10x more per request
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 @dataclass(slots=True, eq=False)
