@@ -56,20 +56,25 @@ def check_compatibility(
     *,
     validate_fields: bool = False,
     policy: str = "STRICT",
+    leading: Sequence[str] = (),
 ) -> CompatibilityResult:
     """Check ``candidate`` against ``previous`` (``(version, schema)`` pairs, newest first).
 
     Non-transitive levels look at the first entry only; pass exactly one entry to check
     against one chosen version, whatever the level. ``policy`` is Confluent's
     ``compatibilityPolicy`` (STRICT by default; LENIENT relaxes JSON Schema's content-model rules).
+    ``leading`` are messages found before the level's checks (Confluent's reserved-field
+    messages with ``validateFields``): they come first and make the result incompatible.
     """
-    if level is CompatibilityLevel.NONE or not previous:
+    messages = list(leading)
+    if level is not CompatibilityLevel.NONE and previous:
+        to_check = previous if level.transitive else previous[:1]
+        for version, old in to_check:
+            found = check_against_version(level, candidate, version, old, policy)
+            if found:
+                messages.extend(found)
+                break
+    if not messages:
         return CompatibilityResult(True, [])
-    to_check = previous if level.transitive else previous[:1]
-    for version, old in to_check:
-        messages = check_against_version(level, candidate, version, old, policy)
-        if messages:
-            suffix = f"{{validateFields: '{str(validate_fields).lower()}', compatibility: '{level.value}'}}"
-            messages.append(suffix)
-            return CompatibilityResult(False, messages)
-    return CompatibilityResult(True, [])
+    messages.append(f"{{validateFields: '{str(validate_fields).lower()}', compatibility: '{level.value}'}}")
+    return CompatibilityResult(False, messages)

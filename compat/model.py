@@ -112,6 +112,12 @@ class ParsedSchema(Protocol):
         """The normalised form (Confluent's ``normalize=true``); its canonical() is what is stored."""
         ...
 
+    def field_names(self) -> set[str]:
+        """The schema's own field names, for Confluent's reserved-field check (``validateFields``):
+        Avro a top-level record's fields, Protobuf the first message's fields, JSON the top-level
+        ``properties``; empty when the schema has none."""
+        ...
+
     def incompatibilities(self, writer: ParsedSchema, *, policy: str = "STRICT") -> list[Incompatibility]:
         """Reasons why this schema, as reader, cannot read data written with ``writer``.
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from charter.compat import CompatibilityLevel
 from charter.registry import errors
+from charter.registry.contexts import canonical_subject
 from charter.registry.contracts import validate_metadata, validate_rule_set
 from charter.registry.modes import Mode, ModeRules, scopes
 from charter.registry.records import config_key, mode_key
@@ -98,6 +99,8 @@ class ConfigService:
         for name in ("compatibilityGroup", "alias"):
             if update.get(name) is not None and not isinstance(update[name], str):
                 raise errors.bad_request(f"'{name}' must be a string")
+        if update.get("alias"):
+            update["alias"] = canonical_subject(update["alias"])  # 42208 for a malformed context
         for flag in ("normalize", "validateFields", "validateRules"):
             if flag in update and update[flag] is not None and not isinstance(update[flag], bool):
                 raise errors.bad_request(f"'{flag}' must be true or false")

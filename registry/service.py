@@ -17,6 +17,7 @@ from typing import Any
 from charter.compat import CompatibilityLevel, CompatibilityResult, ParsedSchema
 from charter.compat.levels import check_compatibility
 from charter.registry import errors
+from charter.registry.aliases import resolve_alias
 from charter.registry.associations import AssociationService
 from charter.registry.config_service import ConfigService
 from charter.registry.context_service import ContextService
@@ -37,6 +38,7 @@ from charter.registry.records import (
     schema_key,
     schema_value,
 )
+from charter.registry.reserved import reserved_messages
 from charter.registry.schemas import (
     Candidate,
     Dependencies,
@@ -73,6 +75,10 @@ class RegistryService:
         return self.writer.replay()
 
     # ---- schemas: shared steps -----------------------------------------------------------
+
+    def resolve_subject(self, subject: str) -> str:
+        """The subject a name stands for in schema reads and writes (its ``alias``, see aliases)."""
+        return resolve_alias(self.state.configs, subject)
 
     def _normalize(self, subject: str | None, requested: bool) -> bool:
         return requested or self.config.config_flag(subject, "normalize")
@@ -126,11 +132,17 @@ class RegistryService:
         level: CompatibilityLevel,
         candidate: ParsedSchema,
         previous: list[tuple[int, SchemaContent, Dependencies]],
-        policy: str,
+        subject: str,
+        metadata: Any,
     ) -> CompatibilityResult:
-        """Runs in a worker thread: parse history (cached) and apply the level."""
+        """Runs in a worker thread: parse history (cached) and apply the level, after the
+        reserved-field checks when ``validateFields`` is on (see :mod:`charter.registry.reserved`)."""
         parsed = [(v, self.parser.parse_stored(c, d)) for v, c, d in previous]
-        return check_compatibility(level, candidate, parsed, policy=policy)
+        policy = self.config.compatibility_policy(subject)
+        fields = self.config.config_flag(subject, "validateFields")
+        latest = previous[0][1].metadata if previous else None
+        leading = reserved_messages(candidate, metadata, latest) if fields else []
+        return check_compatibility(level, candidate, parsed, policy=policy, validate_fields=fields, leading=leading)
 
     # ---- schemas: register -----------------------------------------------------------------
 
@@ -142,6 +154,7 @@ class RegistryService:
         Ids are allocated in the subject's context (see :mod:`charter.registry.contexts`)."""
         if is_context_scope(subject):
             raise errors.invalid_subject(subject)
+        subject = self.resolve_subject(subject)
         space_of = context_of(subject)
         mode = self.modes.effective(subject)
         self.modes.check_writable(subject, mode)
@@ -190,10 +203,12 @@ class RegistryService:
                         )
                 level = self.config.compatibility_level(subject)
                 grouped = self._in_group(subject, live, request.metadata)
-                if level is not CompatibilityLevel.NONE and grouped:
+                fields = self.config.config_flag(subject, "validateFields")
+                if (level is not CompatibilityLevel.NONE and grouped) or fields:
                     previous = self._previous(grouped if level.transitive else grouped[-1:])
-                    policy = self.config.compatibility_policy(subject)
-                    result = await asyncio.to_thread(self._check, level, candidate.parsed, previous, policy)
+                    result = await asyncio.to_thread(
+                        self._check, level, candidate.parsed, previous, subject, request.metadata
+                    )
                     if not result.is_compatible:
                         raise errors.incompatible_schema(subject, result.messages)
                 schema_id = existing_id if existing_id is not None else space.max_id + 1
@@ -213,6 +228,7 @@ class RegistryService:
     async def lookup(
         self, subject: str, request: SchemaRequest, *, normalize: bool, deleted: bool
     ) -> SubjectVersion:
+        subject = self.resolve_subject(subject)
         normalize = self._normalize(subject, normalize)
         fingerprint = self.known_fingerprint(request, normalize)
         candidate = None
@@ -262,6 +278,7 @@ class RegistryService:
         normalize: bool,
     ) -> CompatibilityResult:
         """Check against one version (``LATEST`` or a number) or, with None, the level's versions."""
+        subject = self.resolve_subject(subject)
         live = self.state.versions(subject)
         if version is None:
             targets = live
@@ -277,13 +294,12 @@ class RegistryService:
         level = self.config.compatibility_level(subject)
         if version is None:
             targets = self._in_group(subject, targets, request.metadata)
-        if not targets:
+        if not targets and not self.config.config_flag(subject, "validateFields"):
             return CompatibilityResult(True, [])
         if version is None and not level.transitive:
             targets = targets[-1:]
         previous = self._previous(targets)
-        policy = self.config.compatibility_policy(subject)
-        return await asyncio.to_thread(self._check, level, candidate.parsed, previous, policy)
+        return await asyncio.to_thread(self._check, level, candidate.parsed, previous, subject, request.metadata)
 
     # ---- deletes ---------------------------------------------------------------------------
 
@@ -366,7 +382,7 @@ class RegistryService:
 
     def schema_by_id(self, schema_id: int, subject: str | None = None) -> SchemaContent:
         """A schema by id in the context of ``subject`` (Confluent's ``?subject=``; default ``.``)."""
-        context = context_of(subject) if subject else DEFAULT_CONTEXT
+        context = context_of(self.resolve_subject(subject)) if subject else DEFAULT_CONTEXT
         content = self.state.space(context).schemas_by_id.get(schema_id)
         if content is None:
             raise errors.schema_not_found(schema_id)

@@ -8,7 +8,7 @@ from charter.compat.avro.jsontext import load_json
 from charter.compat.avro.normalize import normalize
 from charter.compat.avro.parser import Parser
 from charter.compat.avro.resolution import incompatibilities
-from charter.compat.avro.types import AvroType, Named
+from charter.compat.avro.types import AvroType, Named, Record
 from charter.compat.avro.writer import schema_to_json
 from charter.compat.model import Incompatibility, InvalidSchemaError, ParsedSchema, SchemaType
 
@@ -61,6 +61,10 @@ class AvroSchema:
             result._normalized = result
             self._normalized = result
         return self._normalized
+
+    def field_names(self) -> set[str]:
+        """The top-level record's field names (none for other root types)."""
+        return {f.name for f in self.root.fields} if isinstance(self.root, Record) else set()
 
     def incompatibilities(self, writer: ParsedSchema, *, policy: str = "STRICT") -> list[Incompatibility]:
         if not isinstance(writer, AvroSchema):

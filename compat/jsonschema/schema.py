@@ -71,6 +71,11 @@ class JsonSchema:
         deps = tuple(sorted((name, dep.fingerprint()) for name, dep in self.dependencies.items()))
         return (self.canonical(), deps)
 
+    def field_names(self) -> set[str]:
+        """The names under the document's top-level ``properties``."""
+        props = self.document.get("properties") if isinstance(self.document, dict) else None
+        return set(props) if isinstance(props, dict) else set()
+
     def differences(self, writer: JsonSchema, *, policy: str = "STRICT") -> list[Difference]:
         """Every difference Confluent finds from ``writer`` (original) to this schema (update)."""
         return compare(writer.root, self.root, policy)

@@ -144,6 +144,10 @@ class ProtobufSchema:
             self._normalized = ProtobufSchema(self._file, self.dependencies, self._text, normalized=True)
         return self._normalized
 
+    def field_names(self) -> set[str]:
+        """The fields of the first top-level message (the one the serdes' ``[0]`` designates)."""
+        return {f.name for f in self._file.message_type[0].field} if self._file.message_type else set()
+
     # -- compatibility ----------------------------------------------------------------------
 
     def differences(self, writer: ProtobufSchema) -> list[Difference]:

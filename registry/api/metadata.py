@@ -20,7 +20,7 @@ VERSION = "0.1.0"
 async def latest_with_metadata(request: Request) -> Response:
     """The latest version whose metadata properties hold every ``key``/``value`` pair given."""
     svc = service(request)
-    subject = subject_param(request)
+    subject = svc.resolve_subject(subject_param(request))
     keys, values = request.query_params.getlist("key"), request.query_params.getlist("value")
     if len(keys) != len(values):
         raise errors.bad_request("Give as many 'value' parameters as 'key' parameters (key=k1&value=v1&...)")

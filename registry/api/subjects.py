@@ -63,7 +63,7 @@ async def delete_subject(request: Request) -> Response:
 @router.get("/subjects/{subject}/versions")
 async def list_versions(request: Request) -> Response:
     svc = service(request)
-    subject = subject_param(request)
+    subject = svc.resolve_subject(subject_param(request))
     deleted_only = flag(request, "deletedOnly")
     deleted = flag(request, "deleted") or deleted_only
     versions = svc.state.versions(subject, include_deleted=deleted)
@@ -93,7 +93,7 @@ async def register(request: Request) -> Response:
 @router.get("/subjects/{subject}/versions/{version}")
 async def get_version(request: Request) -> Response:
     svc = service(request)
-    subject, version = subject_param(request), version_param(request)
+    subject, version = svc.resolve_subject(subject_param(request)), version_param(request)
     sv = svc.resolve_version(subject, version, include_deleted=flag(request, "deleted"))
     text = await svc.formatted_text(sv.schema, request.query_params.get("format"))
     return respond(request, views.subject_version(sv, text))
@@ -102,7 +102,7 @@ async def get_version(request: Request) -> Response:
 @router.get("/subjects/{subject}/versions/{version}/schema")
 async def get_version_schema(request: Request) -> Response:
     svc = service(request)
-    subject, version = subject_param(request), version_param(request)
+    subject, version = svc.resolve_subject(subject_param(request)), version_param(request)
     sv = svc.resolve_version(subject, version, include_deleted=flag(request, "deleted"))
     return respond_text(request, await svc.formatted_text(sv.schema, request.query_params.get("format")))
 
@@ -111,7 +111,7 @@ async def get_version_schema(request: Request) -> Response:
 @router.get("/subjects/{subject}/versions/{version}/referencedBy", include_in_schema=False)
 async def referenced_by(request: Request) -> Response:
     svc = service(request)
-    subject, version = subject_param(request), version_param(request)
+    subject, version = svc.resolve_subject(subject_param(request)), version_param(request)
     deleted = flag(request, "deleted")
     sv = svc.resolve_version(subject, version, include_deleted=True)
     ids = sorted({r.schema.id for r in svc.state.referencing(subject, sv.version, include_deleted=deleted)})
