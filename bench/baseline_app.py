@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 
 import uvicorn
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 
 app = FastAPI()
 
@@ -21,6 +21,12 @@ app = FastAPI()
 @app.get("/ping")
 async def ping() -> dict[str, str]:
     return {}
+
+
+@app.post("/echo/{name}")
+async def echo(name: str, request: Request) -> dict[str, int]:
+    """The POST baseline: read the JSON body, answer a small object (what a lookup must at least do)."""
+    return {"bytes": len(await request.body())}
 
 
 def main() -> None:

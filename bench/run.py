@@ -10,8 +10,9 @@ What it measures, with ``wrk`` at 1 thread / 32 connections after a short warm-u
 2. ``POST /subjects/{s}`` lookups of existing schemas (rotating over 1,000 bodies, which stay in
    the parse cache, and over all 10,000, which do not);
 3. ``GET /subjects/{s}/versions/latest`` (random subjects);
-   each against ``GET /ping`` on a trivial FastAPI app served by the same uvicorn setup
-   (``bench/baseline_app.py``), measured right before and right after each Charter run;
+   each against a trivial FastAPI app served by the same uvicorn setup (``bench/baseline_app.py``:
+   ``GET /ping`` for the reads, ``POST /echo/{s}`` reading the same bodies for the lookups),
+   measured right before and right after each Charter run;
 4. registration of new, distinct schemas (``POST /subjects/{s}/versions``, durable: fsynced per
    write) with 1 and with 8 connections;
 5. start-up with 100,000 SCHEMA records in the log: time from process start until ``GET /``
@@ -174,12 +175,15 @@ def build_replay_set(data_dir: Path) -> int:
     return write_log(data_dir, records())
 
 
-def write_lookup_file(path: Path, stored: Sequence[Stored]) -> None:
-    """One ``<path>\\t<body>`` line per lookup; bodies in non-canonical (spaced) JSON, as clients send."""
+def write_lookup_file(path: Path, stored: Sequence[Stored], prefix: str = "/subjects/") -> None:
+    """One ``<path>\\t<body>`` line per lookup; bodies in non-canonical (spaced) JSON, as clients send.
+
+    With ``prefix="/echo/"`` the same bodies go to the baseline's trivial POST endpoint.
+    """
     with path.open("w") as f:
         for s in stored:
             body = json.dumps({"schema": json.dumps(s.schema)})
-            f.write(f"/subjects/{s.subject}\t{body}\n")
+            f.write(f"{prefix}{s.subject}\t{body}\n")
 
 
 # ---- processes and HTTP ------------------------------------------------------------------------
@@ -398,6 +402,8 @@ class Suite:
         hot_file, all_file = self.work / "lookup-hot.txt", self.work / "lookup-all.txt"
         write_lookup_file(hot_file, hot)
         write_lookup_file(all_file, everything)
+        echo_file = self.work / "echo.txt"
+        write_lookup_file(echo_file, hot, prefix="/echo/")
 
         port = free_port()
         baseline = Server("baseline", [sys.executable, str(BENCH_DIR / "baseline_app.py"), "--port", str(port)],
@@ -422,9 +428,11 @@ class Suite:
                  "lookup.lua", [str(all_file)]),
             ]
             for key, label, script, args in rows:
-                before = self.baseline_slice(baseline.url)
+                # GET rows against GET /ping; POST lookups against a trivial POST that reads the same bodies
+                post = script == "lookup.lua"
+                before = self.baseline_slice(baseline.url, echo_file if post else None)
                 result = self.load.run(charter.url, script, args)
-                after = self.baseline_slice(baseline.url)
+                after = self.baseline_slice(baseline.url, echo_file if post else None)
                 self.check(result.ok, f"{label}: {result}")
                 row = Row(key, label, result, (before.requests_per_s + after.requests_per_s) / 2)
                 self.rows.append(row)
@@ -435,10 +443,15 @@ class Suite:
             charter.stop()
             baseline.stop()
 
-    def baseline_slice(self, url: str) -> WrkResult:
-        """GET /ping for half the measuring time (one slice before and one after each Charter run)."""
-        result = self.load.run(url + "/ping", None, duration=max(2, self.load.duration_s // 2), warmup=False)
-        self.check(result.ok, f"baseline /ping: {result}")
+    def baseline_slice(self, url: str, echo_file: Path | None = None) -> WrkResult:
+        """The baseline for half the measuring time (one slice before and one after each Charter run):
+        GET /ping, or with ``echo_file`` POST /echo/{s} with the lookup bodies."""
+        duration = max(2, self.load.duration_s // 2)
+        if echo_file is None:
+            result = self.load.run(url + "/ping", None, duration=duration, warmup=False)
+        else:
+            result = self.load.run(url, "lookup.lua", [str(echo_file)], duration=duration, warmup=False)
+        self.check(result.ok, f"baseline: {result}")
         self.baselines.append(result)
         return result
 
@@ -518,8 +531,9 @@ def report(suite: Suite) -> str:
         "",
         f"Charter benchmark: wrk {load.threads} thread, {load.connections} connections, {load.duration_s} s per "
         f"endpoint after {load.warmup_s} s warm-up; {os.cpu_count()} CPUs; Python {platform.python_version()}",
-        "base/s = GET /ping on a trivial FastAPI app (bench/baseline_app.py), same uvicorn setup, measured in this "
-        "run right before and after each Charter run (mean of the two)",
+        "base/s = a trivial FastAPI app (bench/baseline_app.py), same uvicorn setup, measured in this run right "
+        "before and after each Charter run (mean of the two): GET /ping for the GET rows, POST /echo/{s} "
+        "(reads the same JSON bodies) for the lookup rows",
         "",
     ]
     head = f"{'measure':<62} {'Charter/s':>10} {'base/s':>8} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7}  {'':<4}"

@@ -41,6 +41,7 @@ from charter.registry.ui import routes as ui_routes
 
 log = logging.getLogger(__name__)
 
+DOCS_PATHS = ("/openapi.json", "/docs", "/docs/oauth2-redirect")
 # Matched first: what serializers and deserializers call for every new producer or consumer.
 HOT_PATHS = ["/schemas/ids/{schema_id}", "/subjects/{subject}", "/subjects/{subject}/versions/{version}"]
 
@@ -91,6 +92,8 @@ def create_app(service: RegistryService, cluster: ClusterView | None = None) -> 
         key=lambda r: HOT_PATHS.index(r.path) if r.path in HOT_PATHS else len(HOT_PATHS),
     )
     app.router.routes.extend(Route(r.path, r.endpoint, methods=list(r.methods), name=r.name) for r in served)
+    # FastAPI put its /openapi.json and /docs routes first; every request would be matched against them.
+    app.router.routes.sort(key=lambda r: getattr(r, "path", "") in DOCS_PATHS)
     # Prometheus metrics and liveness (open, not part of the OpenAPI document).
     metrics = Metrics(app)
     app.state.metrics = metrics
