@@ -45,3 +45,28 @@ def decode(parse: Callable[[], Any]) -> Any:
         raise InvalidSchemaError(f"Invalid schema: the text is not valid JSON: {exc}") from None
     except RecursionError:
         raise InvalidSchemaError("Invalid schema: the JSON text is nested too deeply") from None
+
+
+def dump_tree(value: Any, number: Callable[[Any], str], key_order: Callable[[str], Any] | None = None) -> str:
+    """Compact JSON of a decoded tree as Jackson prints it; ``number`` prints non-integer numbers
+    (each format reads them differently) and ``key_order``, when given, sorts object keys."""
+
+    def dump(v: Any) -> str:
+        if isinstance(v, str):
+            return quote(v)
+        if v is None:
+            return "null"
+        if v is True:
+            return "true"
+        if v is False:
+            return "false"
+        if isinstance(v, int):
+            return str(v)
+        if isinstance(v, dict):
+            items = sorted(v.items(), key=lambda kv: key_order(kv[0])) if key_order else v.items()
+            return "{" + ",".join(f"{quote(k)}:{dump(x)}" for k, x in items) + "}"
+        if isinstance(v, list):
+            return "[" + ",".join(dump(x) for x in v) + "]"
+        return number(v)
+
+    return dump(value)

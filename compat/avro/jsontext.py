@@ -15,7 +15,7 @@ import math
 import re
 from typing import Any
 
-from charter.compat.jsontext import decode, quote, reject_constant
+from charter.compat.jsontext import decode, dump_tree, quote, reject_constant
 
 __all__ = ["dump_json", "java_double", "load_json", "parse_java_double", "quote"]
 
@@ -82,26 +82,16 @@ def java_double(value: float) -> str:
     return f"{sign}{digits[0]}.{digits[1:] or '0'}E{point - 1}"
 
 
-def dump_json(value: Any) -> str:
-    """Compact JSON for a value read by :func:`load_json`, as Jackson's ``writeTree`` prints it."""
-    if isinstance(value, str):
-        return quote(value)
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return str(value)
+def _number(value: Any) -> str:
     if isinstance(value, float):
         text = java_double(value)
         return text if math.isfinite(value) else f'"{text}"'
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{quote(k)}:{dump_json(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ",".join(dump_json(v) for v in value) + "]"
     raise TypeError(f"not a JSON value: {value!r}")
+
+
+def dump_json(value: Any) -> str:
+    """Compact JSON for a value read by :func:`load_json`, as Jackson's ``writeTree`` prints it."""
+    return dump_tree(value, _number)
 
 
 _JAVA_DOUBLE = re.compile(

@@ -13,7 +13,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from charter.compat.jsontext import decode, quote, reject_constant
+from charter.compat.jsontext import decode, dump_tree, quote, reject_constant
 
 __all__ = ["dump_json", "dump_sorted", "load_json", "quote", "value_key"]
 
@@ -34,31 +34,20 @@ def big_decimal(value: Decimal) -> str:
     return str(value)
 
 
+def _number(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return big_decimal(value)
+    if isinstance(value, float):  # only from callers that built values by hand
+        return big_decimal(Decimal(repr(value)))
+    raise TypeError(f"not a JSON value: {value!r}")
+
+
 def dump_json(value: Any, *, sort_keys: bool = False) -> str:
     """Compact JSON, as Jackson's ``JsonNode.toString()`` prints a tree read by :func:`load_json`.
 
     ``sort_keys`` orders object keys as Java compares strings (UTF-16 code units).
     """
-    if isinstance(value, str):
-        return quote(value)
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, Decimal):
-        return big_decimal(value)
-    if isinstance(value, float):  # only from callers that built values by hand
-        return big_decimal(Decimal(repr(value)))
-    if isinstance(value, dict):
-        items = sorted(value.items(), key=lambda kv: utf16_key(kv[0])) if sort_keys else value.items()
-        return "{" + ",".join(f"{quote(k)}:{dump_json(v, sort_keys=sort_keys)}" for k, v in items) + "}"
-    if isinstance(value, list):
-        return "[" + ",".join(dump_json(v, sort_keys=sort_keys) for v in value) + "]"
-    raise TypeError(f"not a JSON value: {value!r}")
+    return dump_tree(value, _number, utf16_key if sort_keys else None)
 
 
 def utf16_key(text: str) -> bytes:
