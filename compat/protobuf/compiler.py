@@ -102,46 +102,54 @@ def _dependency_files(dependencies: Mapping[str, bytes], exclude: str | None = N
     return files
 
 
+def _main_name(dependencies: Mapping[str, bytes]) -> str:
+    """The file name the schema gets while compiling: SCHEMA_FILE, unless an import is called that."""
+    main = SCHEMA_FILE
+    while main in dependencies:
+        main = "_" + main
+    return main
+
+
+def _protoc_descriptor(
+    directory: str, main: str, args: list[str], dependency_files: list[bytes], failure: str
+) -> descriptor_pb2.FileDescriptorProto:
+    """Run protoc in ``directory`` with the dependencies as a descriptor set; return ``main``'s
+    descriptor, renamed :data:`SCHEMA_FILE`, or raise InvalidSchemaError with protoc's messages."""
+    deps_path = os.path.join(directory, "dependencies.pb")
+    with open(deps_path, "wb") as handle:
+        handle.write(_descriptor_set(dependency_files))
+    out_path = os.path.join(directory, "out.pb")
+    code, output = _run_protoc(
+        ["protoc", f"--descriptor_set_in={deps_path}", f"--descriptor_set_out={out_path}", *args],
+        os.path.join(directory, "stderr.txt"),
+    )
+    errors, foreign = _messages(output, directory, main)
+    _echo(foreign)
+    if code != 0 or not os.path.exists(out_path):
+        raise InvalidSchemaError("Invalid schema: " + ("; ".join(errors) or failure))
+    with open(out_path, "rb") as handle:
+        result = descriptor_pb2.FileDescriptorSet.FromString(handle.read())
+    file = result.file[0]
+    file.name = SCHEMA_FILE
+    return file
+
+
 def compile_text(text: str, dependencies: Mapping[str, bytes]) -> descriptor_pb2.FileDescriptorProto:
     """Compile ``.proto`` text; ``dependencies`` maps import paths to serialized descriptors.
 
     Returns the file's descriptor with source info (named :data:`SCHEMA_FILE`). Raises
     :class:`InvalidSchemaError` with protoc's ``line:column`` diagnostics.
     """
-    main = SCHEMA_FILE
-    while main in dependencies:
-        main = "_" + main
+    main = _main_name(dependencies)
     directory = tempfile.mkdtemp(prefix="charter-proto-")
     try:
         source = os.path.join(directory, main)
         with open(source, "w", encoding="utf-8") as handle:
             handle.write(text)
-        deps_path = os.path.join(directory, "dependencies.pb")
-        with open(deps_path, "wb") as handle:
-            handle.write(_descriptor_set(_dependency_files(dependencies)))
-        out_path = os.path.join(directory, "out.pb")
-        code, output = _run_protoc(
-            [
-                "protoc",
-                f"--proto_path={directory}",
-                f"--descriptor_set_in={deps_path}",
-                f"--descriptor_set_out={out_path}",
-                "--include_source_info",
-                source,
-            ],
-            os.path.join(directory, "stderr.txt"),
-        )
-        errors, foreign = _messages(output, directory, main)
-        _echo(foreign)
-        if code != 0 or not os.path.exists(out_path):
-            raise InvalidSchemaError("Invalid schema: " + ("; ".join(errors) or "protoc failed"))
-        with open(out_path, "rb") as handle:
-            result = descriptor_pb2.FileDescriptorSet.FromString(handle.read())
+        args = [f"--proto_path={directory}", "--include_source_info", source]
+        return _protoc_descriptor(directory, main, args, _dependency_files(dependencies), "protoc failed")
     finally:
         shutil.rmtree(directory, ignore_errors=True)
-    file = result.file[0]
-    file.name = SCHEMA_FILE
-    return file
 
 
 def _echo(lines: list[str]) -> None:
@@ -171,29 +179,12 @@ def link_descriptor(
 
     Returns the linked descriptor (type names fully qualified). Raises InvalidSchemaError.
     """
-    main = SCHEMA_FILE
-    while main in dependencies:
-        main = "_" + main
+    main = _main_name(dependencies)
     file = descriptor_pb2.FileDescriptorProto.FromString(file.SerializeToString())
     file.name = main
     directory = tempfile.mkdtemp(prefix="charter-proto-")
     try:
-        deps_path = os.path.join(directory, "dependencies.pb")
-        with open(deps_path, "wb") as handle:
-            handle.write(_descriptor_set([*_dependency_files(dependencies), file.SerializeToString()]))
-        out_path = os.path.join(directory, "out.pb")
-        code, output = _run_protoc(
-            ["protoc", f"--descriptor_set_in={deps_path}", f"--descriptor_set_out={out_path}", main],
-            os.path.join(directory, "stderr.txt"),
-        )
-        errors, foreign = _messages(output, directory, main)
-        _echo(foreign)
-        if code != 0 or not os.path.exists(out_path):
-            raise InvalidSchemaError("Invalid schema: " + ("; ".join(errors) or "the descriptor does not link"))
-        with open(out_path, "rb") as handle:
-            result = descriptor_pb2.FileDescriptorSet.FromString(handle.read())
+        files = [*_dependency_files(dependencies), file.SerializeToString()]
+        return _protoc_descriptor(directory, main, [main], files, "the descriptor does not link")
     finally:
         shutil.rmtree(directory, ignore_errors=True)
-    linked = result.file[0]
-    linked.name = SCHEMA_FILE
-    return linked
