@@ -155,11 +155,6 @@ class AvroSerializer(BaseSerializer):
     def _parse(self, schema: Schema) -> Any:
         return self._parser.parse(schema)
 
-    def _schema_to_register(self, ctx: SerializationContext | None) -> Schema:
-        if self._schema is None:
-            raise SerializationError("AvroSerializer has no schema: give schema_str or set use.latest.version")
-        return self._schema
-
     def __call__(self, obj: object, ctx: SerializationContext | None = None) -> bytes | None:  # type: ignore[override]
         if obj is None:
             return None

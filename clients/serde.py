@@ -233,7 +233,13 @@ class BaseSerializer(SerdeMixin, Serializer):
         raise NotImplementedError
 
     def _schema_to_register(self, ctx: SerializationContext | None) -> Schema:
-        raise NotImplementedError
+        """The schema given to the constructor (Protobuf builds its own from the message type)."""
+        schema = getattr(self, "_schema", None)
+        if schema is None:
+            raise SerializationError(
+                f"{type(self).__name__} has no schema: give schema_str or set use.latest.version"
+            )
+        return schema
 
     def _indexes(self) -> list[int] | None:
         return None
