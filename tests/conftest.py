@@ -39,6 +39,7 @@ class RegistryProcess:
         self.extra = extra or []
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = data_dir.parent / f"{data_dir.name}-{self.port}.log"
+        self.verify: Any = True  # how the readiness probe checks TLS (an SSLContext for HTTPS servers)
 
     @property
     def url(self) -> str:
@@ -56,10 +57,11 @@ class RegistryProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"charter exited with {self.proc.returncode}: {self.read_log()}")
             try:
-                if httpx.get(self.url + "/", timeout=1).status_code == 200:
+                if httpx.get(self.url + "/", verify=self.verify, timeout=1).status_code == 200:
                     return self
             except httpx.HTTPError:
                 time.sleep(0.05)
+        self.stop()  # do not leave it running
         raise RuntimeError(f"charter did not start in {timeout}s: {self.read_log()}")
 
     def read_log(self) -> str:

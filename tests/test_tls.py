@@ -9,9 +9,6 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import ssl
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -84,28 +81,11 @@ class TlsRegistry(RegistryProcess):
 
     def __init__(self, data_dir: Path, ready: ssl.SSLContext, extra: list[str]) -> None:
         super().__init__(data_dir, extra=extra)
-        self.ready = ready
+        self.ready = self.verify = ready
 
     @property
     def url(self) -> str:
         return f"https://127.0.0.1:{self.port}"
-
-    def start(self, timeout: float = 20.0) -> TlsRegistry:
-        cmd = [sys.executable, "-m", "charter.cli.main", "serve", "--port", str(self.port),
-               "--data-dir", str(self.data_dir), *self.extra]
-        self._log = open(self.log_path, "ab")  # noqa: SIM115 - kept open for the process lifetime
-        self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"charter exited with {self.proc.returncode}: {self.read_log()}")
-            try:
-                if httpx.get(self.url + "/", verify=self.ready, timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        self.stop()  # do not leave it running
-        raise RuntimeError(f"charter did not start in {timeout}s: {self.read_log()}")
 
 
 @pytest.fixture
