@@ -28,7 +28,6 @@ except ImportError:  # pragma: no cover - pure-Python fastavro
 
 from .errors import (
     RecordValidationError,
-    SchemaRegistryError,
     SchemaResolutionError,
     SerializationError,
     TruncatedMessageError,
@@ -41,6 +40,7 @@ from .serde import (
     BaseSerializer,
     Target,
     is_builtin_strategy,
+    referenced_schemas,
     take_conf,
 )
 from .serialization import SerializationContext
@@ -72,25 +72,12 @@ class _Parser:
         self._client = client
         self._cache: dict[Schema, Any] = {}
 
-    def _named(self, schema: Schema, named: dict[str, Any], seen: set[tuple[str, int]]) -> None:
-        for ref in schema.references:
-            if (ref.subject, ref.version) in seen:
-                continue
-            seen.add((ref.subject, ref.version))
-            try:
-                referenced = self._client.get_version(ref.subject, ref.version, True).schema
-            except SchemaRegistryError as e:
-                raise SerializationError(f"cannot resolve reference {ref.name} ({ref.subject} v{ref.version}): "
-                                         f"{e.error_message}") from e
-            self._named(referenced, named, seen)
-            parse_schema(json.loads(referenced.schema_str), named_schemas=named)
-
     def parse(self, schema: Schema) -> Any:
         parsed = self._cache.get(schema)
         if parsed is None:
             named: dict[str, Any] = {}
-            if schema.references:
-                self._named(schema, named, set())
+            for _, referenced in referenced_schemas(self._client, schema):
+                parse_schema(json.loads(referenced.schema_str), named_schemas=named)
             try:
                 parsed = parse_schema(json.loads(_schema_loads(schema.schema_str).schema_str), named_schemas=named)
             except Exception as e:

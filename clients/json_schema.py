@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from .errors import RecordValidationError, SchemaRegistryError, SerializationError
+from .errors import RecordValidationError, SerializationError
 from .models import Schema
 from .serde import (
     DESERIALIZER_DEFAULTS,
@@ -21,6 +21,7 @@ from .serde import (
     BaseDeserializer,
     BaseSerializer,
     is_builtin_strategy,
+    referenced_schemas,
     take_conf,
 )
 from .serialization import SerializationContext
@@ -50,18 +51,6 @@ class _Validators:
         self._client = client
         self._parsed: dict[Schema, tuple[Any, Callable[[Any], None]]] = {}
 
-    def _registry(self, schema: Schema, resources: list[tuple[str, Any]], seen: set[tuple[str, int]]) -> None:
-        for ref in schema.references:
-            if (ref.subject, ref.version) in seen:
-                continue
-            seen.add((ref.subject, ref.version))
-            try:
-                referenced = self._client.get_version(ref.subject, ref.version, True).schema
-            except SchemaRegistryError as e:
-                raise SerializationError(f"cannot resolve reference {ref.name}: {e.error_message}") from e
-            self._registry(referenced, resources, seen)
-            resources.append((ref.name, _loads(referenced.schema_str)))
-
     def get(self, schema: Schema) -> tuple[Any, Callable[[Any], None]]:
         found = self._parsed.get(schema)
         if found is None:
@@ -73,9 +62,7 @@ class _Validators:
                 parsed = _loads(schema.schema_str)
             except Exception as e:
                 raise SerializationError(f"invalid JSON schema text: {e}") from e
-            resources: list[tuple[str, Any]] = []
-            if schema.references:
-                self._registry(schema, resources, set())
+            resources = [(ref.name, _loads(r.schema_str)) for ref, r in referenced_schemas(self._client, schema)]
             registry: Any = Registry().with_resources(
                 (name, Resource.from_contents(contents, default_specification=DRAFT7)) for name, contents in resources)
             cls = validator_for(parsed, default=_draft7())

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import SchemaRegistryError, SerializationError, UnknownSchemaError
-from .models import RegisteredSchema, Schema
+from .models import RegisteredSchema, Schema, SchemaReference
 from .serialization import Deserializer, MessageField, SerializationContext, Serializer
 from .wire import SchemaId, dual_schema_id_deserializer, prefix_schema_id_serializer
 
@@ -207,6 +207,29 @@ class SerdeMixin:
         if self._use_latest:
             return self._registry.get_latest_version(subject, fmt)
         return None
+
+
+def referenced_schemas(client: Any, schema: Schema) -> list[tuple[SchemaReference, Schema]]:
+    """Every schema ``schema`` references, transitively, each after its own references and
+    fetched once; a reference the registry cannot resolve is a SerializationError."""
+    found: list[tuple[SchemaReference, Schema]] = []
+    seen: set[tuple[str, int]] = set()
+
+    def visit(current: Schema) -> None:
+        for ref in current.references:
+            if (ref.subject, ref.version) in seen:
+                continue
+            seen.add((ref.subject, ref.version))
+            try:
+                referenced = client.get_version(ref.subject, ref.version, True).schema
+            except SchemaRegistryError as e:
+                raise SerializationError(f"cannot resolve reference {ref.name} ({ref.subject} v{ref.version}): "
+                                         f"{e.error_message}") from e
+            visit(referenced)
+            found.append((ref, referenced))
+
+    visit(schema)
+    return found
 
 
 class BaseSerializer(SerdeMixin, Serializer):
