@@ -9,7 +9,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from charter.cli.common import CliError, Source
+from charter.cli.common import CliError
 
 
 @dataclass(frozen=True)
@@ -63,11 +63,6 @@ def show(root: Path, sha: str, path: str) -> str | None:
     if result.returncode != 0:
         return None
     return result.stdout
-
-
-def source_at(root: Path, sha: str) -> Source:
-    """A source reading repository paths at commit ``sha``."""
-    return lambda path: show(root, sha, path)
 
 
 def history(root: Path, sha: str, path: str) -> list[Revision]:

@@ -18,7 +18,6 @@ from charter.clients import Schema, SchemaReference, SchemaRegistryClient, Schem
 T = TypeVar("T")
 
 SUBJECT_NOT_FOUND = 40401
-VERSION_NOT_FOUND = 40402
 SCHEMA_NOT_FOUND = 40403
 INVALID_SCHEMA = 42201
 

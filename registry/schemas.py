@@ -206,10 +206,6 @@ class ParsedCache:
                 self._items.popitem(last=False)
         return value
 
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
 
 class SchemaParser:
     """Parses candidates and stored schemas (with their dependencies), with caches."""

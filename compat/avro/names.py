@@ -30,10 +30,6 @@ TYPE_NAMES = frozenset(
 )
 
 
-def is_valid_name(name: str) -> bool:
-    return _STRICT_NAME.fullmatch(name) is not None
-
-
 def check_name(name: str, what: str) -> str:
     """Strict check of one simple name (``[A-Za-z_][A-Za-z0-9_]*``)."""
     if _STRICT_NAME.fullmatch(name) is None:

@@ -14,8 +14,6 @@ import pkgutil
 from functools import cache
 from types import MappingProxyType
 
-from google.protobuf import descriptor_pb2
-
 _GOOGLE_PROTOBUF = (
     "any",
     "api",
@@ -72,8 +70,3 @@ def builtin_files() -> MappingProxyType[str, bytes]:
 def is_builtin(name: str) -> bool:
     """Whether an import path is one the registry resolves without a reference."""
     return name in builtin_files()
-
-
-def builtin_file(name: str) -> descriptor_pb2.FileDescriptorProto:
-    """A fresh copy of a bundled file's descriptor; ``KeyError`` if it is not bundled."""
-    return descriptor_pb2.FileDescriptorProto.FromString(builtin_files()[name])
