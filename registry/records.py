@@ -8,12 +8,16 @@ the Confluent order or Karapace's older one.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 import orjson
+
+from charter.registry.store.digest import schema_md5
 
 
 class KeyType(StrEnum):
@@ -166,8 +170,11 @@ def schema_value(
     rule_set: dict[str, Any] | None,
     *,
     deleted: bool,
+    md5: bytes | None = None,
 ) -> dict[str, Any]:
-    """A SCHEMA record value as Confluent writes it (``schemaType`` omitted for AVRO)."""
+    """A SCHEMA record value as Confluent writes it (``schemaType`` omitted for AVRO).
+
+    ``md5`` (base64 in the record) is the content hash behind the GUID; computed when not given."""
     value: dict[str, Any] = {"subject": subject, "version": version, "id": schema_id, "schema": text}
     if schema_type != "AVRO":
         value["schemaType"] = schema_type
@@ -177,5 +184,20 @@ def schema_value(
         value["metadata"] = metadata
     if rule_set:
         value["ruleSet"] = rule_set
+    if md5 is None:
+        md5 = schema_md5(text, references, metadata, rule_set)
+    value["md5"] = base64.b64encode(md5).decode()
     value["deleted"] = deleted
     return value
+
+
+def stored_md5(value: dict[str, Any]) -> bytes | None:
+    """The ``md5`` a SCHEMA record carries (Confluent and Charter write it), or None if absent or bad."""
+    raw = value.get("md5")
+    if not isinstance(raw, str):
+        return None
+    try:
+        md5 = base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return md5 if len(md5) == 16 else None

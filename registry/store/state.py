@@ -25,7 +25,8 @@ import orjson
 
 from charter.registry.contexts import DEFAULT_CONTEXT, context_of
 from charter.registry.errors import RegistryError
-from charter.registry.records import KeyType, RecordFormatError, RecordKey, schema_value
+from charter.registry.records import KeyType, RecordFormatError, RecordKey, schema_value, stored_md5
+from charter.registry.store.digest import guid_text, schema_md5
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,11 @@ class SchemaContent:
     fingerprint: bytes
     users: int = 0  # how many live versions point here
     context: str = DEFAULT_CONTEXT
+    md5: bytes = b""  # Confluent's content hash (see digest.py): the record's, else computed
+
+    def __post_init__(self) -> None:
+        if not self.md5:
+            self.md5 = schema_md5(self.text, self.references, self.metadata, self.rule_set)
 
     @property
     def key(self) -> tuple[str, int]:
@@ -61,9 +67,8 @@ class SchemaContent:
 
     @property
     def guid(self) -> str:
-        """The schema's GUID: a UUID made of its content fingerprint (same content, same GUID)."""
-        h = self.fingerprint.hex()  # formatted by hand: str(uuid.UUID(...)) costs ~10x more per request
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        """The schema's GUID, as Confluent derives it: its MD5 read as a UUID."""
+        return guid_text(self.md5)
 
 
 @dataclass(slots=True, eq=False)
@@ -79,7 +84,7 @@ class SubjectVersion:
         c = self.schema
         return schema_value(
             self.subject, self.version, c.id, c.schema_type, c.text, c.references, c.metadata,
-            c.rule_set, deleted=self.deleted,
+            c.rule_set, deleted=self.deleted, md5=c.md5,
         )
 
 
@@ -90,7 +95,10 @@ def fingerprint(
     metadata: dict[str, Any] | None = None,
     rule_set: dict[str, Any] | None = None,
 ) -> bytes:
-    """The identity of a schema's content: same fingerprint, same global id."""
+    """The identity of a schema's content: same fingerprint, same global id.
+
+    Unlike Confluent's MD5 (:mod:`.digest`, the GUID), it is unambiguous and keeps schema types
+    apart, so a JSON Schema never gets the id of an Avro schema with the same text."""
     h = hashlib.md5(usedforsecurity=False)
     h.update(schema_type.encode())
     h.update(b"\x00")
@@ -125,10 +133,11 @@ def parse_references(raw: Any) -> tuple[Reference, ...]:
 
 @dataclass
 class IdSpace:
-    """The schema ids of one context: contents by id, ids by fingerprint, the largest id seen."""
+    """The schema ids of one context: contents by id, ids by fingerprint and by MD5 (GUID), the largest id seen."""
 
     schemas_by_id: dict[int, SchemaContent] = field(default_factory=dict)
     ids_by_fingerprint: dict[bytes, int] = field(default_factory=dict)
+    ids_by_md5: dict[bytes, int] = field(default_factory=dict)
     max_id: int = 0
 
 
@@ -248,9 +257,12 @@ class RegistryState:
         content = space.schemas_by_id.get(schema_id)
         if content is None:
             fp = fingerprint(schema_type, text, refs, metadata, rule_set)
-            content = SchemaContent(schema_id, schema_type, text, refs, metadata, rule_set, fp, 0, context)
+            content = SchemaContent(
+                schema_id, schema_type, text, refs, metadata, rule_set, fp, 0, context, stored_md5(value) or b""
+            )
             space.schemas_by_id[schema_id] = content
             space.ids_by_fingerprint.setdefault(fp, schema_id)
+            space.ids_by_md5.setdefault(content.md5, schema_id)
         elif content.text != text or content.schema_type != schema_type or content.references != refs:
             raise RecordFormatError(
                 f"id {schema_id} is already taken by a different schema; ignoring {subject} v{version}"
@@ -283,6 +295,8 @@ class RegistryState:
             space.schemas_by_id.pop(content.id, None)
             if space.ids_by_fingerprint.get(content.fingerprint) == content.id:
                 del space.ids_by_fingerprint[content.fingerprint]
+            if space.ids_by_md5.get(content.md5) == content.id:
+                del space.ids_by_md5[content.md5]
 
     def _drop_version(self, subject: str, version: int) -> None:
         versions = self.subjects.get(subject)
@@ -312,20 +326,20 @@ class RegistryState:
             yield from self.versions(subject, include_deleted=True)
 
     def schema_by_guid(self, guid: str) -> SchemaContent | None:
-        """The schema with this GUID (content-derived, so global): the default context's first."""
+        """The schema with this GUID (content-derived, so global): the default context's first, lowest id."""
         found = self.schemas_by_guid(guid)
         return found[0] if found else None
 
     def schemas_by_guid(self, guid: str) -> list[SchemaContent]:
         """The schema with this GUID in every context that holds it, default context first."""
         try:
-            fp = uuid.UUID(guid).bytes
+            md5 = uuid.UUID(guid).bytes
         except ValueError:
             return []
         out = []
         for context in sorted(self.id_spaces):
             space = self.id_spaces[context]
-            schema_id = space.ids_by_fingerprint.get(fp)
+            schema_id = space.ids_by_md5.get(md5)
             content = None if schema_id is None else space.schemas_by_id.get(schema_id)
             if content is not None:
                 out.append(content)
