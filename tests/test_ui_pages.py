@@ -129,6 +129,23 @@ def test_check_a_change(ui: httpx.Client, registry: RegistryProcess, prefix: str
     assert r.status_code == 400 and "Pick a subject" in r.text
 
 
+@pytest.mark.parametrize("headers", [
+    {"Origin": "http://attacker.example"}, {"Origin": "null"}, {"Sec-Fetch-Site": "cross-site"},
+    {"Sec-Fetch-Site": "same-site", "Origin": "http://sibling.localhost"},
+])
+def test_cross_site_form_posts_are_refused(
+    ui: httpx.Client, registry: RegistryProcess, prefix: str, headers: dict[str, str]
+) -> None:
+    subject = f"{prefix}-value"
+    form = {"subject": subject, "schemaType": "AVRO", "schema": avro_record("C", ("a", "int")), "action": "register"}
+    r = ui.post("/ui/check", data=form, headers=headers)
+    assert r.status_code == 403 and "another site" in r.text
+    assert httpx.get(f"{registry.url}/subjects/{subject}/versions").status_code == 404  # nothing registered
+    host = registry.url.split("://", 1)[1]
+    same = ui.post("/ui/check", data=form, headers={"Origin": f"http://{host}", "Sec-Fetch-Site": "same-origin"})
+    assert same.status_code == 200 and "Registered" in same.text
+
+
 def test_schema_by_id_and_guid(ui: httpx.Client, registry: RegistryProcess, prefix: str) -> None:
     created = register(registry.url, f"{prefix}-value", avro_record("Thing", ("id", "string")))
     guid = httpx.get(f"{registry.url}/schemas/ids/{created['id']}").json()["guid"]

@@ -6,6 +6,9 @@ page, is an HTML form POST to ``/ui/check`` that calls ``service.register`` exac
 ``POST /subjects/{subject}/versions`` does: modes (READONLY refuses with the server's message),
 compatibility and IMPORT rules apply. On a Kafka follower (``cluster.writes_here()`` false) the
 console does not forward: it refuses and links the primary's console, where the write can be made.
+A form POST coming from another site is refused (403) before anything is read: the browser says so
+in ``Sec-Fetch-Site`` or ``Origin``, and with authentication on it would otherwise carry the user's
+credentials (cross-site request forgery). Clients that send neither header (curl) are not browsers.
 Registry errors become HTML pages with the registry's status and message, never a stack trace.
 """
 
@@ -197,6 +200,24 @@ async def check_page(request: Request) -> Response:
     return page("check.html", form=form, types=supported_types(), outcome=None)
 
 
+def _refuse_cross_site(request: Request) -> None:
+    """403 when a browser says this POST comes from another origin (see the module docstring)."""
+    site = request.headers.get("sec-fetch-site")
+    origin = request.headers.get("origin")
+    if site is not None:
+        allowed = site in ("same-origin", "none")
+    elif origin is not None:
+        hosts = {request.headers.get("host"), request.headers.get("x-forwarded-host")} - {None}
+        allowed = origin != "null" and origin.split("://", 1)[-1] in hosts
+    else:
+        allowed = True
+    if not allowed:
+        raise errors.RegistryError(
+            403, 40301, "This form was sent from another site, so it was refused: open the console "
+            f"here ({PREFIX}/check) and submit it from there",
+        )
+
+
 async def _form(request: Request) -> dict[str, str]:
     raw = (await request.body()).decode("utf-8", errors="replace")
     return {k: v[-1] for k, v in parse_qs(raw, keep_blank_values=True).items()}
@@ -204,6 +225,7 @@ async def _form(request: Request) -> dict[str, str]:
 
 @handled
 async def check_submit(request: Request) -> Response:
+    _refuse_cross_site(request)
     svc = _svc(request)
     form = await _form(request)
     subject = form.get("subject", "").strip()
