@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from cli_support import charter
 
 from charter.registry.auth.acl import Grant, allowed, required
 from charter.registry.auth.users import add_user
@@ -161,3 +162,23 @@ def test_bad_users_file_is_refused(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "charter.cli.main", "serve", "--data-dir", str(tmp_path / "d"),
                            "--users-file", str(bad)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "argon2" in done.stderr and "plain-text" not in done.stderr
+
+
+def test_ci_check_exits_3_when_the_registry_refuses_the_credentials(secured: RegistryProcess, tmp_path: Path) -> None:
+    """``charter check`` against a secured registry: 401 and 403 are exit 3 with a message naming the fix."""
+    subject = "orders-cli-value"
+    with client(secured, "writer") as c:
+        assert c.post(f"/subjects/{subject}/versions", json={"schema": SCHEMA}).status_code == 200
+    evolved = json.loads(SCHEMA)
+    evolved["fields"].append({"name": "b", "type": "int", "default": 0})
+    schema_file = tmp_path / "orders.avsc"
+    schema_file.write_text(json.dumps(evolved))
+    base = ["check", str(schema_file), "--subject", subject, "--registry", secured.url]
+    missing = charter(*base)
+    assert missing.returncode == 3 and "HTTP 401" in missing.stderr and "--user" in missing.stderr
+    wrong = charter(*base, "--user", "reader:not-the-password")
+    assert wrong.returncode == 3 and "HTTP 401" in wrong.stderr
+    outsider = charter(*base, "--user", "nobody:nobody-pw")
+    assert outsider.returncode == 3 and "HTTP 403" in outsider.stderr
+    allowed_reader = charter(*base, "--user", "reader:reader-pw")
+    assert allowed_reader.returncode == 0, allowed_reader.stdout + allowed_reader.stderr
