@@ -19,11 +19,13 @@ fi
 #   --serdes  serializer/deserializer throughput vs confluent-kafka and raw fastavro (bench/serdes.py)
 #   --compat  compatibility-check time per format vs Avro (bench/compat.py)
 #   --kafka   the Kafka backend vs the embedded log, replay and failover (bench/kafka_bench.py; starts a broker)
+#   --middleware  what each middleware costs per request, in-process (bench/middleware.py)
 #   --all     all four, one after the other
 case "${1:-}" in
   --serdes) shift; exec .venv/bin/python bench/serdes.py "$@" ;;
   --compat) shift; exec .venv/bin/python bench/compat.py "$@" ;;
   --kafka) shift; exec .venv/bin/python bench/kafka_bench.py "$@" ;;
+  --middleware) shift; exec .venv/bin/python bench/middleware.py "$@" ;;
   --all)
     shift
     .venv/bin/python bench/run.py "$@"
