@@ -12,19 +12,29 @@ Entry points:
 from charter.compat.model import (
     CompatibilityLevel,
     CompatibilityResult,
+    EntityType,
     Incompatibility,
     InvalidSchemaError,
     ParsedSchema,
+    SchemaEntity,
     SchemaFormat,
+    SchemaTags,
     SchemaType,
+    TagEdits,
+    UnknownEntityError,
 )
 
 __all__ = [
     "CompatibilityLevel",
     "CompatibilityResult",
+    "EntityType",
     "Incompatibility",
     "InvalidSchemaError",
     "ParsedSchema",
+    "SchemaEntity",
     "SchemaFormat",
+    "SchemaTags",
     "SchemaType",
+    "TagEdits",
+    "UnknownEntityError",
 ]

@@ -9,7 +9,7 @@ turns into directional checks lives in :mod:`charter.compat.levels`, not in the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
@@ -57,6 +57,42 @@ class InvalidSchemaError(ValueError):
 
     Messages start with ``Invalid schema:`` as Confluent's do; the registry returns them as is.
     """
+
+
+class UnknownEntityError(InvalidSchemaError):
+    """A schema tag names a record or field the schema does not have (or one of the wrong kind)."""
+
+
+class EntityType(StrEnum):
+    """What an inline schema tag is attached to (Confluent's ``SchemaEntity.EntityType``)."""
+
+    SR_RECORD = "SR_RECORD"
+    SR_FIELD = "SR_FIELD"
+
+
+@dataclass(frozen=True)
+class SchemaEntity:
+    """A record or field of a schema, by its entity path (its syntax is each format's, see
+    ``charter.compat.<format>.tags``)."""
+
+    path: str
+    entity_type: EntityType
+
+
+@dataclass(frozen=True)
+class SchemaTags:
+    """The inline tags of one entity (Confluent's ``SchemaTags``)."""
+
+    entity: SchemaEntity
+    tags: tuple[str, ...]
+
+    def to_json(self) -> dict[str, object]:
+        entity = {"entityPath": self.entity.path, "entityType": self.entity.entity_type.value}
+        return {"schemaEntity": entity, "tags": list(self.tags)}
+
+
+#: Tags to add to (or remove from) entities: entity -> tag names.
+TagEdits = Mapping[SchemaEntity, Sequence[str]]
 
 
 @dataclass(frozen=True)
@@ -116,6 +152,17 @@ class ParsedSchema(Protocol):
         """The schema's own field names, for Confluent's reserved-field check (``validateFields``):
         Avro a top-level record's fields, Protobuf the first message's fields, JSON the top-level
         ``properties``; empty when the schema has none."""
+        ...
+
+    def tagged_entities(self) -> list[SchemaTags]:
+        """The schema's own records and fields that carry inline tags (``confluent:tags`` in Avro
+        and JSON Schema, the ``confluent.message_meta``/``field_meta`` options in Protobuf)."""
+        ...
+
+    def with_tags(self, to_add: TagEdits, to_remove: TagEdits) -> str:
+        """The schema text with those inline tags removed, then those added (an entity left with
+        no tags loses the tag property). Raises :class:`UnknownEntityError` for an entity the
+        schema does not define; never changes this object."""
         ...
 
     def incompatibilities(self, writer: ParsedSchema, *, policy: str = "STRICT") -> list[Incompatibility]:

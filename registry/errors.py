@@ -98,6 +98,15 @@ def invalid_version(version: str) -> RegistryError:
     )
 
 
+def invalid_new_version(given: int, expected: int) -> RegistryError:
+    return RegistryError(
+        422,
+        42202,
+        f"The specified newVersion {given} is not valid: the subject's next version is {expected} "
+        "(leave newVersion out to take the next version)",
+    )
+
+
 def invalid_compatibility_level(level: object) -> RegistryError:
     return RegistryError(
         422,

@@ -8,9 +8,17 @@ from charter.compat.avro.jsontext import load_json
 from charter.compat.avro.normalize import normalize
 from charter.compat.avro.parser import Parser
 from charter.compat.avro.resolution import incompatibilities
+from charter.compat.avro.tags import tagged_entities, with_tags
 from charter.compat.avro.types import AvroType, Named, Record
 from charter.compat.avro.writer import schema_to_json
-from charter.compat.model import Incompatibility, InvalidSchemaError, ParsedSchema, SchemaType
+from charter.compat.model import (
+    Incompatibility,
+    InvalidSchemaError,
+    ParsedSchema,
+    SchemaTags,
+    SchemaType,
+    TagEdits,
+)
 
 
 class AvroSchema:
@@ -65,6 +73,14 @@ class AvroSchema:
     def field_names(self) -> set[str]:
         """The top-level record's field names (none for other root types)."""
         return {f.name for f in self.root.fields} if isinstance(self.root, Record) else set()
+
+    def tagged_entities(self) -> list[SchemaTags]:
+        """Records and fields of this schema's own types with ``confluent:tags`` (see avro.tags)."""
+        return tagged_entities(self.defined)
+
+    def with_tags(self, to_add: TagEdits, to_remove: TagEdits) -> str:
+        """The canonical text with the tags edited (see :mod:`charter.compat.avro.tags`)."""
+        return with_tags(self.canonical(), to_add, to_remove)
 
     def incompatibilities(self, writer: ParsedSchema, *, policy: str = "STRICT") -> list[Incompatibility]:
         if not isinstance(writer, AvroSchema):

@@ -15,7 +15,15 @@ from charter.compat.jsonschema.differences import Difference, compatible_changes
 from charter.compat.jsonschema.drafts import Draft, check_metaschema, draft_of
 from charter.compat.jsonschema.jsontext import dump_json, dump_sorted, load_json
 from charter.compat.jsonschema.loader import Loader
-from charter.compat.model import Incompatibility, InvalidSchemaError, ParsedSchema, SchemaType
+from charter.compat.jsonschema.tags import tagged_entities, with_tags
+from charter.compat.model import (
+    Incompatibility,
+    InvalidSchemaError,
+    ParsedSchema,
+    SchemaTags,
+    SchemaType,
+    TagEdits,
+)
 
 UNSUPPORTED_REFERENCE = "A previous schema version contains an unsupported external reference"
 
@@ -75,6 +83,14 @@ class JsonSchema:
         """The names under the document's top-level ``properties``."""
         props = self.document.get("properties") if isinstance(self.document, dict) else None
         return set(props) if isinstance(props, dict) else set()
+
+    def tagged_entities(self) -> list[SchemaTags]:
+        """Schema objects of the document with ``confluent:tags`` (see :mod:`.tags`)."""
+        return tagged_entities(self.document)
+
+    def with_tags(self, to_add: TagEdits, to_remove: TagEdits) -> str:
+        """The canonical text with the tags edited (see :mod:`charter.compat.jsonschema.tags`)."""
+        return with_tags(self.document, to_add, to_remove)
 
     def differences(self, writer: JsonSchema, *, policy: str = "STRICT") -> list[Difference]:
         """Every difference Confluent finds from ``writer`` (original) to this schema (update)."""

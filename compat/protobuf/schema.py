@@ -6,12 +6,20 @@ import base64
 import hashlib
 from collections.abc import Mapping
 
-from charter.compat.model import Incompatibility, InvalidSchemaError, ParsedSchema, SchemaType
+from charter.compat.model import (
+    Incompatibility,
+    InvalidSchemaError,
+    ParsedSchema,
+    SchemaTags,
+    SchemaType,
+    TagEdits,
+)
 from charter.compat.protobuf.compiler import SCHEMA_FILE, compile_text, decode_descriptor, link_descriptor
 from charter.compat.protobuf.diff import Difference, diff
 from charter.compat.protobuf.indexes import message_at, message_indexes
 from charter.compat.protobuf.printer import print_file
 from charter.compat.protobuf.printparts import OptionDecoder, PrintOptions, SourceText
+from charter.compat.protobuf.tags import tag_file, tagged_entities
 from charter.compat.protobuf.types import FileProto, TypeIndex
 from charter.compat.protobuf.wellknown import builtin_files
 
@@ -147,6 +155,17 @@ class ProtobufSchema:
     def field_names(self) -> set[str]:
         """The fields of the first top-level message (the one the serdes' ``[0]`` designates)."""
         return {f.name for f in self._file.message_type[0].field} if self._file.message_type else set()
+
+    # -- inline tags ------------------------------------------------------------------------
+
+    def tagged_entities(self) -> list[SchemaTags]:
+        """Messages and fields with ``confluent.message_meta``/``field_meta`` tags (see protobuf.tags)."""
+        return tagged_entities(self._file)
+
+    def with_tags(self, to_add: TagEdits, to_remove: TagEdits) -> str:
+        """The canonical text with the tags edited (see :mod:`charter.compat.protobuf.tags`)."""
+        file = tag_file(self._file, to_add, to_remove)
+        return ProtobufSchema(file, self.dependencies, self._text, normalized=self._is_normalized).canonical()
 
     # -- compatibility ----------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from charter.registry.api import (
     schemas,
     status,
     subjects,
+    tags,
 )
 from charter.registry.api.auth import AuthMiddleware
 from charter.registry.api.forward import ClusterMiddleware
@@ -85,7 +86,7 @@ def create_app(service: RegistryService, cluster: ClusterView | None = None) -> 
     # Request themselves, so they are served as plain Starlette routes (FastAPI's per-request
     # dependency solving roughly doubles the cost of a cached read) and the same declarations
     # feed the OpenAPI document at /docs. Hottest paths first: schemas by id, then subjects.
-    modules = (schemas, subjects, compatibility, config, contexts, metadata, associations, root, status)
+    modules = (schemas, subjects, tags, compatibility, config, contexts, metadata, associations, root, status)
     declared = [route for module in modules for route in module.router.routes]
     served = sorted(
         (r for r in declared if isinstance(r, APIRoute)),

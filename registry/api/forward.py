@@ -2,7 +2,7 @@
 
 - Until the instance is ready (the topic replayed up to its end marker), every request except
   ``GET /``, ``GET /status`` and the API docs gets 503 with error code 50001.
-- Writes (register, delete subject or version, PUT/DELETE config and mode) are handled only by the
+- Writes (register, tag a version, delete subject or version, PUT/DELETE config and mode) are handled only by the
   primary. A follower forwards them over HTTP to the primary's advertised URL with the caller's
   body, query string and ``Authorization`` header, and returns the primary's status and body
   unchanged. No primary known (after waiting a few seconds for an election): 50004 "Unknown
@@ -31,7 +31,7 @@ PRIMARY_WAIT_S = 5.0
 ALWAYS_SERVED = {"/", "/status", "/status/live", "/metrics", "/docs", "/openapi.json", "/docs/oauth2-redirect"}
 
 _WRITES = {
-    "POST": re.compile(r"^/subjects/[^/]+/versions/?$"),
+    "POST": re.compile(r"^/subjects/[^/]+/versions(/[^/]+/tags)?/?$"),
     "DELETE": re.compile(r"^/(subjects/[^/]+(/versions/[^/]+)?|config(/[^/]+)?|mode(/[^/]+)?|contexts/[^/]+)/?$"),
     "PUT": re.compile(r"^/(config|mode)(/[^/]+)?/?$"),
 }

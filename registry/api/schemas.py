@@ -14,6 +14,7 @@ from charter.registry.api.deps import service
 from charter.registry.api.http import flag, page, path_text, respond, respond_text
 from charter.registry.contexts import canonical_subject, check_prefix, matches_prefix
 from charter.registry.store.state import SchemaContent
+from charter.registry.tags import add_schema_tags
 
 router = APIRouter()
 
@@ -61,6 +62,7 @@ async def schema_by_id(request: Request) -> Response:
     body = views.schema_string(content, await svc.formatted_text(content, request.query_params.get("format")))
     if flag(request, "fetchMaxId"):
         body["maxId"] = svc.state.space(content.context).max_id
+    await add_schema_tags(svc, content, request.query_params.getlist("findTags"), body)
     return respond(request, body)
 
 

@@ -19,6 +19,7 @@ from charter.registry.api.http import (
 )
 from charter.registry.contexts import WILDCARD, check_prefix, matches_prefix
 from charter.registry.schemas import read_schema_request
+from charter.registry.tags import add_schema_tags
 
 router = APIRouter()
 
@@ -96,7 +97,9 @@ async def get_version(request: Request) -> Response:
     subject, version = svc.resolve_subject(subject_param(request)), version_param(request)
     sv = svc.resolve_version(subject, version, include_deleted=flag(request, "deleted"))
     text = await svc.formatted_text(sv.schema, request.query_params.get("format"))
-    return respond(request, views.subject_version(sv, text))
+    body = views.subject_version(sv, text)
+    await add_schema_tags(svc, sv.schema, request.query_params.getlist("findTags"), body)
+    return respond(request, body)
 
 
 @router.get("/subjects/{subject}/versions/{version}/schema")

@@ -8,7 +8,8 @@ What a request needs (:func:`required`):
 
 - reads of one subject (``GET /subjects/{s}…``, lookup ``POST /subjects/{s}``, compatibility
   checks, ``GET /config/{s}``, ``GET /mode/{s}``): ``read`` on the subject;
-- registering (``POST /subjects/{s}/versions``): ``write`` on the subject;
+- registering (``POST /subjects/{s}/versions``, and ``/versions/{v}/tags``, which registers a
+  new version): ``write`` on the subject;
 - deletes, ``PUT``/``DELETE /config/{s}`` and ``/mode/{s}``: ``admin`` on the subject;
 - global reads (``GET /schemas…``, ``GET /subjects``, ``GET /config``, ``/ui`` pages…): any grant;
 - any other write (``PUT /config``, ``PUT /mode``, unknown routes): ``admin`` on ``*``.
@@ -41,7 +42,7 @@ class Need:
 
 
 _SUBJECT_ROUTES: list[tuple[str, re.Pattern[str], str]] = [
-    ("POST", re.compile(r"^/subjects/([^/]+)/versions/?$"), "write"),
+    ("POST", re.compile(r"^/subjects/([^/]+)/versions(?:/[^/]+/tags)?/?$"), "write"),
     ("POST", re.compile(r"^/subjects/([^/]+)/?$"), "read"),
     ("DELETE", re.compile(r"^/subjects/([^/]+)(/versions/[^/]+)?/?$"), "admin"),
     ("GET", re.compile(r"^/subjects/([^/]+)(/.*)?$"), "read"),

@@ -1,0 +1,65 @@
+"""What every format's inline schema tags share: the tag property, tag-list edits, lookups.
+
+Avro and JSON Schema keep a record's or field's tags in the property ``confluent:tags`` (a list
+of strings); Protobuf in the ``tags`` of the ``confluent.message_meta``/``field_meta`` options.
+Each format finds its entities itself (``charter.compat.<format>.tags``); this module applies
+an edit to one entity's list the same way for all: the tags to remove go first, then the tags
+to add are appended in order, each once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from charter.compat.model import EntityType, SchemaEntity, TagEdits, UnknownEntityError
+
+TAGS_KEY = "confluent:tags"
+
+T = TypeVar("T")
+
+
+def string_tags(value: Any) -> list[str]:
+    """The tags of a ``confluent:tags`` value (non-strings and a non-list value are ignored)."""
+    if not isinstance(value, list):
+        return []
+    return [t for t in value if isinstance(t, str)]
+
+
+def edit_tags(current: Sequence[str], add: Iterable[str], remove: Iterable[str]) -> list[str]:
+    """``current`` without ``remove``, then ``add`` appended (no duplicates, order kept)."""
+    gone = set(remove)
+    out = list(dict.fromkeys(t for t in current if t not in gone))
+    for tag in add:
+        if tag not in out:
+            out.append(tag)
+    return out
+
+
+def edited_entities(to_add: TagEdits, to_remove: TagEdits) -> list[SchemaEntity]:
+    """Every entity an edit touches, in request order (added first), each once."""
+    return list(dict.fromkeys([*to_add, *to_remove]))
+
+
+def apply_edits(
+    to_add: TagEdits,
+    to_remove: TagEdits,
+    find: Callable[[SchemaEntity], T | None],
+    read: Callable[[T], list[str]],
+    write: Callable[[T, list[str]], None],
+    describe: Callable[[SchemaEntity], str],
+) -> None:
+    """Edit every entity the request names: ``find`` locates it (None: unknown, which raises
+    :class:`UnknownEntityError` with ``describe``'s explanation), ``read``/``write`` its tags."""
+    for entity in edited_entities(to_add, to_remove):
+        target = find(entity)
+        if target is None:
+            raise UnknownEntityError(describe(entity))
+        current = read(target)
+        new = edit_tags(current, to_add.get(entity, ()), to_remove.get(entity, ()))
+        if new != current:
+            write(target, new)
+
+
+def kind_name(entity_type: EntityType) -> str:
+    return "record" if entity_type is EntityType.SR_RECORD else "field"

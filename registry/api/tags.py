@@ -1,0 +1,27 @@
+"""``/subjects/{s}/versions/{v}/tags``: edit a version's inline schema tags into a new version.
+
+The use case is :mod:`charter.registry.tags`; ``findTags`` on the schema reads is served by the
+subjects and schemas routers with the same module.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from charter.registry.api.deps import service
+from charter.registry.api.http import flag, json_body, respond, subject_param, version_param
+from charter.registry.tags import read_tag_request, tag_schema
+
+router = APIRouter()
+
+
+@router.post("/subjects/{subject}/versions/{version}/tags")
+async def tag_version(request: Request) -> Response:
+    """Add or remove inline tags of a version's schema; the result is registered as a new
+    version. Answers ``{"id", "version", "guid"}`` of the version registered (or found)."""
+    svc = service(request)
+    subject, version = subject_param(request), version_param(request)
+    body = read_tag_request(await json_body(request))
+    sv = await tag_schema(svc, subject, version, body, normalize=flag(request, "normalize"))
+    return respond(request, {"id": sv.schema.id, "version": sv.version, "guid": sv.schema.guid})
