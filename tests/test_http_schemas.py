@@ -141,6 +141,32 @@ def test_schemas_listing(fresh: httpx.Client) -> None:
     assert len(every) == 3
 
 
+def test_schemas_listing_filters_rule_type_associations_and_aliases(fresh: httpx.Client) -> None:
+    encrypt = {"domainRules": [{"name": "enc", "kind": "TRANSFORM", "type": "ENCRYPT", "mode": "WRITEREAD",
+                                "tags": ["PII"], "params": {"encrypt.kek.name": "k"}}]}
+    reg(fresh, "plain-value", S1)
+    assert fresh.post("/subjects/secret-value/versions", json={"schema": S2, "ruleSet": encrypt}).status_code == 200
+    by_rule = fresh.get("/schemas", params={"ruleType": "ENCRYPT"}).json()
+    assert [(x["subject"], x["version"]) for x in by_rule] == [("secret-value", 1)]
+    assert fresh.get("/schemas", params={"ruleType": "CEL"}).json() == []
+    association = {"resourceName": "orders", "resourceNamespace": "lkc-1", "resourceType": "topic",
+                   "associations": [{"subject": "plain-value", "associationType": "value", "lifecycle": "STRONG"}]}
+    assert fresh.post("/associations", json=association).status_code == 200
+    for params, expected in (
+        ({"associationType": "value"}, ["plain-value"]),
+        ({"associationType": "key"}, []),
+        ({"resourceType": "topic", "lifecycle": "STRONG"}, ["plain-value"]),
+        ({"lifecycle": "WEAK"}, []),
+    ):
+        assert [x["subject"] for x in fresh.get("/schemas", params=params).json()] == expected, params
+    assert fresh.put("/config/orders-alias", json={"alias": "plain-value"}).status_code == 200
+    without = fresh.get("/schemas", params={"subjectPrefix": "orders-"}).json()
+    assert without == []
+    with_aliases = fresh.get("/schemas", params={"subjectPrefix": "orders-", "aliases": "true"}).json()
+    assert [(x["subject"], x["aliases"]) for x in with_aliases] == [("plain-value", ["orders-alias"])]
+    assert "aliases" not in fresh.get("/schemas").json()[0]
+
+
 def test_subjects_listing(fresh: httpx.Client) -> None:
     assert fresh.get("/subjects").json() == []
     for s in ("c-value", "a-value", "b-value", "bx-key"):

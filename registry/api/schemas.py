@@ -8,11 +8,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from charter.compat.formats import supported_types
-from charter.registry import errors
+from charter.registry import errors, schema_list
 from charter.registry.api import views
 from charter.registry.api.deps import service
 from charter.registry.api.http import flag, page, path_text, respond, respond_text
-from charter.registry.contexts import canonical_subject, check_prefix, matches_prefix
+from charter.registry.contexts import canonical_subject, check_prefix
+from charter.registry.schema_list import SchemaFilter
 from charter.registry.store.state import SchemaContent
 from charter.registry.tags import add_schema_tags
 
@@ -40,18 +41,23 @@ async def schema_types(request: Request) -> Response:
 
 @router.get("/schemas")
 async def list_schemas(request: Request) -> Response:
-    svc = service(request)
-    prefix = check_prefix(request.query_params.get("subjectPrefix") or "")
-    deleted = flag(request, "deleted")
-    latest_only = flag(request, "latestOnly")
+    q = request.query_params
+    wanted = SchemaFilter(
+        prefix=check_prefix(q.get("subjectPrefix") or ""),
+        deleted=flag(request, "deleted"),
+        latest_only=flag(request, "latestOnly"),
+        rule_type=q.get("ruleType") or None,
+        resource_type=q.get("resourceType") or None,
+        association_type=q.get("associationType") or None,
+        lifecycle=q.get("lifecycle") or None,
+        aliases=flag(request, "aliases"),
+    )
     out = []
-    for subject in sorted(svc.state.subjects):
-        if not matches_prefix(subject, prefix):
-            continue
-        versions = svc.state.versions(subject, include_deleted=deleted)
-        if latest_only:
-            versions = versions[-1:]
-        out.extend(views.subject_version(sv) for sv in versions)
+    for sv, aliases in schema_list.list_schemas(service(request), wanted):
+        entry = views.subject_version(sv)
+        if aliases:
+            entry["aliases"] = aliases
+        out.append(entry)
     return respond(request, page(out, request))
 
 

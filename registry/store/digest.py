@@ -27,7 +27,8 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-RULE_KINDS = ("migrationRules", "domainRules", "encodingRules")
+from charter.registry.contracts import RULE_LISTS
+
 RULE_TEXT_FIELDS_HEAD = ("name", "doc", "kind", "mode", "type")
 RULE_TEXT_FIELDS_TAIL = ("expr", "onSuccess", "onFailure")
 
@@ -85,7 +86,7 @@ def _rule(md: _Digest, rule: dict[str, Any]) -> None:
 
 
 def _rule_set(md: _Digest, rule_set: dict[str, Any]) -> None:
-    for kind in RULE_KINDS:
+    for kind in RULE_LISTS:
         rules = rule_set.get(kind)
         if isinstance(rules, list):
             for rule in rules:
