@@ -147,9 +147,10 @@ class RegistryService:
     # ---- schemas: register -----------------------------------------------------------------
 
     async def register(
-        self, subject: str, request: SchemaRequest, *, normalize: bool = False
+        self, subject: str, request: SchemaRequest, *, normalize: bool = False, new_version: int | None = None
     ) -> tuple[SubjectVersion, bool]:
         """Register (or find) the schema under the subject; returns (version, created).
+        ``new_version``, when given, must be the version a new registration gets (else 42202).
 
         Ids are allocated in the subject's context (see :mod:`charter.registry.contexts`)."""
         if is_context_scope(subject):
@@ -213,6 +214,8 @@ class RegistryService:
                         raise errors.incompatible_schema(subject, result.messages)
                 schema_id = existing_id if existing_id is not None else space.max_id + 1
                 version = (all_versions[-1].version + 1) if all_versions else 1
+                if new_version is not None and new_version != version:
+                    raise errors.invalid_new_version(new_version, version)
             value = schema_value(
                 subject, version, schema_id, request.schema_type, candidate.text,
                 candidate.request.references, request.metadata, request.rule_set, deleted=False,

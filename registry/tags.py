@@ -14,8 +14,8 @@ same schema, metadata and rule set as a live version give that version back). Th
 keeps the version's references. Its metadata and rule set are the request's ``metadata`` and
 ``ruleSet`` when given (even ``{}``, which means none), else the tagged version's; then
 ``rulesToMerge`` is merged in by rule name (Confluent's ``mergeRuleSets``) and the rules named in
-``rulesToRemove`` are dropped. ``newVersion``, when given, must be the subject's next version
-(422/42202 otherwise). Body shape errors are 400; an unknown entity is 422/42201.
+``rulesToRemove`` are dropped. ``newVersion``, when given, must be the version the registration
+gets (checked under the write lock; 422/42202 otherwise). Body shape errors are 400; an unknown entity is 422/42201.
 
 ``findTags`` (on ``GET /subjects/{s}/versions/{v}`` and ``GET /schemas/ids/{id}``) names tags,
 repeated or comma-separated, ``*`` for all: the answer gets ``schemaTags``, the tagged entities
@@ -152,10 +152,6 @@ async def tag_schema(
     """Register the version's schema with its tags edited as the subject's new version."""
     subject = svc.resolve_subject(subject)
     source = svc.resolve_version(subject, version, include_deleted=False)
-    if request.new_version is not None:
-        expected = svc.state.versions(subject, include_deleted=True)[-1].version + 1
-        if request.new_version != expected:
-            raise errors.invalid_new_version(request.new_version, expected)
     content = source.schema
     text = content.text
     if request.to_add or request.to_remove:
@@ -166,7 +162,7 @@ async def tag_schema(
         raise errors.schema_too_large(len(text.encode()), limit)
     metadata, rule_set = new_contract(content, request)
     schema_request = SchemaRequest(content.schema_type, text, content.references, metadata, rule_set)
-    created, _new = await svc.register(subject, schema_request, normalize=normalize)
+    created, _new = await svc.register(subject, schema_request, normalize=normalize, new_version=request.new_version)
     return created
 
 
