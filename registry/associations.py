@@ -9,42 +9,36 @@ A resource has at most one association per type. ``POST`` creates (409 40902 whe
 already associated with another subject), ``PUT`` creates or replaces (409 40903 when the existing
 one is frozen). A request may carry a ``schema`` to register under the subject first; otherwise
 the subject must exist (40401).
+
+Lifecycles. A ``STRONG`` association ties the subject's life to the resource's: a delete with
+``cascadeLifecycle=true`` (on any of the three ``DELETE`` routes) also deletes the subject of every
+STRONG association it removes, permanently (a soft then a hard delete of all its versions, the
+records the two subject deletes write, with the subject's other associations), all in one write;
+42206 and nothing written when another schema references one of its versions. ``WEAK``
+associations never delete their subject. The other way round, a subject deleted permanently
+(``DELETE /subjects/{s}?permanent=true``, or the hard delete of its last version) loses its
+associations, so the ASSOCIATED strategy falls back instead of naming a subject that is gone; a
+soft delete keeps them.
+
+Every write is planned in a :class:`Plan` (the records so far, applied to a copy of the
+associations) and written at once, which is also how the batch calls (``association_batch``)
+stay atomic.
 """
 
 from __future__ import annotations
 
-import uuid
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from charter.registry import errors
-from charter.registry.records import DEFAULT_TENANT, RecordKey, assoc_key
-from charter.registry.schemas import read_schema_request
+from charter.registry.association_requests import WILDCARD, Upsert, parse_upsert
+from charter.registry.records import DEFAULT_TENANT, KeyType, RecordKey, assoc_key
 
 if TYPE_CHECKING:
     from charter.registry.service import RegistryService
+    from charter.registry.store.state import RegistryState
 
-RESOURCE_TYPES = ("topic",)
-ASSOCIATION_TYPES = ("key", "value")
-LIFECYCLES = ("STRONG", "WEAK")
-WILDCARD = "-"
-
-
-def _text(body: dict[str, Any], name: str, *, required: bool, default: str | None = None) -> str | None:
-    value = body.get(name, default)
-    if value is None:
-        if required:
-            raise errors.invalid_association(f"'{name}' is required")
-        return None
-    if not isinstance(value, str) or not value:
-        raise errors.invalid_association(f"'{name}' must be a non-empty string")
-    return value
-
-
-def _choice(value: str, name: str, allowed: tuple[str, ...], *, upper: bool = False) -> str:
-    norm = value.upper() if upper else value.lower()
-    if norm not in allowed:
-        raise errors.invalid_association(f"invalid {name} '{value}'; use one of {', '.join(allowed)}")
-    return norm
+Record = tuple[RecordKey, "dict[str, Any] | None"]
 
 
 def view(value: dict[str, Any], guid: str | None) -> dict[str, Any]:
@@ -64,6 +58,37 @@ def view(value: dict[str, Any], guid: str | None) -> dict[str, Any]:
     return out
 
 
+def key_of(value: dict[str, Any]) -> RecordKey:
+    return assoc_key(value["resourceName"], value["resourceNamespace"], value["resourceType"],
+                     value["associationType"], value["subject"], value.get("tenant", DEFAULT_TENANT))
+
+
+@dataclass
+class Plan:
+    """The records of one write, each applied to a working copy of the associations as it is added,
+    so later steps of the same write see the earlier ones."""
+
+    state: RegistryState
+    associations: dict[tuple[str, ...], dict[str, Any]] = field(init=False)
+    gone: set[str] = field(default_factory=set)  # subjects this plan deletes
+    records: list[Record] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.associations = dict(self.state.associations)
+
+    def add(self, key: RecordKey, value: dict[str, Any] | None) -> None:
+        self.records.append((key, value))
+        if key.keytype is KeyType.ASSOC:
+            ident = (*(v for _, v in key.fields), key.subject or "")
+            if value is None:
+                self.associations.pop(ident, None)
+            else:
+                self.associations[ident] = value
+
+    def has_subject(self, subject: str) -> bool:
+        return subject not in self.gone and bool(self.state.versions(subject))
+
+
 class AssociationService:
     def __init__(self, service: RegistryService) -> None:
         self.service = service
@@ -76,12 +101,10 @@ class AssociationService:
         live = self.state.versions(subject)
         return live[-1].schema.guid if live else None
 
-    def _all(self) -> list[dict[str, Any]]:
-        return [v for k, v in sorted(self.state.associations.items()) if k[0] == DEFAULT_TENANT]
-
     def find(
         self,
         *,
+        source: dict[tuple[str, ...], dict[str, Any]] | None = None,
         subject: str | None = None,
         namespace: str | None = None,
         name: str | None = None,
@@ -90,10 +113,14 @@ class AssociationService:
         association_types: list[str] | None = None,
         lifecycle: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Stored association values matching every given filter (namespace ``-`` matches any)."""
+        """Stored association values (of ``source``, default the state) matching every given
+        filter (namespace ``-`` matches any)."""
         types = {t.lower() for t in association_types or []}
+        stored = self.state.associations if source is None else source
         out = []
-        for v in self._all():
+        for k, v in sorted(stored.items()):
+            if k[0] != DEFAULT_TENANT:
+                continue
             if subject is not None and v["subject"] != subject:
                 continue
             if name is not None and v["resourceName"] != name:
@@ -114,105 +141,92 @@ class AssociationService:
     def views(self, values: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [view(v, self._guid(v["subject"])) for v in values]
 
+    def tombstones(self, subject: str, source: dict[tuple[str, ...], dict[str, Any]] | None = None) -> list[Record]:
+        """Tombstones of every association of the subject (written when it is deleted permanently)."""
+        return [(key_of(v), None) for v in self.find(source=source, subject=subject)]
+
     # ---- writes ---------------------------------------------------------------------------
 
     async def create_or_update(self, body: Any, *, replace: bool) -> dict[str, Any]:
         """``POST /associations`` (replace=False) or ``PUT /associations`` (replace=True)."""
-        if not isinstance(body, dict):
-            raise errors.bad_request("The body must be a JSON object with resourceName, resourceNamespace "
-                                     "and associations")
-        name = _text(body, "resourceName", required=True)
-        namespace = _text(body, "resourceNamespace", required=True)
-        rtype = _choice(_text(body, "resourceType", required=False, default="topic") or "topic",
-                        "resourceType", RESOURCE_TYPES)
-        assert name is not None and namespace is not None
-        if namespace == WILDCARD:
-            raise errors.invalid_association("resourceNamespace '-' is a lookup wildcard; give the cluster id")
-        resource_id = _text(body, "resourceId", required=False) or str(
-            uuid.uuid5(uuid.NAMESPACE_URL, f"charter:{rtype}:{namespace}:{name}")
-        )
-        items = body.get("associations")
-        if not isinstance(items, list) or not items:
-            raise errors.invalid_association("'associations' must be a non-empty list of {subject, associationType}")
-        wanted: list[dict[str, Any]] = []
-        for item in items:
-            wanted.append(await self._read_item(item, wanted))
+        request = parse_upsert(body, self.service.settings.max_schema_bytes)
+        for item in request.items:
+            if item.schema is not None:
+                await self.service.register(item.subject, item.schema, normalize=item.normalize)
         async with self.writer.lock:
-            records: list[tuple[RecordKey, dict[str, Any] | None]] = []
-            for item in wanted:
-                subject = item["subject"]
-                if not self.state.versions(subject):
-                    raise errors.subject_not_found(subject)
-                current = self.find(namespace=namespace, name=name, resource_type=rtype,
-                                    association_types=[item["associationType"]])
-                value = {
-                    "tenant": DEFAULT_TENANT, "resourceName": name, "resourceNamespace": namespace,
-                    "resourceId": resource_id, "resourceType": rtype,
-                    "associationType": item["associationType"], "subject": subject,
-                    "lifecycle": item["lifecycle"], "frozen": item["frozen"],
-                }
-                for old in current:
-                    if old == value:
-                        continue
-                    if not replace:
-                        raise errors.association_exists(
-                            f"The {rtype} '{name}' already has a {old['associationType']} association "
-                            f"with subject '{old['subject']}'; use PUT /associations to change it"
-                        )
-                    if old.get("frozen"):
-                        raise errors.association_frozen(
-                            f"The {old['associationType']} association of {rtype} '{name}' with subject "
-                            f"'{old['subject']}' is frozen and cannot be changed"
-                        )
-                    if old["subject"] != subject:
-                        records.append((self._key(old), None))
-                if value not in current:
-                    records.append((self._key(value), value))
-            if records:
-                await self.writer.write(records)
-        return {
-            "resourceName": name, "resourceNamespace": namespace, "resourceId": resource_id,
-            "resourceType": rtype,
-            "associations": [
-                {k: item[k] for k in ("subject", "associationType", "lifecycle", "frozen")} for item in wanted
-            ],
-        }
+            plan = Plan(self.state)
+            self.plan_upsert(plan, request, replace=replace)
+            if plan.records:
+                await self.writer.write(plan.records)
+        return request.response()
 
-    async def _read_item(self, item: Any, seen: list[dict[str, Any]]) -> dict[str, Any]:
-        """One entry of ``associations``; registers its ``schema`` under the subject when given."""
-        if not isinstance(item, dict):
-            raise errors.invalid_association("each entry of 'associations' must be an object with a subject")
-        subject = _text(item, "subject", required=True)
-        assert subject is not None
-        atype = _choice(_text(item, "associationType", required=False, default="value") or "value",
-                        "associationType", ASSOCIATION_TYPES)
-        if any(s["associationType"] == atype for s in seen):
-            raise errors.invalid_association(f"the request has more than one '{atype}' association")
-        lifecycle = _choice(_text(item, "lifecycle", required=False, default="WEAK") or "WEAK",
-                            "lifecycle", LIFECYCLES, upper=True)
-        frozen = item.get("frozen", False)
-        if frozen is None:
-            frozen = False
-        if not isinstance(frozen, bool):
-            raise errors.invalid_association("'frozen' must be true or false")
-        if item.get("schema") is not None:
-            request = read_schema_request(item["schema"], self.service.settings.max_schema_bytes)
-            await self.service.register(subject, request, normalize=item.get("normalize") is True)
-        return {"subject": subject, "associationType": atype, "lifecycle": lifecycle, "frozen": frozen}
+    def plan_upsert(self, plan: Plan, request: Upsert, *, replace: bool) -> None:
+        name, rtype = request.name, request.resource_type
+        for item in request.items:
+            if not plan.has_subject(item.subject):
+                raise errors.subject_not_found(item.subject)
+            current = self.find(source=plan.associations, namespace=request.namespace, name=name,
+                                resource_type=rtype, association_types=[item.association_type])
+            value = {
+                "tenant": DEFAULT_TENANT, "resourceName": name, "resourceNamespace": request.namespace,
+                "resourceId": request.resource_id, "resourceType": rtype,
+                "associationType": item.association_type, "subject": item.subject,
+                "lifecycle": item.lifecycle, "frozen": item.frozen,
+            }
+            for old in current:
+                if old == value:
+                    continue
+                if not replace:
+                    raise errors.association_exists(
+                        f"The {rtype} '{name}' already has a {old['associationType']} association "
+                        f"with subject '{old['subject']}'; use PUT /associations to change it"
+                    )
+                if old.get("frozen"):
+                    raise errors.association_frozen(
+                        f"The {old['associationType']} association of {rtype} '{name}' with subject "
+                        f"'{old['subject']}' is frozen and cannot be changed"
+                    )
+                if old["subject"] != item.subject:
+                    plan.add(key_of(old), None)
+            if value not in current:
+                plan.add(key_of(value), value)
 
-    @staticmethod
-    def _key(value: dict[str, Any]) -> RecordKey:
-        return assoc_key(value["resourceName"], value["resourceNamespace"], value["resourceType"],
-                         value["associationType"], value["subject"], value.get("tenant", DEFAULT_TENANT))
-
-    async def delete(self, **filters: Any) -> int:
-        """Delete the associations matching the filters (see :meth:`find`); 40410 when none do."""
+    async def delete(self, *, cascade: bool = False, **filters: Any) -> int:
+        """Delete the associations matching the filters (see :meth:`find`); 40410 when none do.
+        With ``cascade``, the subjects of the STRONG ones are deleted permanently too."""
         async with self.writer.lock:
-            found = self.find(**filters)
-            if not found:
-                raise errors.association_not_found(_not_found_message(filters))
-            await self.writer.write([(self._key(v), None) for v in found])
-            return len(found)
+            plan = Plan(self.state)
+            count = self.plan_delete(plan, filters, cascade=cascade)
+            await self.writer.write(plan.records)
+            return count
+
+    def plan_delete(self, plan: Plan, filters: dict[str, Any], *, cascade: bool) -> int:
+        found = self.find(source=plan.associations, **filters)
+        if not found:
+            raise errors.association_not_found(_not_found_message(filters))
+        for value in found:
+            plan.add(key_of(value), None)
+        if cascade:
+            strong = [v["subject"] for v in found if v.get("lifecycle", "WEAK") == "STRONG"]
+            self._plan_subject_deletes(plan, list(dict.fromkeys(strong)))
+        return len(found)
+
+    def _plan_subject_deletes(self, plan: Plan, subjects: list[str]) -> None:
+        """Delete the subjects permanently: checked all first (mode, references), then planned."""
+        doomed = [s for s in subjects if s not in plan.gone and self.state.versions(s, include_deleted=True)]
+        leaving = plan.gone | set(doomed)
+        for subject in doomed:
+            self.service.modes.check_writable(subject, self.service.modes.effective(subject))
+            for sv in self.state.versions(subject, include_deleted=True):
+                users = self.state.referencing(subject, sv.version, include_deleted=True)
+                if any(user.subject not in leaving for user in users):
+                    raise errors.reference_exists(subject, sv.version)
+        for subject in doomed:
+            for key, value in self.service.purge_records(subject):
+                plan.add(key, value)
+            for key, value in self.tombstones(subject, plan.associations):
+                plan.add(key, value)
+            plan.gone.add(subject)
 
 
 def _not_found_message(filters: dict[str, Any]) -> str:

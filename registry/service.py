@@ -56,6 +56,7 @@ LATEST = -1
 MAX_VERSION = 2**31 - 1
 # Schemas up to this many characters are parsed on the event loop; larger ones in a thread.
 INLINE_PARSE_CHARS = 4 * 1024
+Record = tuple[RecordKey, "dict[str, Any] | None"]  # a record to write (None: a tombstone)
 
 
 class RegistryService:
@@ -322,18 +323,36 @@ class RegistryService:
                 if permanent and not sv.deleted:
                     raise errors.subject_not_soft_deleted(subject)
             if permanent:
-                records: list[tuple[RecordKey, dict[str, Any] | None]] = [
-                    (schema_key(subject, sv.version), None) for sv in reversed(versions)
-                ]
-                await self.writer.write(records)
+                # gone for good: its associations go too (see associations)
+                await self.writer.write([*self._hard_delete_records(subject, versions),
+                                         *self.associations.tombstones(subject)])
                 return [sv.version for sv in versions]
-            records = [(delete_subject_key(subject), {"subject": subject, "version": versions[-1].version})]
-            if subject in self.state.configs:
-                records.append((config_key(subject), None))
-            if subject in self.state.modes:
-                records.append((mode_key(subject), None))
-            await self.writer.write(records)
+            await self.writer.write(self._soft_delete_records(subject, versions))
             return [sv.version for sv in live]
+
+    def _soft_delete_records(self, subject: str, versions: list[SubjectVersion]) -> list[Record]:
+        """What a soft delete of the subject writes: DELETE_SUBJECT, and its config and mode go."""
+        records: list[Record] = [
+            (delete_subject_key(subject), {"subject": subject, "version": versions[-1].version})
+        ]
+        if subject in self.state.configs:
+            records.append((config_key(subject), None))
+        if subject in self.state.modes:
+            records.append((mode_key(subject), None))
+        return records
+
+    @staticmethod
+    def _hard_delete_records(subject: str, versions: list[SubjectVersion]) -> list[Record]:
+        return [(schema_key(subject, sv.version), None) for sv in reversed(versions)]
+
+    def purge_records(self, subject: str) -> list[Record]:
+        """A soft then a hard delete of every version of the subject, as the two deletes write them
+        (the lifecycle cascade of associations; the caller checks references and mode)."""
+        versions = self.state.versions(subject, include_deleted=True)
+        if not versions:
+            return []
+        soft = self._soft_delete_records(subject, versions) if any(not v.deleted for v in versions) else []
+        return [*soft, *self._hard_delete_records(subject, versions)]
 
     async def delete_version(self, subject: str, version: int, permanent: bool) -> int:
         async with self.writer.lock:
@@ -346,7 +365,10 @@ class RegistryService:
                     raise errors.version_not_soft_deleted(subject, sv.version)
                 if self.state.referencing(subject, sv.version, include_deleted=True):
                     raise errors.reference_exists(subject, sv.version)
-                await self.writer.write([(schema_key(subject, sv.version), None)])
+                records: list[Record] = [(schema_key(subject, sv.version), None)]
+                if len(self.state.versions(subject, include_deleted=True)) == 1:  # its last version
+                    records.extend(self.associations.tombstones(subject))
+                await self.writer.write(records)
                 return sv.version
             if sv.deleted:
                 raise errors.version_soft_deleted(subject, sv.version)

@@ -70,6 +70,20 @@ def test_writes_through_the_follower_land_via_the_primary_and_reads_agree(pair) 
     for path in (f"/subjects/{s1}/versions", f"/config/{s1}", "/schemas/ids/1", f"/subjects/{s1}/versions/1"):
         answers = {httpx.get(s.url + path, timeout=5).text for s in (primary, follower)}
         assert len(answers) == 1, (path, answers)
+    # association writes (single and batch) are forwarded as well
+    topic = unique("topic")
+    assoc = {"resourceName": topic, "resourceNamespace": "lkc-fwd", "resourceType": "topic",
+             "associations": [{"subject": s1, "associationType": "value"}]}
+    created = httpx.post(f"{follower.url}/associations", json=assoc, timeout=10)
+    assert created.status_code == 200, created.text
+    batch = httpx.post(f"{follower.url}/associations:batchMutate", timeout=10, json={"requests": [
+        {"op": "DELETE", "resourceName": topic, "resourceNamespace": "lkc-fwd"}]})
+    assert batch.status_code == 200 and batch.json()["responses"] == [{"deleted": 1}], batch.text
+    again = httpx.post(f"{follower.url}/associations", json=assoc, timeout=10)
+    assert again.status_code == 200, again.text
+    time.sleep(0.3)
+    found = httpx.get(f"{primary.url}/associations/resources/lkc-fwd/{topic}", timeout=5)
+    assert found.status_code == 200 and [a["subject"] for a in found.json()] == [s1]
     # lookups and compatibility checks are answered by the follower itself
     lookup = httpx.post(f"{follower.url}/subjects/{s1}", json={"schema": record_schema("A")}, timeout=5)
     assert lookup.status_code == 200 and lookup.json()["id"] == r.json()["id"]

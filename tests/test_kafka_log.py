@@ -5,7 +5,9 @@ forwarding rules that need no broker."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import hashlib
 import json
 import time
 from pathlib import Path
@@ -71,7 +73,9 @@ def test_records_in_the_topic_are_in_confluents_format(tmp_path: Path, kafka_bro
     schema = b'{"keytype":"SCHEMA","subject":"s","version":1,"magic":1}'
     assert keys == [schema, CONFLUENT_KEYS[config_key("s")], schema, schema]
     values = [v for k, v in records if k == schema]
-    assert json.loads(values[0]) == {"subject": "s", "version": 1, "id": 1, "schema": '"string"', "deleted": False}
+    md5 = base64.b64encode(hashlib.md5(b'"string"').digest()).decode()  # Confluent's md5: the GUID's bytes
+    assert json.loads(values[0]) == {"subject": "s", "version": 1, "id": 1, "schema": '"string"', "md5": md5,
+                                     "deleted": False}
     assert json.loads(values[1])["deleted"] is True
     assert values[2] is None  # hard delete = tombstone with the same key bytes: compaction drops both
 

@@ -1,10 +1,15 @@
 """``/associations``: link subjects to resources (Kafka topics), as Confluent's API does.
 
 Lookups answer 404 (40410) when nothing matches, which is what makes confluent-kafka-python's
-default ASSOCIATED subject-name strategy fall back to the topic strategy.
+default ASSOCIATED subject-name strategy fall back to the topic strategy. The three ``DELETE``
+routes take ``cascadeLifecycle=true|false`` (any case): with true, the subjects of the STRONG
+associations deleted are deleted permanently too (see ``registry.associations``). The batch
+calls ``POST /associations:batchGet`` and ``:batchMutate`` are in ``registry.association_batch``.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -12,24 +17,35 @@ from fastapi.responses import Response
 from charter.registry import errors
 from charter.registry.api.deps import service
 from charter.registry.api.http import json_body, page, path_text, respond, subject_param
+from charter.registry.association_batch import batch_get, batch_mutate
+from charter.registry.association_requests import check_filters, parse_flag
 
 router = APIRouter()
 
 
-def _filters(request: Request) -> dict[str, object]:
+def _filters(request: Request) -> dict[str, Any]:
+    """``resourceType``, ``associationType`` (repeated or comma-separated) and ``lifecycle``; 42212
+    for a value that is none of Confluent's."""
     q = request.query_params
     types = [t for value in q.getlist("associationType") for t in value.split(",") if t]
-    return {
-        "resource_type": q.get("resourceType") or None,
-        "association_types": types or None,
-        "lifecycle": q.get("lifecycle") or None,
-    }
+    return check_filters(q.get("resourceType") or None, types or None, q.get("lifecycle") or None)
 
 
-def _answer(request: Request, found: list[dict[str, object]], what: str) -> Response:
+def _cascade(request: Request) -> bool:
+    raw = request.query_params.get("cascadeLifecycle")
+    return False if raw is None else parse_flag(raw, "cascadeLifecycle")
+
+
+def _answer(request: Request, found: list[dict[str, Any]], what: str) -> Response:
     if not found:
         raise errors.association_not_found(f"No associations found for {what}")
     return respond(request, page(service(request).associations.views(found), request))
+
+
+async def _delete(request: Request, **selector: str) -> Response:
+    filters, cascade = _filters(request), _cascade(request)
+    await service(request).associations.delete(cascade=cascade, **selector, **filters)
+    return Response(status_code=204)
 
 
 @router.post("/associations")
@@ -44,42 +60,48 @@ async def create_or_update_associations(request: Request) -> Response:
     return respond(request, await svc.associations.create_or_update(await json_body(request), replace=True))
 
 
+@router.post("/associations:batchGet")
+async def batch_get_associations(request: Request) -> Response:
+    return respond(request, batch_get(service(request).associations, await json_body(request)))
+
+
+@router.post("/associations:batchMutate")
+async def batch_mutate_associations(request: Request) -> Response:
+    return respond(request, await batch_mutate(service(request).associations, await json_body(request)))
+
+
 @router.get("/associations/subjects/{subject}")
 async def associations_by_subject(request: Request) -> Response:
     subject = subject_param(request)
-    found = service(request).associations.find(subject=subject, **_filters(request))  # type: ignore[arg-type]
+    found = service(request).associations.find(subject=subject, **_filters(request))
     return _answer(request, found, f"subject '{subject}'")
 
 
 @router.delete("/associations/subjects/{subject}")
 async def delete_associations_of_subject(request: Request) -> Response:
-    await service(request).associations.delete(subject=subject_param(request), **_filters(request))
-    return Response(status_code=204)
+    return await _delete(request, subject=subject_param(request))
 
 
 @router.get("/associations/resources/{resource_id}")
 async def associations_by_resource_id(request: Request) -> Response:
     rid = path_text(request, "resource_id")
-    found = service(request).associations.find(resource_id=rid, **_filters(request))  # type: ignore[arg-type]
+    found = service(request).associations.find(resource_id=rid, **_filters(request))
     return _answer(request, found, f"resource id '{rid}'")
 
 
 @router.delete("/associations/resources/{resource_id}")
 async def delete_associations_by_resource_id(request: Request) -> Response:
-    rid = path_text(request, "resource_id")
-    await service(request).associations.delete(resource_id=rid, **_filters(request))
-    return Response(status_code=204)
+    return await _delete(request, resource_id=path_text(request, "resource_id"))
 
 
 @router.get("/associations/resources/{namespace}/{name}")
 async def associations_by_resource(request: Request) -> Response:
     namespace, name = path_text(request, "namespace"), path_text(request, "name")
-    found = service(request).associations.find(namespace=namespace, name=name, **_filters(request))  # type: ignore[arg-type]
+    found = service(request).associations.find(namespace=namespace, name=name, **_filters(request))
     return _answer(request, found, f"resource '{name}' in namespace '{namespace}'")
 
 
 @router.delete("/associations/resources/{namespace}/{name}")
 async def delete_associations_of_resource(request: Request) -> Response:
     namespace, name = path_text(request, "namespace"), path_text(request, "name")
-    await service(request).associations.delete(namespace=namespace, name=name, **_filters(request))
-    return Response(status_code=204)
+    return await _delete(request, namespace=namespace, name=name)

@@ -2,12 +2,13 @@
 
 - Until the instance is ready (the topic replayed up to its end marker), every request except
   ``GET /``, ``GET /status`` and the API docs gets 503 with error code 50001.
-- Writes (register, tag a version, delete subject or version, PUT/DELETE config and mode) are handled only by the
-  primary. A follower forwards them over HTTP to the primary's advertised URL with the caller's
-  body, query string and ``Authorization`` header, and returns the primary's status and body
-  unchanged. No primary known (after waiting a few seconds for an election): 50004 "Unknown
-  leader"; the primary unreachable: 50003. A forwarded request carries ``X-Charter-Forwarded``
-  and is never forwarded again (50003 if it reaches an instance that is not the primary).
+- Writes (register, tag a version, delete subject or version, PUT/DELETE config and mode,
+  association writes and ``:batchMutate``) are handled only by the primary. A follower forwards
+  them over HTTP to the primary's advertised URL with the caller's body, query string and
+  ``Authorization`` header, and returns the primary's status and body unchanged. No primary
+  known (after waiting a few seconds for an election): 50004 "Unknown leader"; the primary
+  unreachable: 50003. A forwarded request carries ``X-Charter-Forwarded`` and is never forwarded
+  again (50003 if it reaches an instance that is not the primary).
 - Reads, lookups and compatibility checks are answered locally.
 """
 
@@ -31,9 +32,11 @@ PRIMARY_WAIT_S = 5.0
 ALWAYS_SERVED = {"/", "/status", "/status/live", "/metrics", "/docs", "/openapi.json", "/docs/oauth2-redirect"}
 
 _WRITES = {
-    "POST": re.compile(r"^/subjects/[^/]+/versions(/[^/]+/tags)?/?$"),
-    "DELETE": re.compile(r"^/(subjects/[^/]+(/versions/[^/]+)?|config(/[^/]+)?|mode(/[^/]+)?|contexts/[^/]+)/?$"),
-    "PUT": re.compile(r"^/(config|mode)(/[^/]+)?/?$"),
+    "POST": re.compile(r"^/(subjects/[^/]+/versions(/[^/]+/tags)?|associations(:batchMutate)?)/?$"),
+    "DELETE": re.compile(
+        r"^/(subjects/[^/]+(/versions/[^/]+)?|config(/[^/]+)?|mode(/[^/]+)?|contexts/[^/]+|associations/.+)/?$"
+    ),
+    "PUT": re.compile(r"^/((config|mode)(/[^/]+)?|associations)/?$"),
 }
 
 

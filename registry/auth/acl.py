@@ -11,8 +11,10 @@ What a request needs (:func:`required`):
 - registering (``POST /subjects/{s}/versions``, and ``/versions/{v}/tags``, which registers a
   new version): ``write`` on the subject;
 - deletes, ``PUT``/``DELETE /config/{s}`` and ``/mode/{s}``: ``admin`` on the subject;
-- global reads (``GET /schemas…``, ``GET /subjects``, ``GET /config``, ``/ui`` pages…): any grant;
-- any other write (``PUT /config``, ``PUT /mode``, unknown routes): ``admin`` on ``*``.
+- global reads (``GET /schemas…``, ``GET /subjects``, ``GET /config``, ``/ui`` pages, association
+  lookups including ``POST /associations:batchGet``…): any grant;
+- any other write (``PUT /config``, ``PUT /mode``, association writes, which may delete subjects
+  through a STRONG lifecycle, unknown routes): ``admin`` on ``*``.
 """
 
 from __future__ import annotations
@@ -41,6 +43,10 @@ class Need:
     global_write: bool = False
 
 
+# POSTs that only read: the console's check form (its "register" button re-checks the write
+# itself through the service's modes) and the association batch lookup.
+READ_POSTS = ("/ui/check", "/ui/check/", "/associations:batchGet")
+
 _SUBJECT_ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("POST", re.compile(r"^/subjects/([^/]+)/versions(?:/[^/]+/tags)?/?$"), "write"),
     ("POST", re.compile(r"^/subjects/([^/]+)/?$"), "read"),
@@ -62,7 +68,7 @@ def required(method: str, path: str) -> Need:
             match = pattern.match(path)
             if match:
                 return Need(role, unquote(match.group(1)))
-    if method == "GET" or (method == "POST" and path in ("/ui/check", "/ui/check/")):
+    if method == "GET" or (method == "POST" and path.replace("%3A", ":").replace("%3a", ":") in READ_POSTS):
         return Need("read", ANY_SUBJECT)
     return Need("admin", GLOBAL, global_write=True)
 
