@@ -9,7 +9,7 @@ to add are appended in order, each once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from charter.compat.model import EntityType, SchemaEntity, TagEdits, UnknownEntityError
@@ -17,6 +17,8 @@ from charter.compat.model import EntityType, SchemaEntity, TagEdits, UnknownEnti
 TAGS_KEY = "confluent:tags"
 
 T = TypeVar("T")
+R = TypeVar("R")
+F = TypeVar("F")
 
 
 def string_tags(value: Any) -> list[str]:
@@ -63,3 +65,18 @@ def apply_edits(
 
 def kind_name(entity_type: EntityType) -> str:
     return "record" if entity_type is EntityType.SR_RECORD else "field"
+
+
+def find_entity(entity: SchemaEntity, records: Mapping[str, R], field: Callable[[R, str], F | None]) -> R | F | None:
+    """The record an SR_RECORD path names (its full name) or the field an SR_FIELD path names
+    (its record's full name, a dot, the field name: ``field`` finds it in the record)."""
+    if entity.entity_type is EntityType.SR_RECORD:
+        return records.get(entity.path)
+    record_name, dot, field_name = entity.path.rpartition(".")
+    record = records.get(record_name) if dot else None
+    return None if record is None else field(record, field_name)
+
+
+def some_names(names: Iterable[str], most: int = 10) -> str:
+    """Up to ``most`` names, quoted, for an error message ("none" when there are none)."""
+    return ", ".join(f"'{name}'" for name in list(names)[:most]) or "none"

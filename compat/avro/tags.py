@@ -18,7 +18,7 @@ from charter.compat.avro.jsontext import dump_json, load_json
 from charter.compat.avro.names import full_name, split_name
 from charter.compat.avro.types import Named, Record
 from charter.compat.model import EntityType, SchemaEntity, SchemaTags, TagEdits
-from charter.compat.tags import TAGS_KEY, apply_edits, kind_name, string_tags
+from charter.compat.tags import TAGS_KEY, apply_edits, find_entity, kind_name, some_names, string_tags
 
 _NAMED = ("record", "error", "enum", "fixed")
 
@@ -74,14 +74,8 @@ def with_tags(text: str, to_add: TagEdits, to_remove: TagEdits) -> str:
     records = _records(document)
 
     def find(entity: SchemaEntity) -> dict[str, Any] | None:
-        if entity.entity_type is EntityType.SR_RECORD:
-            return records.get(entity.path)
-        record_name, dot, field_name = entity.path.rpartition(".")
-        record = records.get(record_name) if dot else None
-        if record is None:
-            return None
-        fields = record.get("fields") or []
-        return next((f for f in fields if isinstance(f, dict) and f.get("name") == field_name), None)
+        return find_entity(entity, records, lambda record, name: next(
+            (f for f in record.get("fields") or [] if isinstance(f, dict) and f.get("name") == name), None))
 
     def write(node: dict[str, Any], tags: list[str]) -> None:
         if tags:
@@ -90,7 +84,7 @@ def with_tags(text: str, to_add: TagEdits, to_remove: TagEdits) -> str:
             node.pop(TAGS_KEY, None)
 
     def describe(entity: SchemaEntity) -> str:
-        known = ", ".join(f"'{name}'" for name in list(records)[:10]) or "none"
+        known = some_names(records)
         return (
             f"Invalid schema: the schema has no {kind_name(entity.entity_type)} '{entity.path}'. An Avro "
             "record is named by its full name (e.g. 'com.acme.User'), a field by its record's full name, "

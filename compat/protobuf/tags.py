@@ -18,7 +18,7 @@ from google.protobuf.message import Message
 
 from charter.compat.model import EntityType, SchemaEntity, SchemaTags, TagEdits
 from charter.compat.protobuf.types import FieldProto, FileProto, MessageProto, is_map_entry, walk_types
-from charter.compat.tags import apply_edits, kind_name
+from charter.compat.tags import apply_edits, find_entity, kind_name, some_names
 
 META_IMPORT = "confluent/meta.proto"
 
@@ -75,16 +75,11 @@ def tag_file(file: FileProto, to_add: TagEdits, to_remove: TagEdits) -> FileProt
     messages = dict(_messages(copy))
 
     def find(entity: SchemaEntity) -> MessageProto | FieldProto | None:
-        if entity.entity_type is EntityType.SR_RECORD:
-            return messages.get(entity.path)
-        message_name, dot, field_name = entity.path.rpartition(".")
-        message = messages.get(message_name) if dot else None
-        if message is None:
-            return None
-        return next((f for f in message.field if f.name == field_name), None)
+        return find_entity(entity, messages, lambda message, name: next(
+            (f for f in message.field if f.name == name), None))
 
     def describe(entity: SchemaEntity) -> str:
-        known = ", ".join(f"'{name}'" for name in list(messages)[:10]) or "none"
+        known = some_names(messages)
         return (
             f"Invalid schema: the schema has no {kind_name(entity.entity_type)} '{entity.path}'. A Protobuf "
             "record is a message named by its full name (e.g. 'com.acme.User', 'com.acme.Outer.Inner'), a "

@@ -48,37 +48,36 @@ def _text(md: _Digest, value: Any) -> None:
         md.update(value.encode())
 
 
+def _sorted_texts(md: _Digest, values: Any) -> None:
+    """A sorted set of strings (Confluent's ``SortedSet<String>``), each fed in order."""
+    if isinstance(values, list):
+        for value in sorted(v for v in values if isinstance(v, str)):
+            _text(md, value)
+
+
+def _sorted_pairs(md: _Digest, mapping: Any) -> None:
+    """A sorted string map (``SortedMap<String, String>``): each key, then its value."""
+    if isinstance(mapping, dict):
+        for key in sorted(mapping):
+            _text(md, key)
+            _text(md, mapping[key])
+
+
 def _metadata(md: _Digest, metadata: dict[str, Any]) -> None:
     tags = metadata.get("tags")
     if isinstance(tags, dict):
         for path in sorted(tags):
             _text(md, path)
-            values = tags[path]
-            for tag in sorted(t for t in values if isinstance(t, str)) if isinstance(values, list) else ():
-                _text(md, tag)
-    properties = metadata.get("properties")
-    if isinstance(properties, dict):
-        for name in sorted(properties):
-            _text(md, name)
-            _text(md, properties[name])
-    sensitive = metadata.get("sensitive")
-    if isinstance(sensitive, list):
-        for name in sorted(s for s in sensitive if isinstance(s, str)):
-            _text(md, name)
+            _sorted_texts(md, tags[path])
+    _sorted_pairs(md, metadata.get("properties"))
+    _sorted_texts(md, metadata.get("sensitive"))
 
 
 def _rule(md: _Digest, rule: dict[str, Any]) -> None:
     for name in RULE_TEXT_FIELDS_HEAD:
         _text(md, rule.get(name))
-    tags = rule.get("tags")
-    if isinstance(tags, list):
-        for tag in sorted(t for t in tags if isinstance(t, str)):
-            _text(md, tag)
-    params = rule.get("params")
-    if isinstance(params, dict):
-        for key in sorted(params):
-            _text(md, key)
-            _text(md, params[key])
+    _sorted_texts(md, rule.get("tags"))
+    _sorted_pairs(md, rule.get("params"))
     for name in RULE_TEXT_FIELDS_TAIL:
         _text(md, rule.get(name))
     if rule.get("disabled") is True:
