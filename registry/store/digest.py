@@ -51,7 +51,7 @@ def _text(md: _Digest, value: Any) -> None:
 def _sorted_texts(md: _Digest, values: Any) -> None:
     """A sorted set of strings (Confluent's ``SortedSet<String>``), each fed in order."""
     if isinstance(values, list):
-        for value in sorted(v for v in values if isinstance(v, str)):
+        for value in sorted({v for v in values if isinstance(v, str)}):
             _text(md, value)
 
 
