@@ -222,7 +222,7 @@ class AssociationService:
                 if any(user.subject not in leaving for user in users):
                     raise errors.reference_exists(subject, sv.version)
         for subject in doomed:
-            for key, value in self.service.purge_records(subject):
+            for key, value in self.service.deletes.purge_records(subject):
                 plan.add(key, value)
             for key, value in self.tombstones(subject, plan.associations):
                 plan.add(key, value)

@@ -1,4 +1,4 @@
-"""The registry's use cases: register, look up, check, delete, and the config and mode settings.
+"""The registry's use cases: register, look up, check and read (deletes: :mod:`.deletes`).
 
 The service owns the state and the log. Reads answer from memory. Every write is one or more
 `_schemas` records: built under the write lock from the current state, appended durably to the
@@ -28,13 +28,10 @@ from charter.registry.contracts import (
     validate_metadata,
     validate_rule_set,
 )
+from charter.registry.deletes import DeleteService
 from charter.registry.log.base import SchemaLog
 from charter.registry.modes import Mode
 from charter.registry.records import (
-    RecordKey,
-    config_key,
-    delete_subject_key,
-    mode_key,
     schema_key,
     schema_value,
 )
@@ -47,16 +44,13 @@ from charter.registry.schemas import (
     resolve_references,
 )
 from charter.registry.settings import Settings
-from charter.registry.store.state import SchemaContent, SubjectVersion
+from charter.registry.store.state import LATEST, SchemaContent, SubjectVersion
 from charter.registry.writer import StateWriter
 
 log = logging.getLogger(__name__)
 
-LATEST = -1
-MAX_VERSION = 2**31 - 1
 # Schemas up to this many characters are parsed on the event loop; larger ones in a thread.
 INLINE_PARSE_CHARS = 4 * 1024
-Record = tuple[RecordKey, "dict[str, Any] | None"]  # a record to write (None: a tombstone)
 
 
 class RegistryService:
@@ -70,6 +64,7 @@ class RegistryService:
         self.modes = self.config.modes
         self.associations = AssociationService(self)
         self.contexts = ContextService(self.writer)
+        self.deletes = DeleteService(self)
 
     def replay(self) -> int:
         """Rebuild the state from the log; returns the number of records read."""
@@ -304,80 +299,6 @@ class RegistryService:
             targets = targets[-1:]
         previous = self._previous(targets)
         return await asyncio.to_thread(self._check, level, candidate.parsed, previous, subject, request.metadata)
-
-    # ---- deletes ---------------------------------------------------------------------------
-
-    async def delete_subject(self, subject: str, permanent: bool) -> list[int]:
-        async with self.writer.lock:
-            versions = self.state.versions(subject, include_deleted=True)
-            if not versions:
-                raise errors.subject_not_found(subject)
-            self.modes.check_writable(subject, self.modes.effective(subject))
-            live = [v for v in versions if not v.deleted]
-            if not permanent and not live:
-                raise errors.subject_soft_deleted(subject)
-            # As Confluent: per version, references are checked before the soft-delete rule.
-            for sv in versions if permanent else live:
-                if self.state.referencing(subject, sv.version, include_deleted=permanent):
-                    raise errors.reference_exists(subject, sv.version)
-                if permanent and not sv.deleted:
-                    raise errors.subject_not_soft_deleted(subject)
-            if permanent:
-                # gone for good: its associations go too (see associations)
-                await self.writer.write([*self._hard_delete_records(subject, versions),
-                                         *self.associations.tombstones(subject)])
-                return [sv.version for sv in versions]
-            await self.writer.write(self._soft_delete_records(subject, versions))
-            return [sv.version for sv in live]
-
-    def _soft_delete_records(self, subject: str, versions: list[SubjectVersion]) -> list[Record]:
-        """What a soft delete of the subject writes: DELETE_SUBJECT, and its config and mode go."""
-        records: list[Record] = [
-            (delete_subject_key(subject), {"subject": subject, "version": versions[-1].version})
-        ]
-        if subject in self.state.configs:
-            records.append((config_key(subject), None))
-        if subject in self.state.modes:
-            records.append((mode_key(subject), None))
-        return records
-
-    @staticmethod
-    def _hard_delete_records(subject: str, versions: list[SubjectVersion]) -> list[Record]:
-        return [(schema_key(subject, sv.version), None) for sv in reversed(versions)]
-
-    def purge_records(self, subject: str) -> list[Record]:
-        """A soft then a hard delete of every version of the subject, as the two deletes write them
-        (the lifecycle cascade of associations; the caller checks references and mode)."""
-        versions = self.state.versions(subject, include_deleted=True)
-        if not versions:
-            return []
-        soft = self._soft_delete_records(subject, versions) if any(not v.deleted for v in versions) else []
-        return [*soft, *self._hard_delete_records(subject, versions)]
-
-    async def delete_version(self, subject: str, version: int, permanent: bool) -> int:
-        async with self.writer.lock:
-            # `latest` of a soft delete means the latest live version; a number may name a
-            # soft-deleted version (40406 below), as in Confluent.
-            sv = self.resolve_version(subject, version, include_deleted=permanent or version != LATEST)
-            self.modes.check_writable(subject, self.modes.effective(subject))
-            if permanent:
-                if not sv.deleted:
-                    raise errors.version_not_soft_deleted(subject, sv.version)
-                if self.state.referencing(subject, sv.version, include_deleted=True):
-                    raise errors.reference_exists(subject, sv.version)
-                records: list[Record] = [(schema_key(subject, sv.version), None)]
-                if len(self.state.versions(subject, include_deleted=True)) == 1:  # its last version
-                    records.extend(self.associations.tombstones(subject))
-                await self.writer.write(records)
-                return sv.version
-            if sv.deleted:
-                raise errors.version_soft_deleted(subject, sv.version)
-            if self.state.referencing(subject, sv.version, include_deleted=False):
-                raise errors.reference_exists(subject, sv.version)
-            value = sv.record_value()
-            value["deleted"] = True
-            await self.writer.write([(schema_key(subject, sv.version), value)])
-            return sv.version
 
     # ---- reads -------------------------------------------------------------------------------
 

@@ -63,7 +63,7 @@ def test_refused_writes_append_nothing(tmp_path: Path) -> None:
             with pytest.raises(RegistryError):
                 await service.register("s", read_schema_request(body, 1 << 20))
         with pytest.raises(RegistryError):
-            await service.delete_version("s", 1, permanent=True)  # not soft-deleted first
+            await service.deletes.delete_version("s", 1, permanent=True)  # not soft-deleted first
         assert log_file.stat().st_size == size
         assert [v.version for v in service.state.versions("s")] == [1]
 

@@ -18,7 +18,7 @@ from fastapi.responses import Response
 
 from charter.registry import errors
 from charter.registry.contexts import canonical_subject
-from charter.registry.service import LATEST, MAX_VERSION
+from charter.registry.store.state import LATEST, MAX_VERSION
 
 V1_JSON = "application/vnd.schemaregistry.v1+json"
 SR_JSON = "application/vnd.schemaregistry+json"

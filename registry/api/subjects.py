@@ -57,7 +57,7 @@ async def lookup(request: Request) -> Response:
 @router.delete("/subjects/{subject}")
 async def delete_subject(request: Request) -> Response:
     svc = service(request)
-    versions = await svc.delete_subject(subject_param(request), flag(request, "permanent"))
+    versions = await svc.deletes.delete_subject(subject_param(request), flag(request, "permanent"))
     return respond(request, versions)
 
 
@@ -125,5 +125,5 @@ async def referenced_by(request: Request) -> Response:
 async def delete_version(request: Request) -> Response:
     svc = service(request)
     subject, version = subject_param(request), version_param(request)
-    deleted = await svc.delete_version(subject, version, flag(request, "permanent"))
+    deleted = await svc.deletes.delete_version(subject, version, flag(request, "permanent"))
     return respond(request, deleted)

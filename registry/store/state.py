@@ -30,6 +30,9 @@ from charter.registry.store.digest import guid_text, schema_md5
 
 log = logging.getLogger(__name__)
 
+LATEST = -1  # "the newest version" where a version number is expected
+MAX_VERSION = 2**31 - 1
+
 
 @dataclass(frozen=True, slots=True)
 class Reference:

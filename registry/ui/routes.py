@@ -32,7 +32,8 @@ from charter.compat.formats import supported_types
 from charter.registry import errors
 from charter.registry.api.http import path_text
 from charter.registry.schemas import read_schema_request
-from charter.registry.service import LATEST, MAX_VERSION, RegistryService
+from charter.registry.service import RegistryService
+from charter.registry.store.state import LATEST, MAX_VERSION
 from charter.registry.ui.compare import compare
 from charter.registry.ui.render import HERE, PREFIX, error_page, page, subject_url
 
