@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
-from charter.compat.avro import AVRO_FORMAT, AvroSchema
+from avro_support import parse
 from charter.compat.avro.jsontext import dump_json, java_double, parse_java_double, quote
-
-
-def parse(schema: Any, deps: dict[str, AvroSchema] | None = None, validate: bool = True) -> AvroSchema:
-    text = schema if isinstance(schema, str) else json.dumps(schema)
-    return AVRO_FORMAT.parse(text, deps or {}, validate=validate)
-
 
 PRETTY = """
 {
