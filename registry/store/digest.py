@@ -13,12 +13,13 @@ What is fed for each part follows Confluent's ``updateHash`` methods as we read 
   tag path, the path then each of its tags; for each property, the name then the value; then each
   sensitive name;
 - a rule set: migration rules, then domain rules, then encoding rules, each rule's present
-  fields in declaration order (name, doc, kind, mode, type, sorted tags, sorted params as key
-  then value, expr, onSuccess, onFailure), then one byte ``1`` when it is disabled.
+  fields in declaration order (name, doc, kind and mode by their upper-case enum names, type,
+  sorted tags, sorted params as key then value, expr, onSuccess, onFailure), then one byte ``1``
+  when it is disabled.
 
 A schema without references, metadata or rule set (the usual case) hashes to exactly
-``md5(schema_string)``. The schema type is not part of the hash, as in Confluent; the registry
-keeps it apart where identity needs it (see :func:`charter.registry.store.state.fingerprint`).
+``md5(schema_string)``. The schema type is not part of the hash, as in Confluent; the registry's
+identity adds it (:func:`charter.registry.store.state.fingerprint` is this hash and a type byte).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from charter.registry.contracts import RULE_LISTS
 
 RULE_TEXT_FIELDS_HEAD = ("name", "doc", "kind", "mode", "type")
 RULE_TEXT_FIELDS_TAIL = ("expr", "onSuccess", "onFailure")
+ENUM_FIELDS = ("kind", "mode")  # Java enums: hashed by their (upper-case) names
 
 
 class _Ref(Protocol):
@@ -75,7 +77,8 @@ def _metadata(md: _Digest, metadata: dict[str, Any]) -> None:
 
 def _rule(md: _Digest, rule: dict[str, Any]) -> None:
     for name in RULE_TEXT_FIELDS_HEAD:
-        _text(md, rule.get(name))
+        value = rule.get(name)
+        _text(md, value.upper() if name in ENUM_FIELDS and isinstance(value, str) else value)
     _sorted_texts(md, rule.get("tags"))
     _sorted_pairs(md, rule.get("params"))
     for name in RULE_TEXT_FIELDS_TAIL:

@@ -13,15 +13,12 @@ Records it cannot use are reported to the caller, never fatal.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import sys
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-
-import orjson
 
 from charter.registry.contexts import DEFAULT_CONTEXT, context_of
 from charter.registry.errors import RegistryError
@@ -57,11 +54,12 @@ class SchemaContent:
     fingerprint: bytes
     users: int = 0  # how many live versions point here
     context: str = DEFAULT_CONTEXT
-    md5: bytes = b""  # Confluent's content hash (see digest.py): the record's, else computed
+    foreign_md5: bytes | None = None  # the record's md5 when another registry hashed differently
 
-    def __post_init__(self) -> None:
-        if not self.md5:
-            self.md5 = schema_md5(self.text, self.references, self.metadata, self.rule_set)
+    @property
+    def md5(self) -> bytes:
+        """Confluent's content hash (:mod:`.digest`): the record's own, else the computed one."""
+        return self.foreign_md5 or self.fingerprint[:16]
 
     @property
     def key(self) -> tuple[str, int]:
@@ -91,6 +89,10 @@ class SubjectVersion:
         )
 
 
+# The type byte that ends a fingerprint: the same text in two formats is two schemas.
+TYPE_TAGS = {"AVRO": b"A", "PROTOBUF": b"P", "JSON": b"J"}
+
+
 def fingerprint(
     schema_type: str,
     text: str,
@@ -100,19 +102,9 @@ def fingerprint(
 ) -> bytes:
     """The identity of a schema's content: same fingerprint, same global id.
 
-    Unlike Confluent's MD5 (:mod:`.digest`, the GUID), it is unambiguous and keeps schema types
-    apart, so a JSON Schema never gets the id of an Avro schema with the same text."""
-    h = hashlib.md5(usedforsecurity=False)
-    h.update(schema_type.encode())
-    h.update(b"\x00")
-    h.update(text.encode())
-    for ref in references:
-        h.update(f"\x00{ref.name}\x00{ref.subject}\x00{ref.version}".encode())
-    if metadata:
-        h.update(b"\x00m" + orjson.dumps(metadata, option=orjson.OPT_SORT_KEYS))
-    if rule_set:
-        h.update(b"\x00r" + orjson.dumps(rule_set, option=orjson.OPT_SORT_KEYS))
-    return h.digest()
+    Confluent's MD5 of the content (:mod:`.digest`, which is also the GUID) followed by a byte
+    naming the schema type."""
+    return schema_md5(text, references, metadata, rule_set) + TYPE_TAGS.get(schema_type, schema_type.encode())
 
 
 def parse_references(raw: Any) -> tuple[Reference, ...]:
@@ -136,11 +128,11 @@ def parse_references(raw: Any) -> tuple[Reference, ...]:
 
 @dataclass
 class IdSpace:
-    """The schema ids of one context: contents by id, ids by fingerprint and by MD5 (GUID), the largest id seen."""
+    """The schema ids of one context: contents by id, ids by fingerprint, the largest id seen."""
 
     schemas_by_id: dict[int, SchemaContent] = field(default_factory=dict)
     ids_by_fingerprint: dict[bytes, int] = field(default_factory=dict)
-    ids_by_md5: dict[bytes, int] = field(default_factory=dict)
+    ids_by_foreign_md5: dict[bytes, int] = field(default_factory=dict)  # see SchemaContent.foreign_md5
     max_id: int = 0
 
 
@@ -260,12 +252,13 @@ class RegistryState:
         content = space.schemas_by_id.get(schema_id)
         if content is None:
             fp = fingerprint(schema_type, text, refs, metadata, rule_set)
-            content = SchemaContent(
-                schema_id, schema_type, text, refs, metadata, rule_set, fp, 0, context, stored_md5(value) or b""
-            )
+            content = SchemaContent(schema_id, schema_type, text, refs, metadata, rule_set, fp, 0, context)
             space.schemas_by_id[schema_id] = content
             space.ids_by_fingerprint.setdefault(fp, schema_id)
-            space.ids_by_md5.setdefault(content.md5, schema_id)
+            foreign = stored_md5(value)
+            if foreign is not None and foreign != fp[:16]:
+                content.foreign_md5 = foreign
+                space.ids_by_foreign_md5.setdefault(foreign, schema_id)
         elif content.text != text or content.schema_type != schema_type or content.references != refs:
             raise RecordFormatError(
                 f"id {schema_id} is already taken by a different schema; ignoring {subject} v{version}"
@@ -298,8 +291,8 @@ class RegistryState:
             space.schemas_by_id.pop(content.id, None)
             if space.ids_by_fingerprint.get(content.fingerprint) == content.id:
                 del space.ids_by_fingerprint[content.fingerprint]
-            if space.ids_by_md5.get(content.md5) == content.id:
-                del space.ids_by_md5[content.md5]
+            if content.foreign_md5 and space.ids_by_foreign_md5.get(content.foreign_md5) == content.id:
+                del space.ids_by_foreign_md5[content.foreign_md5]
 
     def _drop_version(self, subject: str, version: int) -> None:
         versions = self.subjects.get(subject)
@@ -342,7 +335,11 @@ class RegistryState:
         out = []
         for context in sorted(self.id_spaces):
             space = self.id_spaces[context]
-            schema_id = space.ids_by_md5.get(md5)
+            schema_id = space.ids_by_foreign_md5.get(md5)
+            for tag in TYPE_TAGS.values() if schema_id is None else ():
+                schema_id = space.ids_by_fingerprint.get(md5 + tag)
+                if schema_id is not None:
+                    break
             content = None if schema_id is None else space.schemas_by_id.get(schema_id)
             if content is not None:
                 out.append(content)
