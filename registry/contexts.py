@@ -62,6 +62,18 @@ def qualify(context: str, name: str) -> str:
     return name if context == DEFAULT_CONTEXT else f"{DELIMITER}{context}{DELIMITER}{name}"
 
 
+def reference_subject(context: str, subject: str) -> str:
+    """The subject a reference names, read from a schema of ``context``: a qualified subject as
+    written (``:.:x`` for the default context), an unqualified one in the referrer's own context,
+    as Confluent qualifies references with their parent's context."""
+    if subject.startswith(DELIMITER) and subject.find(DELIMITER, 1) > 0:
+        try:
+            return canonical_subject(subject)
+        except errors.RegistryError:  # a malformed context: the name as written, which names nothing
+            return subject
+    return qualify(context, subject)
+
+
 def canonical_subject(subject: str) -> str:
     """The subject as stored: validated, with an explicit default context (``:.:x``) dropped."""
     context, name = split(subject)

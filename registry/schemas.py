@@ -21,6 +21,7 @@ import orjson
 from charter.compat import InvalidSchemaError, ParsedSchema
 from charter.compat.formats import get_format, supported_types
 from charter.registry import errors
+from charter.registry.contexts import reference_subject
 from charter.registry.store.state import (
     Reference,
     RegistryState,
@@ -146,15 +147,16 @@ class Dependencies:
 NO_DEPENDENCIES = Dependencies({}, {}, ())
 
 
-def resolve_references(state: RegistryState, refs: tuple[Reference, ...]) -> Dependencies:
-    """Find every (transitively) referenced schema; 42201 when one does not exist."""
+def resolve_references(state: RegistryState, refs: tuple[Reference, ...], context: str) -> Dependencies:
+    """Find every (transitively) referenced schema; 42201 when one does not exist. ``context`` is
+    the referrer's: an unqualified reference subject is looked up there (see contexts)."""
     if not refs:
         return NO_DEPENDENCIES
     contents: dict[SchemaKey, SchemaContent] = {}
     edges: dict[SchemaKey, tuple[tuple[str, SchemaKey], ...]] = {}
 
-    def lookup(ref: Reference) -> SchemaContent:
-        sv = state.version(ref.subject, ref.version)
+    def lookup(ref: Reference, referrer_context: str) -> SchemaContent:
+        sv = state.version(reference_subject(referrer_context, ref.subject), ref.version)
         if sv is None:
             raise errors.invalid_schema(
                 f"Invalid schema: reference '{ref.name}' points to subject '{ref.subject}' "
@@ -168,12 +170,12 @@ def resolve_references(state: RegistryState, refs: tuple[Reference, ...]) -> Dep
         if depth > MAX_REFERENCE_DEPTH:
             raise errors.invalid_schema(f"References nest deeper than {MAX_REFERENCE_DEPTH} levels")
         contents[content.key] = content
-        children = [(ref.name, lookup(ref)) for ref in content.references]
+        children = [(ref.name, lookup(ref, content.context)) for ref in content.references]
         edges[content.key] = tuple((name, child.key) for name, child in children)
         for _, child in children:
             visit(child, depth + 1)
 
-    roots = [(ref.name, lookup(ref)) for ref in refs]
+    roots = [(ref.name, lookup(ref, context)) for ref in refs]
     for _, content in roots:
         visit(content, 1)
     return Dependencies(contents, edges, tuple((name, c.key) for name, c in roots))

@@ -79,10 +79,11 @@ class RegistryService:
     def _normalize(self, subject: str | None, requested: bool) -> bool:
         return requested or self.config.config_flag(subject, "normalize")
 
-    async def prepare(self, request: SchemaRequest, normalize: bool) -> Candidate:
-        """Parse a candidate: small ones on the event loop (cheaper than a thread hop), large
-        ones in a worker thread so they never stall other requests."""
-        deps = resolve_references(self.state, request.references)
+    async def prepare(self, subject: str, request: SchemaRequest, normalize: bool) -> Candidate:
+        """Parse a candidate for ``subject`` (whose context its references are read in): small ones
+        on the event loop (cheaper than a thread hop), large ones in a worker thread so they never
+        stall other requests."""
+        deps = resolve_references(self.state, request.references, context_of(subject))
         cached = self.parser.cached_candidate(request, deps, normalize=normalize)
         if cached is not None:
             return cached
@@ -90,9 +91,9 @@ class RegistryService:
             return self.parser.parse_candidate(request, deps, normalize=normalize)
         return await asyncio.to_thread(self.parser.parse_candidate, request, deps, normalize=normalize)
 
-    def known_fingerprint(self, request: SchemaRequest, normalize: bool) -> bytes | None:
+    def known_fingerprint(self, subject: str, request: SchemaRequest, normalize: bool) -> bytes | None:
         """The fingerprint of a request seen before, without parsing (None if not remembered)."""
-        deps = resolve_references(self.state, request.references)
+        deps = resolve_references(self.state, request.references, context_of(subject))
         return self.parser.cached_fingerprint(request, deps, normalize=normalize)
 
     def with_contract(self, subject: str, request: SchemaRequest, *, inherit: bool = True) -> SchemaRequest:
@@ -119,7 +120,7 @@ class RegistryService:
     def _previous(self, versions: list[SubjectVersion]) -> list[tuple[int, SchemaContent, Dependencies]]:
         """Newest-first (version, content, dependencies) snapshots for a compatibility check."""
         return [
-            (sv.version, sv.schema, resolve_references(self.state, sv.schema.references))
+            (sv.version, sv.schema, resolve_references(self.state, sv.schema.references, sv.schema.context))
             for sv in reversed(versions)
         ]
 
@@ -160,20 +161,20 @@ class RegistryService:
         explicit_id = request.schema_id is not None and request.schema_id >= 0
         normalize = self._normalize(subject, normalize)
         given, request = request, self.with_contract(subject, request)
-        fingerprint = self.known_fingerprint(request, normalize)
+        fingerprint = self.known_fingerprint(subject, request, normalize)
         if fingerprint is not None and not explicit_id and mode is not Mode.IMPORT:
             # The common re-registration of a known schema: answered without parsing.
             for sv in reversed(self.state.versions(subject)):
                 if sv.schema.fingerprint == fingerprint:
                     return sv, False
-        candidate = await self.prepare(request, normalize)
+        candidate = await self.prepare(subject, request, normalize)
         async with self.writer.lock:
             mode = self.modes.effective(subject)
             self.modes.check_writable(subject, mode)
             merged = self.with_contract(subject, given)
             if merged != request:  # the history changed while parsing (parse cache hit: cheap)
                 request = merged
-                candidate = await self.prepare(request, normalize)
+                candidate = await self.prepare(subject, request, normalize)
             all_versions = self.state.versions(subject, include_deleted=True)
             live = [v for v in all_versions if not v.deleted]
             same = next((sv for sv in reversed(live) if sv.schema.fingerprint == candidate.fingerprint), None)
@@ -229,10 +230,10 @@ class RegistryService:
     ) -> SubjectVersion:
         subject = self.resolve_subject(subject)
         normalize = self._normalize(subject, normalize)
-        fingerprint = self.known_fingerprint(request, normalize)
+        fingerprint = self.known_fingerprint(subject, request, normalize)
         candidate = None
         if fingerprint is None:
-            candidate = await self.prepare(request, normalize)
+            candidate = await self.prepare(subject, request, normalize)
             fingerprint = candidate.fingerprint
         versions = self.state.versions(subject, include_deleted=deleted)
         if not versions:
@@ -243,13 +244,13 @@ class RegistryService:
                 return sv
         merged = self.with_contract(subject, request)
         if merged != request:  # as Confluent: the version it would become, with inherited metadata
-            candidate = await self.prepare(merged, normalize)
+            candidate = await self.prepare(subject, merged, normalize)
             request = merged
             for sv in ordered:
                 if sv.schema.fingerprint == candidate.fingerprint:
                     return sv
         if normalize:
-            candidate = candidate or await self.prepare(request, normalize)
+            candidate = candidate or await self.prepare(subject, request, normalize)
             # Versions stored without normalisation still match their normalised form.
             previous = self._previous(versions)
             found = await asyncio.to_thread(self._match_normalized, candidate, previous)
@@ -289,7 +290,7 @@ class RegistryService:
                 raise errors.version_not_found(version)
             targets = [sv]
         request = self.with_contract(subject, request)
-        candidate = await self.prepare(request, self._normalize(subject, normalize))
+        candidate = await self.prepare(subject, request, self._normalize(subject, normalize))
         level = self.config.compatibility_level(subject)
         if version is None:
             targets = self._in_group(subject, targets, request.metadata)
@@ -322,14 +323,20 @@ class RegistryService:
         """The schema text in a requested ``format`` (e.g. Avro ``resolved``); stored text by default."""
         if not fmt or fmt.lower() == "default":
             return content.text
-        deps = resolve_references(self.state, content.references)
+        deps = resolve_references(self.state, content.references, content.context)
         parsed = await asyncio.to_thread(self.parser.parse_stored, content, deps)
         return parsed.formatted(fmt)
 
     def schema_by_id(self, schema_id: int, subject: str | None = None) -> SchemaContent:
-        """A schema by id in the context of ``subject`` (Confluent's ``?subject=``; default ``.``)."""
+        """A schema by id in the context of ``subject`` (Confluent's ``?subject=``; default ``.``).
+
+        A subject of the default context whose id is not there is tried in every other context,
+        as Confluent does for consumers of schemas linked into a context."""
         context = context_of(self.resolve_subject(subject)) if subject else DEFAULT_CONTEXT
         content = self.state.space(context).schemas_by_id.get(schema_id)
+        if content is None and subject and context == DEFAULT_CONTEXT:
+            content = next((space.schemas_by_id[schema_id] for _, space in sorted(self.state.id_spaces.items())
+                            if schema_id in space.schemas_by_id), None)
         if content is None:
             raise errors.schema_not_found(schema_id)
         return content

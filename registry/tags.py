@@ -155,7 +155,7 @@ async def tag_schema(
     content = source.schema
     text = content.text
     if request.to_add or request.to_remove:
-        deps = resolve_references(svc.state, content.references)  # on the loop: a snapshot
+        deps = resolve_references(svc.state, content.references, content.context)  # on the loop: a snapshot
         text = await asyncio.to_thread(_retag, svc.parser, content, deps, request)
     limit = svc.settings.max_schema_bytes
     if len(text) > limit:
@@ -201,7 +201,7 @@ async def add_schema_tags(
     wanted = wanted_tags(values)
     if wanted is None:
         return
-    deps = resolve_references(svc.state, content.references)
+    deps = resolve_references(svc.state, content.references, content.context)
     found = matching(await asyncio.to_thread(_tagged, svc.parser, content, deps), wanted)
     if found:
         body["schemaTags"] = found

@@ -138,6 +138,33 @@ def test_references_across_contexts(client: httpx.Client) -> None:
     assert body["references"] == ref
 
 
+def test_unqualified_references_are_read_in_the_referrers_context(client: httpx.Client) -> None:
+    """A schema in ``.team`` that references ``common`` means ``:.team:common`` (Confluent qualifies
+    references with their parent's context): resolution, referencedby, delete protection, format."""
+    register(client, ":.team:common", RECORD)
+    register(client, "common", OTHER)  # the default context's 'common' is another schema
+    wrapper = json.dumps({"type": "record", "name": "W", "fields": [{"name": "c", "type": "C"}]})
+    ref = [{"name": "C", "subject": "common", "version": 1}]
+    wid = register(client, ":.team:app", wrapper, references=ref)
+    assert client.get("/subjects/:.team:common/versions/1/referencedby").json() == [wid]
+    assert client.get("/subjects/common/versions/1/referencedby").json() == []
+    stored = client.get("/subjects/:.team:app/versions/1").json()
+    assert stored["references"] == ref  # kept as written
+    resolved = client.get("/subjects/:.team:app/versions/1", params={"format": "resolved"}).json()
+    assert '"name":"C"' in resolved["schema"] and '"name":"a"' in resolved["schema"]
+    assert client.delete("/subjects/:.team:common/versions/1").status_code == 422  # 42206: still referenced
+    # in the default context the same reference names the default 'common' (record D, no 'C')
+    check_error(client.post("/subjects/app/versions", json={"schema": wrapper, "references": ref}), 422, 42201)
+
+
+def test_id_lookup_with_an_unqualified_subject_falls_back_to_the_contexts(client: httpx.Client) -> None:
+    schema_id = register(client, ":.linked:orders-value", RECORD)
+    assert client.get(f"/schemas/ids/{schema_id}").status_code == 404  # nothing in the default context
+    found = client.get(f"/schemas/ids/{schema_id}", params={"subject": "orders-value"})
+    assert found.status_code == 200 and json.loads(found.json()["schema"])["name"] == "C"
+    check_error(client.get("/schemas/ids/999", params={"subject": "orders-value"}), 404, 40403)
+
+
 def test_restart_keeps_contexts_and_ids(tmp_path: Path) -> None:
     server = RegistryProcess(tmp_path / "data").start()
     try:

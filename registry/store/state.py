@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from charter.registry.contexts import DEFAULT_CONTEXT, context_of
+from charter.registry.contexts import DEFAULT_CONTEXT, context_of, reference_subject
 from charter.registry.errors import RegistryError
 from charter.registry.records import KeyType, RecordFormatError, RecordKey, schema_value, stored_md5
 from charter.registry.store.digest import guid_text, schema_md5
@@ -275,17 +275,19 @@ class RegistryState:
         if not in_order:  # keep each subject's versions in ascending order (IMPORT may go back)
             self.subjects[subject] = dict(sorted(versions.items()))
         for ref in refs:
-            self.referrers.setdefault((ref.subject, ref.version), set()).add((subject, version))
+            referred = (reference_subject(context, ref.subject), ref.version)
+            self.referrers.setdefault(referred, set()).add((subject, version))
 
     def _unlink(self, old: SubjectVersion) -> None:
         content = old.schema
         content.users -= 1
         for ref in content.references:
-            users = self.referrers.get((ref.subject, ref.version))
+            referred = (reference_subject(content.context, ref.subject), ref.version)
+            users = self.referrers.get(referred)
             if users is not None:
                 users.discard((old.subject, old.version))
                 if not users:
-                    del self.referrers[(ref.subject, ref.version)]
+                    del self.referrers[referred]
         if content.users <= 0:
             space = self.space(content.context)
             space.schemas_by_id.pop(content.id, None)

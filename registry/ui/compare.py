@@ -134,8 +134,8 @@ async def compare(svc: RegistryService, a: SubjectVersion, b: SubjectVersion) ->
     level = svc.config.compatibility_level(old.subject)
     policy = svc.config.compatibility_policy(old.subject)
     # Dependencies are resolved on the loop (state snapshot); parsing and checks in a thread.
-    old_deps = resolve_references(svc.state, old.schema.references)
-    new_deps = resolve_references(svc.state, new.schema.references)
+    old_deps = resolve_references(svc.state, old.schema.references, old.schema.context)
+    new_deps = resolve_references(svc.state, new.schema.references, new.schema.context)
 
     def work() -> tuple[bool, list[str], list[tuple[str, bool, list[str]]]]:
         old_p = svc.parser.parse_stored(old.schema, old_deps)

@@ -31,6 +31,7 @@ from starlette.staticfiles import StaticFiles
 from charter.compat.formats import supported_types
 from charter.registry import errors
 from charter.registry.api.http import path_text
+from charter.registry.contexts import reference_subject
 from charter.registry.schemas import read_schema_request
 from charter.registry.service import RegistryService
 from charter.registry.store.state import LATEST, MAX_VERSION
@@ -148,7 +149,8 @@ async def subject_page(request: Request) -> Response:
     # A version asked for by number is shown even when soft-deleted (marked as such).
     sv = svc.resolve_version(subject, version, include_deleted=show_deleted or version != LATEST)
     listed = all_versions if show_deleted else [v for v in all_versions if not v.deleted]
-    refs = [(r, svc.state.version(r.subject, r.version) is not None) for r in sv.schema.references]
+    targets = [(r, reference_subject(sv.schema.context, r.subject)) for r in sv.schema.references]
+    refs = [(r, target, svc.state.version(target, r.version) is not None) for r, target in targets]
     referenced_by = sorted(
         svc.state.referencing(subject, sv.version, include_deleted=show_deleted),
         key=lambda v: (v.subject, v.version),
