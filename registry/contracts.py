@@ -13,6 +13,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
+
 from charter.registry import errors
 
 KINDS = ("TRANSFORM", "CONDITION")
@@ -68,7 +70,9 @@ def _check_rule(rule: Any, where: str) -> str:
         raise _rule_error(f"Rule '{name}' has no mode; use one of {', '.join(MODES)}")
     if not isinstance(mode, str) or mode.upper() not in MODES:
         raise _rule_error(f"Rule '{name}': invalid mode {mode!r}; use one of {', '.join(MODES)}")
+    # Stored by their enum names: clients read them as case-sensitive enums.
     mode = mode.upper()
+    rule["kind"], rule["mode"] = kind.upper(), mode
     if where == "migrationRules" and mode not in MIGRATION_MODES:
         raise _rule_error(
             f"Rule '{name}': migration rules can only be {', '.join(MIGRATION_MODES)}, not {mode}"
@@ -96,7 +100,8 @@ def _check_rule(rule: Any, where: str) -> str:
 
 
 def validate_rule_set(rule_set: Any, label: str = "ruleSet") -> None:
-    """Raise 42210 with a message naming the bad field when the rule set is not valid."""
+    """Raise 42210 with a message naming the bad field when the rule set is not valid. Rule kinds
+    and modes given in lower case are upper-cased in place (they are enums to every client)."""
     if rule_set is None:
         return
     if not isinstance(rule_set, dict):
@@ -116,7 +121,9 @@ def validate_rule_set(rule_set: Any, label: str = "ruleSet") -> None:
 
 
 def validate_metadata(metadata: Any, label: str = "metadata") -> None:
-    """HTTP 400 when metadata is not ``{"tags": {path: [tag]}, "properties": {k: v}, "sensitive": [..]}``."""
+    """HTTP 400 when metadata is not ``{"tags": {path: [tag]}, "properties": {k: v}, "sensitive": [..]}``.
+
+    A number or boolean property value is turned into its text in place, as Confluent reads it."""
     if metadata is None:
         return
     if not isinstance(metadata, dict):
@@ -127,6 +134,10 @@ def validate_metadata(metadata: Any, label: str = "metadata") -> None:
         and all(isinstance(v, list) and all(isinstance(t, str) for t in v) for v in tags.values())
     ):
         raise errors.bad_request(f"'{label}.tags' must map a field path to a list of tag strings")
+    if isinstance(props, dict):  # Jackson reads a number or boolean as its text into Map<String, String>
+        for key, value in props.items():
+            if isinstance(value, (bool, int, float)):
+                props[key] = orjson.dumps(value).decode()
     if props is not None and not (isinstance(props, dict) and all(isinstance(v, str) for v in props.values())):
         raise errors.bad_request(f"'{label}.properties' must map names to string values")
     if sensitive is not None and not (isinstance(sensitive, list) and all(isinstance(v, str) for v in sensitive)):

@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from charter.registry.store.digest import schema_md5
+from charter.registry.store.digest import contract_parts, schema_md5
 
 
 class KeyType(StrEnum):
@@ -185,7 +185,7 @@ def schema_value(
     if rule_set:
         value["ruleSet"] = rule_set
     if md5 is None:
-        md5 = schema_md5(text, references, metadata, rule_set)
+        md5 = schema_md5(text, contract_parts(references, metadata, rule_set))
     value["md5"] = base64.b64encode(md5).decode()
     value["deleted"] = deleted
     return value

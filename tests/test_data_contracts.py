@@ -119,7 +119,7 @@ def test_invalid_rule_sets_are_42210_with_the_field(http: httpx.Client, subject:
     check_error(http.put(f"/config/{subject}", json={"defaultRuleSet": {"domainRules": [{"name": "x"}]}}),
                 422, 42210)
     check_error(http.post(f"/subjects/{subject}/versions",
-                          json={"schema": V1_SCHEMA, "metadata": {"properties": {"n": 1}}}), 400, 400)
+                          json={"schema": V1_SCHEMA, "metadata": {"properties": {"n": [1]}}}), 400, 400)
 
 
 def test_v1_metadata_endpoints(http: httpx.Client) -> None:

@@ -19,7 +19,12 @@ What is fed for each part follows Confluent's ``updateHash`` methods as we read 
 
 A schema without references, metadata or rule set (the usual case) hashes to exactly
 ``md5(schema_string)``. The schema type is not part of the hash, as in Confluent; the registry's
-identity adds it (:func:`charter.registry.store.state.fingerprint` is this hash and a type byte).
+identity adds it (:func:`charter.registry.store.state.fingerprint`).
+
+:func:`contract_parts` is the one description of what is hashed after the schema string: nested
+lists of strings, 4-byte integers (reference versions) and ``True`` (disabled). The MD5 feeds
+them flat, as Confluent does; the identity also needs them unambiguous (Confluent's flat feed
+makes ``{"a": "bc"}`` and ``{"ab": "c"}`` alike), and takes their JSON.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ RULE_TEXT_FIELDS_HEAD = ("name", "doc", "kind", "mode", "type")
 RULE_TEXT_FIELDS_TAIL = ("expr", "onSuccess", "onFailure")
 ENUM_FIELDS = ("kind", "mode")  # Java enums: hashed by their (upper-case) names
 
+Parts = list[Any]  # nested lists of str, int (a 4-byte version) and True (a disabled rule)
+
 
 class _Ref(Protocol):
     name: str
@@ -41,77 +48,71 @@ class _Ref(Protocol):
     version: int
 
 
-class _Digest(Protocol):
-    def update(self, data: bytes, /) -> None: ...
+def _texts(values: Any) -> list[str]:
+    """A sorted set of strings (Confluent's ``SortedSet<String>``)."""
+    return sorted({v for v in values if isinstance(v, str)}) if isinstance(values, list) else []
 
 
-def _text(md: _Digest, value: Any) -> None:
-    if isinstance(value, str):
-        md.update(value.encode())
+def _pairs(mapping: Any) -> list[list[str]]:
+    """A sorted string map (``SortedMap<String, String>``): each key with its value."""
+    if not isinstance(mapping, dict):
+        return []
+    return [[key, value] for key, value in sorted(mapping.items()) if isinstance(value, str)]
 
 
-def _sorted_texts(md: _Digest, values: Any) -> None:
-    """A sorted set of strings (Confluent's ``SortedSet<String>``), each fed in order."""
-    if isinstance(values, list):
-        for value in sorted({v for v in values if isinstance(v, str)}):
-            _text(md, value)
-
-
-def _sorted_pairs(md: _Digest, mapping: Any) -> None:
-    """A sorted string map (``SortedMap<String, String>``): each key, then its value."""
-    if isinstance(mapping, dict):
-        for key in sorted(mapping):
-            _text(md, key)
-            _text(md, mapping[key])
-
-
-def _metadata(md: _Digest, metadata: dict[str, Any]) -> None:
+def _metadata_parts(metadata: dict[str, Any]) -> Parts:
     tags = metadata.get("tags")
-    if isinstance(tags, dict):
-        for path in sorted(tags):
-            _text(md, path)
-            _sorted_texts(md, tags[path])
-    _sorted_pairs(md, metadata.get("properties"))
-    _sorted_texts(md, metadata.get("sensitive"))
+    paths = [[path, _texts(tags[path])] for path in sorted(tags)] if isinstance(tags, dict) else []
+    return [paths, _pairs(metadata.get("properties")), _texts(metadata.get("sensitive"))]
 
 
-def _rule(md: _Digest, rule: dict[str, Any]) -> None:
-    for name in RULE_TEXT_FIELDS_HEAD:
-        value = rule.get(name)
-        _text(md, value.upper() if name in ENUM_FIELDS and isinstance(value, str) else value)
-    _sorted_texts(md, rule.get("tags"))
-    _sorted_pairs(md, rule.get("params"))
-    for name in RULE_TEXT_FIELDS_TAIL:
-        _text(md, rule.get(name))
-    if rule.get("disabled") is True:
-        md.update(b"\x01")
+def _enum_or_text(name: str, value: Any) -> Any:
+    return value.upper() if name in ENUM_FIELDS and isinstance(value, str) else value
 
 
-def _rule_set(md: _Digest, rule_set: dict[str, Any]) -> None:
+def _rule_parts(rule: dict[str, Any]) -> Parts:
+    head = [_enum_or_text(name, rule.get(name)) for name in RULE_TEXT_FIELDS_HEAD]
+    tail = [rule.get(name) for name in RULE_TEXT_FIELDS_TAIL]
+    return [*head, _texts(rule.get("tags")), _pairs(rule.get("params")), *tail, rule.get("disabled") is True or None]
+
+
+def _rule_set_parts(rule_set: dict[str, Any]) -> Parts:
+    out: Parts = []
     for kind in RULE_LISTS:
         rules = rule_set.get(kind)
-        if isinstance(rules, list):
-            for rule in rules:
-                if isinstance(rule, dict):
-                    _rule(md, rule)
+        out.append([_rule_parts(r) for r in rules if isinstance(r, dict)] if isinstance(rules, list) else [])
+    return out
 
 
-def schema_md5(
-    text: str,
-    references: Iterable[_Ref] = (),
-    metadata: dict[str, Any] | None = None,
-    rule_set: dict[str, Any] | None = None,
-) -> bytes:
-    """The 16-byte MD5 Confluent computes for a stored schema (see the module docstring)."""
+def contract_parts(
+    references: Iterable[_Ref], metadata: dict[str, Any] | None, rule_set: dict[str, Any] | None
+) -> Parts:
+    """What follows the schema string in the hash, in order (see the module docstring)."""
+    return [
+        [[ref.name, ref.subject, ref.version] for ref in references],
+        _metadata_parts(metadata) if metadata else [],
+        _rule_set_parts(rule_set) if rule_set else [],
+    ]
+
+
+def _feed(md: Any, parts: Any) -> None:
+    if isinstance(parts, str):
+        md.update(parts.encode())
+    elif parts is True:
+        md.update(b"\x01")
+    elif isinstance(parts, int):
+        md.update((parts & 0xFFFFFFFF).to_bytes(4, "big"))
+    elif isinstance(parts, list):
+        for part in parts:
+            _feed(md, part)
+
+
+def schema_md5(text: str, parts: Parts | None = None) -> bytes:
+    """The 16-byte MD5 Confluent computes for a stored schema: its string, then ``parts``
+    (:func:`contract_parts`; none for a schema without references, metadata and rules)."""
     md = hashlib.md5(text.encode(), usedforsecurity=False)
-    for ref in references:
-        md.update(ref.name.encode())
-        md.update(ref.subject.encode())
-        md.update(ref.version.to_bytes(4, "big", signed=True))
-    if metadata:
-        _metadata(md, metadata)
-    if rule_set:
-        _rule_set(md, rule_set)
+    if parts:
+        _feed(md, parts)
     return md.digest()
 
 

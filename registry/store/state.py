@@ -13,6 +13,7 @@ Records it cannot use are reported to the caller, never fatal.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sys
 import uuid
@@ -20,10 +21,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from charter.registry.contexts import DEFAULT_CONTEXT, context_of, reference_subject
 from charter.registry.errors import RegistryError
 from charter.registry.records import KeyType, RecordFormatError, RecordKey, schema_value, stored_md5
-from charter.registry.store.digest import guid_text, schema_md5
+from charter.registry.store.digest import contract_parts, guid_text, schema_md5
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +92,7 @@ class SubjectVersion:
         )
 
 
-# The type byte that ends a fingerprint: the same text in two formats is two schemas.
+# The byte after the MD5 in a fingerprint: the same text in two formats is two schemas.
 TYPE_TAGS = {"AVRO": b"A", "PROTOBUF": b"P", "JSON": b"J"}
 
 
@@ -102,9 +105,22 @@ def fingerprint(
 ) -> bytes:
     """The identity of a schema's content: same fingerprint, same global id.
 
-    Confluent's MD5 of the content (:mod:`.digest`, which is also the GUID) followed by a byte
-    naming the schema type."""
-    return schema_md5(text, references, metadata, rule_set) + TYPE_TAGS.get(schema_type, schema_type.encode())
+    Confluent's MD5 of the content (:mod:`.digest`, also the GUID), a byte naming the schema type
+    and, when there are references, metadata or rules, a digest of them in an unambiguous form:
+    Confluent's MD5 joins their strings without separators, so ``{"a": "bc"}`` and ``{"ab": "c"}``
+    hash alike, and two versions with such contents must not share one stored copy."""
+    refs = tuple(references)
+    tag = TYPE_TAGS.get(schema_type, schema_type.encode())
+    if not (refs or metadata or rule_set):
+        return schema_md5(text) + tag
+    parts = contract_parts(refs, metadata, rule_set)
+    unambiguous = hashlib.md5(orjson.dumps(parts), usedforsecurity=False).digest()
+    return schema_md5(text, parts) + tag + unambiguous
+
+
+def is_plain(fp: bytes) -> bool:
+    """Whether a fingerprint is just MD5 and type byte (so the GUID finds it in ids_by_fingerprint)."""
+    return len(fp) == 17
 
 
 def parse_references(raw: Any) -> tuple[Reference, ...]:
@@ -132,7 +148,9 @@ class IdSpace:
 
     schemas_by_id: dict[int, SchemaContent] = field(default_factory=dict)
     ids_by_fingerprint: dict[bytes, int] = field(default_factory=dict)
-    ids_by_foreign_md5: dict[bytes, int] = field(default_factory=dict)  # see SchemaContent.foreign_md5
+    # MD5 (GUID) -> id of the contents a GUID cannot find by fingerprint: not plain (see is_plain),
+    # or with a record's md5 that differs from ours (SchemaContent.foreign_md5)
+    ids_by_md5: dict[bytes, int] = field(default_factory=dict)
     max_id: int = 0
 
 
@@ -258,7 +276,8 @@ class RegistryState:
             foreign = stored_md5(value)
             if foreign is not None and foreign != fp[:16]:
                 content.foreign_md5 = foreign
-                space.ids_by_foreign_md5.setdefault(foreign, schema_id)
+            if content.foreign_md5 or not is_plain(fp):
+                space.ids_by_md5.setdefault(content.md5, schema_id)
         elif content.text != text or content.schema_type != schema_type or content.references != refs:
             raise RecordFormatError(
                 f"id {schema_id} is already taken by a different schema; ignoring {subject} v{version}"
@@ -293,8 +312,8 @@ class RegistryState:
             space.schemas_by_id.pop(content.id, None)
             if space.ids_by_fingerprint.get(content.fingerprint) == content.id:
                 del space.ids_by_fingerprint[content.fingerprint]
-            if content.foreign_md5 and space.ids_by_foreign_md5.get(content.foreign_md5) == content.id:
-                del space.ids_by_foreign_md5[content.foreign_md5]
+            if space.ids_by_md5.get(content.md5) == content.id:
+                del space.ids_by_md5[content.md5]
 
     def _drop_version(self, subject: str, version: int) -> None:
         versions = self.subjects.get(subject)
@@ -337,7 +356,7 @@ class RegistryState:
         out = []
         for context in sorted(self.id_spaces):
             space = self.id_spaces[context]
-            schema_id = space.ids_by_foreign_md5.get(md5)
+            schema_id = space.ids_by_md5.get(md5)
             for tag in TYPE_TAGS.values() if schema_id is None else ():
                 schema_id = space.ids_by_fingerprint.get(md5 + tag)
                 if schema_id is not None:
