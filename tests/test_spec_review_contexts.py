@@ -16,7 +16,7 @@ import httpx
 import pytest
 from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
 
-from helpers import check_error, compact
+from helpers import check_error, compact, reg, reg_ok
 
 V1 = "application/vnd.schemaregistry.v1+json"
 
@@ -37,14 +37,6 @@ def rec(name: str, *fields: tuple[str, object] | dict) -> str:
     })
 
 
-def reg(http: httpx.Client, subject: str, schema: str, **body: object) -> httpx.Response:
-    return http.post(f"/subjects/{subject}/versions", json={"schema": schema, **body})
-
-
-def reg_ok(http: httpx.Client, subject: str, schema: str, **body: object) -> int:
-    r = reg(http, subject, schema, **body)
-    assert r.status_code == 200, r.text
-    return r.json()["id"]
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from confluent_kafka.schema_registry import (
 from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
-from helpers import check_error, compact
+from helpers import check_error, compact, reg, reg_ok
 
 V1 = "application/vnd.schemaregistry.v1+json"
 
@@ -44,14 +44,6 @@ def opt(name: str) -> dict:
     return {"name": name, "type": ["null", "string"], "default": None}
 
 
-def reg(http: httpx.Client, subject: str, schema: str, **body: object) -> httpx.Response:
-    return http.post(f"/subjects/{subject}/versions", json={"schema": schema, **body})
-
-
-def reg_ok(http: httpx.Client, subject: str, schema: str, **body: object) -> int:
-    r = reg(http, subject, schema, **body)
-    assert r.status_code == 200, r.text
-    return r.json()["id"]
 
 
 def version(http: httpx.Client, subject: str, v: object = "latest") -> dict:

@@ -27,7 +27,7 @@ from confluent_kafka.schema_registry.schema_registry_client import (
 )
 from confluent_kafka.serialization import MessageField, SerializationContext
 
-from helpers import check_error, compact
+from helpers import check_error, compact, reg, reg_ok
 
 V1 = "application/vnd.schemaregistry.v1+json"
 ACCEPT_UNKNOWN = {"Confluent-Accept-Unknown-Properties": "true"}
@@ -39,14 +39,6 @@ def rec(name: str, *fields: tuple[str, object], namespace: str = "rv") -> str:
                     "fields": [{"name": n, "type": t} for n, t in fields] or [{"name": "a", "type": "string"}]})
 
 
-def reg(http: httpx.Client, subject: str, schema: str, headers: dict | None = None, **body: object) -> httpx.Response:
-    return http.post(f"/subjects/{subject}/versions", json={"schema": schema, **body}, headers=headers)
-
-
-def reg_ok(http: httpx.Client, subject: str, schema: str, **body: object) -> int:
-    r = reg(http, subject, schema, **body)
-    assert r.status_code == 200, r.text
-    return r.json()["id"]
 
 
 def md5_guid(*parts: str) -> str:
