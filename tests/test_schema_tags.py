@@ -219,7 +219,7 @@ def test_missing_subject_or_version(http: httpx.Client, subject: str) -> None:
     {"tagsToRemove": [{"schemaEntity": {"entityPath": "com.acme.User", "entityType": "SR_RECORD"}, "tags": [1]}]},
     {"tagsToAdd": [entity("com.acme.User", "SR_RECORD", "")]},
     {"newVersion": "2"}, {"newVersion": True}, {"metadata": []}, {"ruleSet": "x"}, {"rulesToMerge": 1},
-    {"rulesToRemove": "r1"}, {"rulesToRemove": [1]}, {"metadata": {"properties": {"a": 1}}},
+    {"rulesToRemove": "r1"}, {"rulesToRemove": [1]}, {"metadata": {"properties": {"a": [1]}}},
 ])
 def test_malformed_bodies_are_400(http: httpx.Client, subject: str, body: object) -> None:
     register(http, subject, "AVRO", AVRO)
