@@ -3,11 +3,17 @@ killed mid-load, clients retry on the survivor), and backup/restore of a Kafka t
 
 noida-db never evicts a member killed without leaving (no session timer): after each SIGKILL the
 tests wait the session timeout and send LeaveGroup for the dead member themselves, the SIMULATED
-BROKER EVICTION of tests/kafka_support.py. The load and its checks are in tests/proof_support.py.
+BROKER EVICTION of tests/kafka_support.py. noida-db has no transaction timer either: a real broker
+aborts the open transaction of a primary killed mid-write after ``transaction.timeout.ms``, noida-db
+never does, and the restarted instance's read_committed replay would wait behind it forever. So
+the single-instance test kills the primary between two transactions (:func:`kill_between_transactions`);
+with two instances the survivor's promotion (``init_transactions``) aborts it, as on a real broker.
+The load and its checks are in tests/proof_support.py.
 """
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import threading
@@ -16,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from confluent_kafka import Consumer, TopicPartition
 from kafka_support import (
     SESSION_TIMEOUT_MS,
     evict_member,
@@ -37,6 +44,28 @@ def simulated_broker_eviction(bootstrap: str, group: str, member: str) -> None:
     assert evict_member(bootstrap, group, member) == 0
 
 
+def _offsets(bootstrap: str, topic: str, isolation: str) -> int:
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "test-lso", "isolation.level": isolation})
+    try:
+        return consumer.get_watermark_offsets(TopicPartition(topic, 0), timeout=5, cached=False)[1]
+    finally:
+        consumer.close()
+
+
+def kill_between_transactions(server: RegistryProcess, bootstrap: str, topic: str, tries: int = 200) -> None:
+    """SIGKILL the primary while it has no transaction open on the broker (see the module docstring):
+    stop it, and kill it if the last stable offset is the high watermark, else let it run a moment."""
+    assert server.proc is not None
+    for _ in range(tries):
+        server.proc.send_signal(signal.SIGSTOP)
+        time.sleep(0.05)  # let a request already on the wire land
+        if _offsets(bootstrap, topic, "read_committed") == _offsets(bootstrap, topic, "read_uncommitted"):
+            break
+        server.proc.send_signal(signal.SIGCONT)
+        time.sleep(0.01)
+    server.kill()
+
+
 def test_load_with_sigkill_on_one_kafka_instance(tmp_path: Path, kafka_broker: Any) -> None:
     topic, group = unique("load"), unique("grp")
     server = kafka_registry(tmp_path, kafka_broker.bootstrap, topic, group, "--compatibility", "NONE").start()
@@ -46,7 +75,7 @@ def test_load_with_sigkill_on_one_kafka_instance(tmp_path: Path, kafka_broker: A
 
     def crash() -> None:
         member = status(current[0])["group_member_id"]
-        current[0].kill()
+        kill_between_transactions(current[0], kafka_broker.bootstrap, topic)
         simulated_broker_eviction(kafka_broker.bootstrap, group, member)
         current[0] = RegistryProcess(server.data_dir, server.port, server.extra).start()
         restarted.set()
