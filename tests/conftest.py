@@ -105,6 +105,13 @@ def http(registry: RegistryProcess) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
+def fhttp(fresh_registry: RegistryProcess) -> Iterator[httpx.Client]:
+    """A client of a registry of its own (empty at the start of the test)."""
+    with httpx.Client(base_url=fresh_registry.url, headers={"Content-Type": V1}, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
 def subject() -> str:
     """A subject name no other test uses."""
     return f"test-{uuid.uuid4().hex[:12]}-value"
