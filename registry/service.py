@@ -216,6 +216,7 @@ class RegistryService:
             value = schema_value(
                 subject, version, schema_id, request.schema_type, candidate.text,
                 candidate.request.references, request.metadata, request.rule_set, deleted=False,
+                md5=candidate.fingerprint[:16],  # the fingerprint starts with the MD5 (see state.fingerprint)
             )
             records = self.contexts.new_context_records(subject)
             await self.writer.write([*records, (schema_key(subject, version), value)])
