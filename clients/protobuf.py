@@ -244,29 +244,28 @@ def _file_proto(name: str, schema_str: str) -> descriptor_pb2.FileDescriptorProt
 
 def _add_builtin(pool: Any, name: str) -> None:
     """Add a well-known import (google/protobuf, google/type, confluent) with its own imports."""
-    try:
-        fd = descriptor_pool.Default().FindFileByName(name)
-    except KeyError:
-        fd = _import_builtin(name)
-    for dep in fd.dependencies:
+    data = _builtin_file(name)
+    for dep in descriptor_pb2.FileDescriptorProto.FromString(data).dependency:
         try:
-            pool.FindFileByName(dep.name)
+            pool.FindFileByName(dep)
         except KeyError:
-            _add_builtin(pool, dep.name)
-    pool.AddSerializedFile(fd.serialized_pb)
+            _add_builtin(pool, dep)
+    pool.AddSerializedFile(data)
 
 
-def _import_builtin(name: str) -> Any:
-    import importlib
+def _builtin_file(name: str) -> bytes:
+    """The serialized descriptor of a well-known import: the registry's own list
+    (:mod:`charter.compat.protobuf.wellknown`, Confluent's files shipped with Charter), else a file
+    the process's default pool knows (e.g. a google/protobuf file newer than that list)."""
+    from charter.compat.protobuf.wellknown import builtin_files  # protoc-backed: loaded on first need
 
-    module = name[: -len(".proto")].replace("/", ".") + "_pb2"
-    candidates = [module, "confluent_kafka.schema_registry." + module]
-    for candidate in candidates:
-        try:
-            return importlib.import_module(candidate).DESCRIPTOR
-        except ImportError:
-            continue
-    raise SerializationError(f"unknown well-known import {name}")
+    data = builtin_files().get(name)
+    if data is not None:
+        return data
+    try:
+        return descriptor_pool.Default().FindFileByName(name).serialized_pb
+    except KeyError:
+        raise SerializationError(f"unknown well-known import {name}") from None
 
 
 def _message_name(fdp: descriptor_pb2.FileDescriptorProto, indexes: list[int]) -> str:

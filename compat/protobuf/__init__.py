@@ -3,9 +3,11 @@
 ``PROTOBUF_FORMAT.parse(text, dependencies)`` returns a :class:`ProtobufSchema` (a
 :class:`charter.compat.model.ParsedSchema`). Text is compiled by the protoc bundled in
 ``grpcio-tools``; a base64 ``FileDescriptorProto`` is accepted too. Modules: ``wellknown``
-(bundled google/confluent files), ``compiler`` (protoc), ``types`` (descriptor helpers and type
-lookup), ``diff`` (compatibility), ``printer`` (canonical/normalised text), ``indexes``
-(serdes message indexes), ``schema``.
+(the files imported without a reference), ``confluent`` (Confluent's ``.proto`` files shipped in
+``proto/``, compiled on first use), ``protoc`` (running protoc), ``compiler`` (schema text to
+descriptor), ``tags`` (inline tags), ``types`` (descriptor helpers and type lookup), ``diff``
+(compatibility), ``printer`` (canonical/normalised text), ``indexes`` (serdes message indexes),
+``schema``.
 """
 
 from charter.compat.protobuf.diff import COMPATIBLE, INCOMPATIBLE, Difference

@@ -5,8 +5,8 @@ into a private temporary directory; its dependencies (references and bundled wel
 go beside it as one binary ``FileDescriptorSet`` passed with ``--descriptor_set_in``, so protoc
 links against exactly the descriptors the registry holds, never against text printed again.
 The directory is removed before returning. protoc writes diagnostics to the process's standard
-error, so a compile captures file descriptor 2 for its (sub-millisecond) duration under a lock;
-anything else that reached standard error meanwhile is written back.
+error, which :mod:`charter.compat.protobuf.protoc` captures; anything else that reached standard
+error meanwhile is written back.
 """
 
 from __future__ import annotations
@@ -17,38 +17,22 @@ import os
 import re
 import shutil
 import tempfile
-import threading
 from collections.abc import Iterable, Mapping
 
 from google.protobuf import descriptor_pb2
 from google.protobuf.message import DecodeError
-from grpc_tools import _protoc_compiler
 
 from charter.compat.model import InvalidSchemaError
+from charter.compat.protobuf.protoc import run_protoc
 from charter.compat.protobuf.wellknown import builtin_files
 
 SCHEMA_FILE = "schema.proto"
 """The name the schema's own file has while it is compiled (and in its descriptor)."""
 
-_LOCK = threading.Lock()
 _PROTOC_LINE = re.compile(r"^[\w./+-]+\.proto:|^--|^protoc|^Could not|^Missing|^[WIEF]\d{4} ")
 _LOG_LINE = re.compile(r"^[WI]\d{4} ")  # absl log lines (warnings, info) from protoc's parser
 _WARNING = re.compile(r"^[^:]*:(?:\d+:\d+:)?\s*warning:")
 _BASE64 = re.compile(r"^[A-Za-z0-9+/\s]*={0,2}\s*$")
-
-
-def _run_protoc(arguments: list[str], err_path: str) -> tuple[int, str]:
-    """Run protoc in-process with standard error redirected into ``err_path``."""
-    with _LOCK, open(err_path, "w+b") as err:
-        saved = os.dup(2)
-        try:
-            os.dup2(err.fileno(), 2)
-            code = _protoc_compiler.run_main([a.encode() for a in arguments])
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-        err.seek(0)
-        return code, err.read().decode("utf-8", "replace")
 
 
 def _messages(output: str, directory: str, main: str) -> tuple[list[str], list[str]]:
@@ -119,7 +103,7 @@ def _protoc_descriptor(
     with open(deps_path, "wb") as handle:
         handle.write(_descriptor_set(dependency_files))
     out_path = os.path.join(directory, "out.pb")
-    code, output = _run_protoc(
+    code, output = run_protoc(
         ["protoc", f"--descriptor_set_in={deps_path}", f"--descriptor_set_out={out_path}", *args],
         os.path.join(directory, "stderr.txt"),
     )

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from confluent_kafka.schema_registry.confluent import meta_pb2
+from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
 from charter.compat.model import EntityType, SchemaEntity, SchemaTags, TagEdits
+from charter.compat.protobuf.confluent import meta_options
 from charter.compat.protobuf.types import FieldProto, FileProto, MessageProto, is_map_entry, walk_types
 from charter.compat.tags import apply_edits, find_entity, kind_name, some_names
 
@@ -29,28 +30,33 @@ def _messages(file: FileProto) -> Iterator[tuple[str, MessageProto]]:
             yield name, proto  # type: ignore[misc]
 
 
-def _extension(target: Message) -> object:
-    return meta_pb2.field_meta if isinstance(target, FieldProto) else meta_pb2.message_meta
+def _options(target: MessageProto | FieldProto) -> tuple[Message, FieldDescriptor]:
+    """The target's options re-read by a class that decodes the Meta extension, and that extension."""
+    meta = meta_options()
+    if isinstance(target, FieldProto):
+        cls, extension = meta.field_options, meta.field_meta
+    else:
+        cls, extension = meta.message_options, meta.message_meta
+    return cls.FromString(target.options.SerializeToString()), extension
 
 
 def read_tags(target: MessageProto | FieldProto) -> list[str]:
-    """The Meta tags of a message or field (options re-read so the extension is decoded)."""
-    options = type(target.options).FromString(target.options.SerializeToString())
-    extension = _extension(target)
+    """The Meta tags of a message or field."""
+    options, extension = _options(target)
     if not options.HasExtension(extension):
         return []
     return list(options.Extensions[extension].tags)
 
 
 def write_tags(target: MessageProto | FieldProto, tags: list[str]) -> None:
-    options = type(target.options).FromString(target.options.SerializeToString())
-    extension = _extension(target)
+    """Replace the Meta tags of a message or field (other Meta values and options are kept)."""
+    options, extension = _options(target)
     meta = options.Extensions[extension]
     del meta.tags[:]
     meta.tags.extend(tags)
     if meta.ByteSize() == 0:
         options.ClearExtension(extension)
-    target.options.CopyFrom(options)
+    target.options.ParseFromString(options.SerializeToString())
 
 
 def tagged_entities(file: FileProto) -> list[SchemaTags]:

@@ -2,9 +2,12 @@
 
 Confluent resolves ``google/protobuf/*.proto``, ``google/type/*.proto`` and the Confluent
 files (``confluent/meta.proto``, ``confluent/type/decimal.proto``, ...) itself: the serdes skip
-registering them (``skip.known.types``). Their descriptors come from the generated ``_pb2``
-modules of the ``protobuf``, ``googleapis-common-protos`` and ``confluent-kafka`` packages, so
-they are byte-for-byte the descriptors a client's descriptor pool holds.
+registering them (``skip.known.types``). The google descriptors come from the generated ``_pb2``
+modules of the ``protobuf`` and ``googleapis-common-protos`` packages (runtime dependencies);
+the Confluent ones are compiled from the ``.proto`` files shipped in this package
+(:mod:`charter.compat.protobuf.confluent`). Either way they are byte-for-byte the descriptors a
+client's descriptor pool holds. This module is the one place that says which files those are:
+the registry and ``charter.clients`` both ask it.
 """
 
 from __future__ import annotations
@@ -13,6 +16,10 @@ import importlib
 import pkgutil
 from functools import cache
 from types import MappingProxyType
+
+import google.type  # googleapis-common-protos: google/type/*.proto
+
+from charter.compat.protobuf.confluent import confluent_files
 
 _GOOGLE_PROTOBUF = (
     "any",
@@ -31,39 +38,30 @@ _GOOGLE_PROTOBUF = (
     "java_features",
     "go_features",
 )
-_CONFLUENT = (
-    "confluent_kafka.schema_registry.confluent.meta_pb2",
-    "confluent_kafka.schema_registry.confluent.type.decimal_pb2",
-    "confluent_kafka.schema_registry.confluent.type.variant_pb2",
-    "confluent_kafka.schema_registry.confluent.types.decimal_pb2",
-)
 
 
-def _module_names() -> list[str]:
+def _google_modules() -> list[str]:
     names = [f"google.protobuf.{name}_pb2" for name in _GOOGLE_PROTOBUF]
-    try:
-        google_type = importlib.import_module("google.type")
-        names += [
-            f"google.type.{info.name}"
-            for info in pkgutil.iter_modules(google_type.__path__)
-            if info.name.endswith("_pb2")
-        ]
-    except ImportError:  # googleapis-common-protos is not installed
-        pass
-    return names + list(_CONFLUENT)
+    names += [
+        f"google.type.{info.name}"
+        for info in pkgutil.iter_modules(google.type.__path__)
+        if info.name.endswith("_pb2")
+    ]
+    return names
 
 
 @cache
 def builtin_files() -> MappingProxyType[str, bytes]:
     """Import path -> serialized ``FileDescriptorProto`` of every bundled file (read-only)."""
     files: dict[str, bytes] = {}
-    for module_name in _module_names():
+    for module_name in _google_modules():
         try:
             module = importlib.import_module(module_name)
-        except ImportError:
+        except ImportError:  # a file this protobuf release does not have
             continue
         descriptor = module.DESCRIPTOR
         files[descriptor.name] = descriptor.serialized_pb
+    files.update(confluent_files())
     return MappingProxyType(files)
 
 
