@@ -1,6 +1,9 @@
 # Charter schema registry on the embedded durable log.
 #   docker build -t charter .
 #   docker run -p 8081:8081 -v charter-data:/var/lib/charter charter
+# The image holds the runtime-only install (the wheel and its [project].dependencies, no
+# extras), with the package data (console templates, Confluent's .proto files). CI proves this
+# install path without a Docker engine: scripts/smoke_runtime.sh builds from the same COPY lines.
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
@@ -13,7 +16,9 @@ RUN pip install --no-cache-dir --upgrade pip \
 
 FROM python:3.11-slim
 COPY --from=build /wheels /wheels
+# The check compiles the shipped confluent/*.proto files: it fails the build if they are missing.
 RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels \
+ && python -c "from charter.compat.protobuf.wellknown import is_builtin; assert is_builtin('confluent/meta.proto')" \
  && useradd --system --uid 10001 --home-dir /var/lib/charter --create-home charter
 USER charter
 ENV CHARTER_HOST=0.0.0.0 \
