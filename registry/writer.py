@@ -11,6 +11,13 @@ writer, so taking ``writer.lock`` first asks the log for a *write barrier* (``wr
 the offset of a marker it wrote after fencing older writers, or of its own last write) and waits
 until the state has applied it. Whatever is computed under the lock (e.g. the next schema ID from
 ``state.max_id``) therefore sees every record any earlier writer committed.
+
+Every wait is bounded, so a write is always answered (Confluent's ``KafkaSchemaRegistry`` bounds the
+same steps by ``kafkastore.timeout.ms``): reaching the barrier and reading a committed write back
+each take at most the log's ``timeout_s``, and a write waits at most :data:`LOCK_WAIT_S` for its
+turn. The barrier is awaited before the lock too, so when the log is stuck every waiting write
+times out together instead of one after another. A timeout is Confluent's 50002; an instance that
+is not (or no longer) the primary answers 50004.
 """
 
 from __future__ import annotations
@@ -18,17 +25,19 @@ from __future__ import annotations
 import asyncio
 import heapq
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any
 
 from charter.registry import errors
-from charter.registry.log.base import LogError, LogRecord, LogTimeoutError, SchemaLog
+from charter.registry.log.base import LogError, LogRecord, LogTimeoutError, NotPrimaryError, SchemaLog
 from charter.registry.records import RecordFormatError, RecordKey, decode_key, decode_value, encode_value
 from charter.registry.store.state import RegistryState
 
 log = logging.getLogger(__name__)
 
-APPLY_TIMEOUT_S = 30.0
+DEFAULT_TIMEOUT_S = 0.5  # kafkastore.timeout.ms's default, for logs that do not say theirs
+LOCK_WAIT_S = 30.0  # the longest a write waits for the writes queued before it
 
 
 class WriteLock:
@@ -42,9 +51,18 @@ class WriteLock:
         return self._lock.locked()
 
     async def __aenter__(self) -> None:
-        await self._lock.acquire()
+        # One catch-up budget per write, from its arrival: the first wait runs outside the lock, so
+        # a stuck log times every waiting write out at once; the second is instant unless an
+        # earlier write moved the barrier and was not read back (the log is stuck: fail at once).
+        deadline = time.monotonic() + self._writer.timeout_s
+        await self._writer.catch_up(deadline)
         try:
-            await self._writer.catch_up()
+            await asyncio.wait_for(self._lock.acquire(), LOCK_WAIT_S)
+        except TimeoutError:
+            raise timed_out(f"the write waited {LOCK_WAIT_S:.0f} s for earlier writes to finish") from None
+        try:
+            self._writer.check_not_failed_since(deadline - self._writer.timeout_s)
+            await self._writer.catch_up(deadline)
         except BaseException:
             self._lock.release()
             raise
@@ -53,11 +71,23 @@ class WriteLock:
         self._lock.release()
 
 
+def timed_out(reason: str) -> errors.RegistryError:
+    """Confluent's 50002 (``RestSchemaRegistryTimeoutException``)."""
+    return errors.RegistryError(500, 50002, f"Operation timed out: {reason}")
+
+
+def not_primary(reason: str) -> errors.RegistryError:
+    """Confluent's 50004 (``RestUnknownLeaderException``): retry, the primary is elsewhere or unknown."""
+    return errors.RegistryError(500, 50004, f"Leader not known: {reason}")
+
+
 class StateWriter:
     def __init__(self, schema_log: SchemaLog) -> None:
         self.log = schema_log
         self.state = RegistryState()
         self.lock = WriteLock(self)
+        self.timeout_s: float = getattr(schema_log, "timeout_s", DEFAULT_TIMEOUT_S)
+        self._failed_at = 0.0  # monotonic time of the last write the log did not confirm in time
         # (offset, tie-breaker, future) of writes waiting for their records to be applied
         self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
 
@@ -81,30 +111,45 @@ class StateWriter:
             if not future.done():
                 future.set_result(None)
 
-    async def _wait_applied(self, offset: int) -> None:
+    async def _wait_applied(self, offset: int, deadline: float) -> None:
+        """Wait until the state has applied ``offset``; TimeoutError at ``deadline`` (monotonic)."""
         if self.state.offset >= offset:
             return
+        if deadline <= time.monotonic():
+            raise TimeoutError
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         heapq.heappush(self._waiters, (offset, id(future), future))
-        await asyncio.wait_for(future, APPLY_TIMEOUT_S)
+        await asyncio.wait_for(future, deadline - time.monotonic())
 
-    async def catch_up(self) -> None:
+    async def catch_up(self, deadline: float) -> None:
         """Before computing a write on a shared log: apply everything up to the log's write barrier."""
         barrier_of = getattr(self.log, "write_barrier", None)
         if not self.log.follows or barrier_of is None:
             return
+        started = time.monotonic()
         try:
-            barrier = await barrier_of()
-            await self._wait_applied(barrier)
+            barrier = await barrier_of(deadline)
+            await self._wait_applied(barrier, deadline)
+        except NotPrimaryError as exc:
+            raise not_primary(str(exc)) from None
         except LogTimeoutError as exc:
-            raise errors.RegistryError(500, 50002, f"Operation timed out: {exc}") from None
+            raise timed_out(str(exc)) from None
         except LogError as exc:
             raise errors.store_error(str(exc)) from None
         except TimeoutError:
-            raise errors.RegistryError(
-                500, 50002, f"Operation timed out: the log was not read up to the write barrier in "
-                f"{APPLY_TIMEOUT_S:.0f} s"
+            raise timed_out(
+                f"the log was not read up to the write barrier at offset {barrier} in "
+                f"{time.monotonic() - started:.1f} s (applied up to {self.state.offset}); a transaction "
+                "left open by a stopped primary holds readers back until it is aborted"
             ) from None
+
+    def check_not_failed_since(self, arrived: float) -> None:
+        """50002 at once for a write that waited for its turn past its own timeout while an
+        earlier write timed out: the log is not confirming writes, so queued writes fail together
+        instead of each trying for the whole timeout in turn."""
+        if self._failed_at > arrived and time.monotonic() > arrived + self.timeout_s:
+            raise timed_out("an earlier write timed out while this one waited for its turn; the log is "
+                            "not confirming writes (GET /status says why)")
 
     def apply(self, record: LogRecord) -> None:
         """Apply one record unless its offset was applied already; skip unusable ones."""
@@ -122,9 +167,13 @@ class StateWriter:
         raw = [(k.encode(), encode_value(v)) for k, v in records]
         try:
             written = await self.log.append(raw)
+        except NotPrimaryError as exc:
+            log.warning("write refused: %s", exc)
+            raise not_primary(str(exc)) from None
         except LogTimeoutError as exc:
             log.error("write timed out: %s", exc)
-            raise errors.RegistryError(500, 50002, f"Operation timed out: {exc}") from None
+            self._failed_at = time.monotonic()
+            raise timed_out(str(exc)) from None
         except LogError as exc:
             log.error("write failed: %s", exc)
             raise errors.store_error(str(exc)) from None
@@ -133,8 +182,10 @@ class StateWriter:
                 self.apply(rec)
             return
         try:
-            await self._wait_applied(written[-1].offset)
+            await self._wait_applied(written[-1].offset, time.monotonic() + self.timeout_s)
         except TimeoutError:
-            raise errors.RegistryError(
-                500, 50002, f"Write to the log succeeded but was not read back within {APPLY_TIMEOUT_S:.0f} s"
+            self._failed_at = time.monotonic()
+            raise timed_out(
+                f"the write was committed at offset {written[-1].offset} but not read back within "
+                f"{self.timeout_s:.1f} s; it will be applied, retry to get its result"
             ) from None

@@ -100,6 +100,7 @@ def create_app(service: RegistryService, cluster: ClusterView | None = None) -> 
     app.state.metrics = metrics
     app.router.routes.append(Route("/metrics", metrics.endpoint, methods=["GET"]))
     app.router.routes.append(Route("/status/live", status.live, methods=["GET"]))
+    app.router.routes.append(Route("/status/ready", status.ready, methods=["GET"]))
     # The web console (HTML pages under /ui, not part of the OpenAPI document).
     app.router.routes.extend(ui_routes())
 

@@ -26,7 +26,7 @@ from charter.registry.auth.users import User, Users
 
 log = logging.getLogger(__name__)
 
-OPEN_PATHS = frozenset({"/", "/status", "/status/live", "/metrics"})
+OPEN_PATHS = frozenset({"/", "/status", "/status/live", "/status/ready", "/metrics"})
 UNAUTHENTICATED = 40101
 FORBIDDEN = 40301
 CLIENT_CN = "charter.tls_client_cn"  # scope key set by the TLS protocol (registry/api/tls.py)

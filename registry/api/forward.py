@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 FORWARDED_HEADER = b"x-charter-forwarded"
 PASSED_HEADERS = {b"authorization", b"content-type", b"accept", b"confluent-accept-unknown-properties"}
 PRIMARY_WAIT_S = 5.0
-ALWAYS_SERVED = {"/", "/status", "/status/live", "/metrics", "/docs", "/openapi.json", "/docs/oauth2-redirect"}
+ALWAYS_SERVED = {"/", "/status", "/status/live", "/status/ready", "/metrics", "/docs", "/openapi.json",
+                 "/docs/oauth2-redirect"}
 
 _WRITES = {
     "POST": re.compile(r"^/(subjects/[^/]+/versions(/[^/]+/tags)?|associations(:batchMutate)?)/?$"),

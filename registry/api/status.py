@@ -1,10 +1,16 @@
 """``GET /status``: readiness, role and log position, for operators, load balancers and failover tests.
 
 Answers 200 when the instance is ready (the log was replayed to its end) and 503 before, with the
-same JSON body: ``ready``, ``role`` (``primary`` | ``follower``), ``primary_url``,
-``group_member_id`` (this instance's member id in the current generation of the election group;
-null on the embedded log), ``offset`` (last log offset applied), the store and counts.
-``GET /status/live`` is the liveness probe: 200 whenever the process answers.
+same JSON body: ``ready`` (serves reads), ``writable`` (a write sent here now can be carried out:
+by this primary, or forwarded by a follower to a known primary), ``reason`` (why not ready or not
+writable, else null), ``role`` (``primary`` | ``follower``), ``primary_url``, ``group_member_id``
+(this instance's member id in the current generation of the election group; null on the embedded
+log), ``offset`` (last log offset applied), the store and counts.
+
+Probes for orchestrators: ``GET /status/live`` (liveness: 200 whenever the process answers) and
+``GET /status/ready`` (readiness: 200 when the instance serves reads and, on the primary, also
+accepts writes; 503 otherwise). A follower stays ready while no primary is elected: its reads
+still work, and taking it out of rotation would not bring a primary back.
 """
 
 from __future__ import annotations
@@ -23,8 +29,11 @@ router = APIRouter()
 async def status(request: Request) -> Response:
     cluster: ClusterView = request.app.state.cluster
     state = service(request).state
+    writable, reason = cluster.write_status()
     body = {
         "ready": cluster.ready,
+        "writable": writable,
+        "reason": reason,
         "role": cluster.role,
         "primary_url": cluster.primary_url,
         "group_member_id": cluster.member_id,
@@ -42,3 +51,12 @@ async def status(request: Request) -> Response:
 async def live(request: Request) -> Response:
     """``GET /status/live``: liveness; 200 as long as the process serves HTTP (ready or not)."""
     return respond(request, {"alive": True}, 200)
+
+
+async def ready(request: Request) -> Response:
+    """``GET /status/ready``: readiness; the primary is ready only while it accepts writes."""
+    cluster: ClusterView = request.app.state.cluster
+    writable, reason = cluster.write_status()
+    serving = cluster.ready and (writable or not cluster.writes_here())
+    body = {"ready": serving, "writable": writable, "role": cluster.role, "reason": reason}
+    return respond(request, body, 200 if serving else 503)

@@ -35,6 +35,10 @@ class ClusterView(Protocol):
         """The primary's URL once one is known (None after ``timeout_s``)."""
         ...
 
+    def write_status(self) -> tuple[bool, str | None]:
+        """Whether a write sent here now can be carried out (here or forwarded), and why not."""
+        ...
+
     def status(self) -> dict[str, Any]:
         """Extra fields for ``GET /status`` (store, group, generation ...)."""
         ...
@@ -61,6 +65,9 @@ class Standalone:
 
     def writes_here(self) -> bool:
         return True
+
+    def write_status(self) -> tuple[bool, str | None]:
+        return True, None
 
     async def wait_for_primary(self, timeout_s: float) -> str | None:
         return self.advertised_url

@@ -76,6 +76,39 @@ class KafkaCluster:
     def writes_here(self) -> bool:
         return self.log.elected
 
+    def write_status(self) -> tuple[bool, str | None]:
+        """Whether a write sent here now can be carried out (here, or forwarded), and why not."""
+        kafka_log, offset = self.log, self.writer.state.offset
+        if self.fatal:
+            return False, self.fatal
+        if not self.ready:
+            return False, self._replay_status()
+        if not kafka_log.elected:
+            if self.primary_url is None:
+                return False, f"no primary is elected in group {kafka_log.group_id} right now"
+            return True, None  # writes are forwarded to the primary
+        barrier = kafka_log.promotion_barrier
+        if barrier < 0:
+            return False, ("elected primary; starting the writer (init_transactions fences older writers) before "
+                           "the next write")
+        last, written_at = kafka_log.last_write
+        if offset < barrier or (offset < last and time.monotonic() - written_at > kafka_log.timeout_s):
+            return False, (f"waiting for offset {max(barrier, last)} (applied up to {offset}): a transaction "
+                           "left open by an earlier primary, or a slow broker, holds the reader back")
+        return True, None
+
+    def _replay_status(self) -> str:
+        kafka_log = self.log
+        if kafka_log.replay_end < 0:
+            return f"connecting to Kafka at {kafka_log.bootstrap} and checking topic {kafka_log.topic}"
+        note = (f"replaying {kafka_log.topic}: at offset {kafka_log.position} of the end marker at "
+                f"offset {kafka_log.replay_end}")
+        stalled = time.monotonic() - kafka_log.last_read_at
+        if stalled > 1:
+            note += (f"; nothing read for {stalled:.0f} s: a transaction left open by a stopped primary "
+                     "holds read_committed readers back until the broker aborts it")
+        return note
+
     async def wait_for_primary(self, timeout_s: float) -> str | None:
         deadline = time.monotonic() + timeout_s
         while True:
@@ -160,17 +193,18 @@ class KafkaCluster:
                      assignment.generation, assignment.member_id, assignment.master_url or "unknown")
 
     def _promote(self) -> None:
+        """Start the writer (fencing older ones) and log once the state reached its barrier."""
         started = time.monotonic()
-        try:
-            barrier = self.log.ensure_writer()
-        except LogError as exc:
-            log.warning("promotion not finished (%s); the next write retries it", exc)
-            return
-        while self.writer.state.offset < barrier and self.log.elected and not self._stopping.is_set():
+        self.log.start_promotion()
+        while self.log.elected and not self._stopping.is_set():
+            barrier = self.log.promotion_barrier
+            if barrier >= 0 and self.writer.state.offset >= barrier:
+                log.info("role: primary at %s, read up to offset %d, accepting writes (%.2f s)",
+                         self.advertised_url, barrier, time.monotonic() - started)
+                return
+            if barrier < 0 and not self.log.promoting:
+                return  # the promotion failed (logged); the next write retries it
             time.sleep(0.01)
-        if self.log.writable:
-            log.info("role: primary at %s, read up to offset %d, accepting writes (%.2f s)",
-                     self.advertised_url, barrier, time.monotonic() - started)
 
     # ---- stop --------------------------------------------------------------------------------
 

@@ -28,6 +28,10 @@ class LogTimeoutError(LogError):
     """The log did not confirm a write in time (e.g. the Kafka broker is unreachable)."""
 
 
+class NotPrimaryError(LogError):
+    """This instance is not (or no longer) the primary of a shared log: it must not write."""
+
+
 class SchemaLog(Protocol):
     """A durable, ordered log of `_schemas` records.
 

@@ -33,22 +33,22 @@ from collections.abc import Callable, Iterator, Sequence
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 
-from charter.registry.log.base import LogError, LogRecord, LogTimeoutError
+from charter.registry.log.base import LogError, LogRecord, LogTimeoutError, NotPrimaryError
 from charter.registry.records import KeyType, RecordKey
 
 log = logging.getLogger(__name__)
 
 NOOP_KEY = RecordKey(KeyType.NOOP).encode()
 PROGRESS_EVERY = 20_000
-WAIT_PRIMARY_S = 5.0
+WAIT_PRIMARY_S = 5.0  # how long a write waits for an election in progress to name this instance
+# Our transactions last milliseconds; this bounds how long a primary killed mid-transaction blocks
+# read_committed readers (the broker aborts it after this, plus its abort check interval, 10 s by
+# default) when no new primary fences it sooner (init_transactions aborts it at once).
+TRANSACTION_TIMEOUT_MS = 10_000
 
 
 class TopicConfigError(LogError):
     """The topic exists but is not a one-partition compacted topic."""
-
-
-class NotPrimaryError(LogError):
-    """This instance is not (or no longer) the primary: it must not write."""
 
 
 def _next_batch(consumer: Consumer, size: int) -> list[Message]:
@@ -80,7 +80,8 @@ class KafkaLog:
         topic: str = "_schemas",
         group_id: str = "schema-registry",
         *,
-        timeout_s: float = 10.0,
+        timeout_s: float = 0.5,
+        init_timeout_s: float = 60.0,
         progress_every: int = PROGRESS_EVERY,
     ) -> None:
         self.bootstrap = bootstrap
@@ -88,6 +89,7 @@ class KafkaLog:
         self.group_id = group_id
         self.transactional_id = f"charter-schema-registry-{group_id}"
         self.timeout_s = timeout_s
+        self.init_timeout_s = init_timeout_s
         self.progress_every = progress_every
         self._common = {"bootstrap.servers": bootstrap, "client.id": f"charter-{group_id}"}
         self._consumer: Consumer | None = None
@@ -100,8 +102,14 @@ class KafkaLog:
         self._producer: Producer | None = None
         self._producer_term = -1
         self._barrier = -1  # offset of the last record this instance wrote (NOOP or data)
+        self._promotion_barrier = -1  # offset of the NOOP committed when this term's writer started
+        self._barrier_at = time.monotonic()
+        self._promoting = False
+        self._stale = False  # a write failed with an unknown outcome: re-initialise the writer first
         self._checked_term = -2  # the term in which the writer last passed the barrier
         self.position = -1  # last offset read from the topic
+        self.replay_end = -1  # offset of the NOOP end marker the start-up replay reads up to
+        self.last_read_at = time.monotonic()  # when a record was last read (progress)
 
     def describe(self) -> str:
         return f"Kafka topic {self.topic} at {self.bootstrap} (group {self.group_id})"
@@ -173,7 +181,7 @@ class KafkaLog:
             (errors.append(str(err)) if err else result.append(msg.offset()))
 
         producer.produce(self.topic, key=NOOP_KEY, value=None, partition=0, on_delivery=done)
-        producer.flush(self.timeout_s)
+        producer.flush(self.init_timeout_s)
         if not result:
             raise LogError(f"could not write the NOOP end marker to {self.topic}: {errors or 'timed out'}")
         return result[0]
@@ -181,7 +189,7 @@ class KafkaLog:
     def replay(self) -> Iterator[LogRecord]:
         """Every committed record up to and including a NOOP marker written now."""
         self._consumer = consumer = self._new_consumer()
-        end = self._write_noop()
+        end = self.replay_end = self._write_noop()
         log.info("replaying %s up to the NOOP marker at offset %d", self.topic, end)
         count, started, last_note = 0, time.monotonic(), time.monotonic()
         while self.position < end:
@@ -195,6 +203,7 @@ class KafkaLog:
                     log.warning("reading %s: %s", self.topic, msg.error())
                     continue
                 self.position = msg.offset()
+                self.last_read_at = time.monotonic()
                 count += 1
                 if count % self.progress_every == 0:
                     log.info("replay: %d records read, at offset %d of %d (%.1f s)",
@@ -221,6 +230,7 @@ class KafkaLog:
                             log.warning("reading %s: %s", self.topic, msg.error())
                         continue
                     self.position = msg.offset()
+                    self.last_read_at = time.monotonic()
                     deliver(LogRecord(msg.offset(), msg.key() or b"", msg.value(), _ts(msg)))
 
         self._follow_thread = threading.Thread(target=run, name="charter-kafka-follow", daemon=True)
@@ -234,7 +244,22 @@ class KafkaLog:
 
     @property
     def writable(self) -> bool:
+        """Elected, and the writer of this term is initialised (older writers fenced)."""
         return self._elected and self._producer_term == self._term
+
+    @property
+    def promotion_barrier(self) -> int:
+        """Offset of the NOOP this term's writer committed after fencing (-1 before that)."""
+        return self._promotion_barrier if self.writable and not self._stale else -1
+
+    @property
+    def promoting(self) -> bool:
+        return self._promoting
+
+    @property
+    def last_write(self) -> tuple[int, float]:
+        """(offset, monotonic time) of the last record this instance committed (NOOP or data)."""
+        return self._barrier, self._barrier_at
 
     def set_elected(self, elected: bool) -> None:
         """Called by the election: start (True) or stop (False, at once) being the writer."""
@@ -247,47 +272,98 @@ class KafkaLog:
                 self._producer_term = -1  # refuse every later append of the old term
 
     def ensure_writer(self) -> int:
-        """As the elected primary: fence older writers and commit a NOOP; returns the write barrier."""
+        """As the elected primary: fence older writers and commit a NOOP; returns the write barrier.
+
+        Blocks up to ``init_timeout_s`` (``kafkastore.init.timeout.ms``): call it from a thread.
+        """
         return self._ensure_writer()[0]
+
+    def start_promotion(self) -> None:
+        """Run :meth:`ensure_writer` in a background thread unless one is running already."""
+        with self._state_lock:
+            if self._promoting or not self._elected:
+                return
+            self._promoting = True
+
+        def run() -> None:
+            try:
+                self._ensure_writer()
+            except LogError as exc:
+                log.warning("promotion not finished (%s); the next write retries it", exc)
+            finally:
+                self._promoting = False
+
+        threading.Thread(target=run, name="charter-promote", daemon=True).start()
 
     def _ensure_writer(self) -> tuple[int, int]:
         """(barrier, term) of a writer ready in the current term."""
-        with self._txn_lock:
-            term = self._term
-            if not self._elected:
-                raise NotPrimaryError("this instance is not the primary")
-            if self._producer_term == term and self._producer is not None:
-                return self._barrier, term
-            producer = Producer({
-                **self._common,
-                "transactional.id": self.transactional_id,
-                "acks": "all",
-                "enable.idempotence": True,
-                "linger.ms": 0,
-                "transaction.timeout.ms": 30000,
-                "message.timeout.ms": int(self.timeout_s * 1000),
-            })
-            try:
-                producer.init_transactions(self.timeout_s)  # fences every older producer with this id
-            except KafkaException as exc:
-                raise self._error("could not become the writer (init_transactions)", exc) from None
-            self._producer = producer
-            records = self._transaction(producer, [(NOOP_KEY, None)])
-            self._barrier = records[-1].offset
-            self._producer_term = term
-            log.info("writer ready: transactional.id %s initialised (older writers fenced), barrier at offset %d",
-                     self.transactional_id, self._barrier)
-            return self._barrier, term
+        if not self._txn_lock.acquire(timeout=self.init_timeout_s):
+            raise LogTimeoutError("another promotion or write held the writer for "
+                                  f"{self.init_timeout_s:.0f} s (kafkastore.init.timeout.ms)")
+        try:
+            return self._init_writer()
+        finally:
+            self._txn_lock.release()
 
-    async def write_barrier(self) -> int:
-        """The offset the state must reach before a write is computed; waits a little for a promotion."""
-        deadline = time.monotonic() + WAIT_PRIMARY_S
+    def _init_writer(self) -> tuple[int, int]:
+        term = self._term
+        if not self._elected:
+            raise NotPrimaryError("this instance is not the primary")
+        if self._producer_term == term and self._producer is not None and not self._stale:
+            return self._barrier, term
+        producer = Producer({
+            **self._common,
+            "transactional.id": self.transactional_id,
+            "acks": "all",
+            "enable.idempotence": True,
+            "linger.ms": 0,
+            "transaction.timeout.ms": TRANSACTION_TIMEOUT_MS,
+            "message.timeout.ms": max(1000, int(self.timeout_s * 1000)),
+        })
+        try:
+            # Fences every older producer with this id and aborts its open transaction.
+            producer.init_transactions(self.init_timeout_s)
+        except KafkaException as exc:
+            raise self._error("could not become the writer (init_transactions)", exc) from None
+        self._producer = producer
+        records = self._transaction(producer, [(NOOP_KEY, None)], self.init_timeout_s)
+        self._barrier = self._promotion_barrier = records[-1].offset
+        self._barrier_at = time.monotonic()
+        self._producer_term = term
+        self._stale = False
+        log.info("writer ready: transactional.id %s initialised (older writers fenced), barrier at offset %d",
+                 self.transactional_id, self._barrier)
+        return self._barrier, term
+
+    async def write_barrier(self, deadline: float | None = None) -> int:
+        """The offset the state must reach before a write is computed.
+
+        Waits until ``deadline`` (monotonic; at most ``timeout_s``, ``kafkastore.timeout.ms``, as
+        Confluent's ``waitUntilKafkaReaderReachesLastOffset``) for a promotion in progress, and a
+        little longer (:data:`WAIT_PRIMARY_S`) for an election in progress:
+        :class:`NotPrimaryError` when this instance is not elected, :class:`LogTimeoutError`
+        when its writer is not ready yet. Never blocks a thread on the writer lock.
+        """
+        deadline = time.monotonic() + max(self.timeout_s, WAIT_PRIMARY_S)
         while not self._elected:
             if time.monotonic() > deadline:
                 raise NotPrimaryError("this instance is not the primary; send writes to the primary (GET /status)")
-            await asyncio.sleep(0.05)
-        barrier, self._checked_term = await asyncio.to_thread(self._ensure_writer)
-        return barrier
+            await asyncio.sleep(0.02)
+        deadline = min(deadline or time.monotonic() + self.timeout_s, time.monotonic() + self.timeout_s)
+        while True:
+            term = self._term
+            if self._elected and self._producer_term == term and self._producer is not None and not self._stale:
+                self._checked_term = term
+                return self._barrier
+            if not self._elected:
+                raise NotPrimaryError("this instance lost the primary role; send writes to the primary (GET /status)")
+            self.start_promotion()
+            if time.monotonic() > deadline:
+                raise LogTimeoutError(
+                    "this instance was elected primary but its writer is not ready yet "
+                    "(fencing older writers with init_transactions); retry shortly"
+                )
+            await asyncio.sleep(0.01)
 
     def _error(self, what: str, exc: KafkaException) -> LogError:
         err: KafkaError = exc.args[0]
@@ -296,10 +372,11 @@ class KafkaLog:
             log.error("%s: fenced by a newer primary (%s); this instance stops writing", what, err)
             return NotPrimaryError(f"this instance was fenced by a newer primary and can no longer write: {err}")
         if err.code() in (KafkaError._TIMED_OUT, KafkaError.REQUEST_TIMED_OUT, KafkaError._MSG_TIMED_OUT):
-            return LogTimeoutError(f"Kafka did not confirm the write in {self.timeout_s:.0f} s ({err}); broker down?")
+            return LogTimeoutError(f"Kafka did not confirm the write in time ({err}); broker slow or down?")
         return LogError(f"{what}: {err}")
 
-    def _transaction(self, producer: Producer, records: Sequence[tuple[bytes, bytes | None]]) -> list[LogRecord]:
+    def _transaction(self, producer: Producer, records: Sequence[tuple[bytes, bytes | None]],
+                     timeout_s: float) -> list[LogRecord]:
         delivered: dict[int, Message] = {}
         failures: list[KafkaError] = []
 
@@ -314,34 +391,42 @@ class KafkaLog:
             for i, (key, value) in enumerate(records):
                 producer.produce(self.topic, key=key, value=value, partition=0,
                                  on_delivery=lambda err, msg, i=i: done(err, msg, i))
-            producer.commit_transaction(self.timeout_s)
+            producer.commit_transaction(timeout_s)
         except KafkaException as exc:
             err: KafkaError = exc.args[0]
             error = self._error("write failed", exc)
             if err.txn_requires_abort():
-                with contextlib.suppress(KafkaException):
-                    producer.abort_transaction(self.timeout_s)
-            else:  # fatal, or state unknown: a new producer (and barrier) before the next write
-                self._producer_term = -1
+                try:
+                    producer.abort_transaction(timeout_s)  # aborted: the producer can go on
+                except KafkaException:
+                    self._stale = True
+            else:  # fatal, or the outcome is unknown (e.g. a commit timed out): a new writer next time
+                self._stale = True
             raise error from None
         if failures or len(delivered) != len(records):
-            self._producer_term = -1
+            self._stale = True
             raise LogError(f"write failed: {failures or 'missing delivery reports'}")
         return [LogRecord(delivered[i].offset(), k, v, _ts(delivered[i])) for i, (k, v) in enumerate(records)]
 
     def _append_sync(self, records: Sequence[tuple[bytes, bytes | None]]) -> list[LogRecord]:
-        with self._txn_lock:
+        if not self._txn_lock.acquire(timeout=self.timeout_s):
+            raise LogTimeoutError("the writer is busy (a promotion is fencing older writers); retry shortly")
+        try:
             term = self._term
             # The records were computed from a state that reached the barrier of term _checked_term:
             # if the role or the writer changed since, they may be stale (IDs), so nothing is written.
             if not self._elected or self._checked_term != term or self._producer_term != term or not self._producer:
                 raise NotPrimaryError("this instance lost the primary role before the write; nothing was written")
-            out = self._transaction(self._producer, records)
-            self._barrier = out[-1].offset
+            if self._stale:
+                raise LogTimeoutError("the previous write's outcome is unknown; the writer restarts, retry")
+            out = self._transaction(self._producer, records, self.timeout_s)
+            self._barrier, self._barrier_at = out[-1].offset, time.monotonic()
             return out
+        finally:
+            self._txn_lock.release()
 
     async def append(self, records: Sequence[tuple[bytes, bytes | None]]) -> list[LogRecord]:
-        """One transaction; only the primary (after :meth:`ensure_writer` in this term) may call it."""
+        """One transaction; only the primary (after :meth:`write_barrier` in this term) may call it."""
         return await asyncio.to_thread(self._append_sync, records)
 
     def close(self) -> None:
