@@ -33,6 +33,11 @@ def test_metrics_request_ids_and_json_logs(tmp_path: Path) -> None:
             assert r.status_code == 404 and r.headers["x-request-id"] == "abc-123"
             assert len(c.get("/").headers["x-request-id"]) == 16
             assert c.get("/status/live").json() == {"alive": True}
+            # the embedded log: one process, always the writer, ready once replayed
+            assert c.get("/status/ready").json() == {"ready": True, "writable": True, "role": "primary",
+                                                     "reason": None}
+            status = c.get("/status").json()
+            assert status["ready"] is True and status["writable"] is True and status["reason"] is None
             text = c.get("/metrics").text
         register = 'method="POST",route="/subjects/{subject}/versions",status="200"'
         assert f"charter_http_requests_total{{{register}}} 3.0" in text
