@@ -8,6 +8,8 @@ also be done with no Charter instance running on the topic (they would not see t
 they restart). Restore refuses a target that already holds records unless ``--force`` and verifies
 the count and checksum of what it wrote by reading it back. See ``charter.registry.backup`` for
 the format, and for the accepted ``kafka-console-consumer`` dump of a Confluent/Karapace topic.
+A secured Kafka cluster is reached with the same settings as ``charter serve`` (``--kafka-sasl-*``,
+``--kafka-ssl-*``, their variables, or ``--config`` with Confluent's keys).
 """
 
 from __future__ import annotations
@@ -19,17 +21,32 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from charter.registry.settings import defaults_from_env
+from charter.registry.settings import (
+    KAFKA_SECURITY_OPTIONS,
+    SettingsError,
+    add_arguments,
+    given_flags,
+    resolve,
+)
+
+TARGET_OPTIONS = ("config", "data_dir", "kafka_bootstrap", "kafka_topic", *KAFKA_SECURITY_OPTIONS)
 
 
 def _target_options(parser: argparse.ArgumentParser) -> None:
-    defaults = defaults_from_env()
-    parser.add_argument("--data-dir", default=defaults["data_dir"],
-                        help="embedded log directory [env CHARTER_DATA_DIR] (default: %(default)s)")
-    parser.add_argument("--kafka-bootstrap", default=defaults["kafka_bootstrap"],
-                        help="Kafka HOST:PORT: use the topic instead of the embedded log [env CHARTER_KAFKA_BOOTSTRAP]")
-    parser.add_argument("--kafka-topic", default=defaults["kafka_topic"],
-                        help="schemas topic [env CHARTER_KAFKA_TOPIC] (default: %(default)s)")
+    add_arguments(parser, TARGET_OPTIONS)
+
+
+def _resolve_target(args: argparse.Namespace) -> Any:
+    """Fill the target options in ``args`` as `charter serve` would (flags, variables, --config)."""
+    settings = resolve(given_flags(args)).settings
+    for name in TARGET_OPTIONS:
+        setattr(args, name, getattr(settings, name))
+    if settings.kafka_bootstrap:
+        from charter.registry.kafka_connection import KafkaConnection
+
+        args.connection = KafkaConnection.from_settings(settings)
+        args.connection.check()
+    return settings
 
 
 def add_command(commands: Any) -> None:
@@ -46,15 +63,21 @@ def add_command(commands: Any) -> None:
     restore.set_defaults(run=run_restore)
 
 
-def _kafka_records(bootstrap: str, topic: str) -> Iterator[Any]:
+def _kafka_records(connection: Any, topic: str) -> Iterator[Any]:
+    from confluent_kafka import KafkaException
     from confluent_kafka.admin import AdminClient
 
     from charter.registry.backup import BackupError, Record
     from charter.registry.log.kafka import KafkaLog
 
-    if topic not in AdminClient({"bootstrap.servers": bootstrap}).list_topics(timeout=10).topics:
-        raise BackupError(f"topic {topic} does not exist at {bootstrap}")
-    log = KafkaLog(bootstrap, topic, "charter-backup")
+    log = KafkaLog(connection, topic, "charter-backup", timeout_s=10)
+    log.check_broker(10)  # refused credentials or certificates: KafkaSecurityError, named
+    try:
+        topics = AdminClient(connection.librdkafka()).list_topics(timeout=10).topics
+    except KafkaException as exc:
+        raise BackupError(f"Kafka at {connection} did not answer: {exc.args[0].str()}") from None
+    if topic not in topics:
+        raise BackupError(f"topic {topic} does not exist at {connection}")
     try:
         for record in log.replay():
             yield Record(bytes(record.key), None if record.value is None else bytes(record.value), record.timestamp_ms)
@@ -66,15 +89,17 @@ def _source(args: argparse.Namespace) -> tuple[str, Iterator[Any]]:
     from charter.registry.backup import read_file_log
 
     if args.kafka_bootstrap:
-        records = _kafka_records(args.kafka_bootstrap, args.kafka_topic)
-        return f"kafka {args.kafka_bootstrap} {args.kafka_topic}", records
+        records = _kafka_records(args.connection, args.kafka_topic)
+        return f"kafka {args.connection.servers} {args.kafka_topic}", records
     return f"file {Path(args.data_dir).resolve()}", read_file_log(args.data_dir)
 
 
 def run_backup(args: argparse.Namespace) -> int:
     from charter.registry.backup import BackupError, write_backup
+    from charter.registry.log.base import LogError
 
     try:
+        _resolve_target(args)
         source, records = _source(args)
         if args.out == "-":
             total = write_backup(sys.stdout, records, source)
@@ -83,7 +108,7 @@ def run_backup(args: argparse.Namespace) -> int:
             with open(tmp, "w", encoding="utf-8") as out:
                 total = write_backup(out, records, source)
             tmp.replace(args.out)
-    except (BackupError, OSError) as exc:
+    except (BackupError, LogError, SettingsError, OSError) as exc:
         print(f"charter: error: {exc}", file=sys.stderr)
         return 2
     print(f"backed up {total.count} records from {source} (sha256 {total.hexdigest})", file=sys.stderr)
@@ -114,15 +139,14 @@ def _write_file(data_dir: str, records: list[Any]) -> None:
         log.close()
 
 
-def _write_kafka(bootstrap: str, topic: str, records: list[Any]) -> None:
+def _write_kafka(connection: Any, topic: str, records: list[Any]) -> None:
     from confluent_kafka import KafkaError, Producer
 
     from charter.registry.backup import BackupError
     from charter.registry.log.kafka import KafkaLog
 
-    KafkaLog(bootstrap, topic, "charter-restore").ensure_topic()
-    producer = Producer({"bootstrap.servers": bootstrap, "acks": "all", "enable.idempotence": True,
-                        "linger.ms": 5})
+    KafkaLog(connection, topic, "charter-restore", init_timeout_s=30).ensure_topic()
+    producer = Producer({**connection.librdkafka(), "acks": "all", "enable.idempotence": True, "linger.ms": 5})
     failures: list[str] = []
 
     def done(err: KafkaError | None, msg: Any) -> None:
@@ -145,6 +169,7 @@ def run_restore(args: argparse.Namespace) -> int:
     from charter.registry.log.base import LogError
 
     try:
+        _resolve_target(args)
         records = read_backup(args.file)
         existing = _existing(args)
         if existing and not args.force:
@@ -152,7 +177,7 @@ def run_restore(args: argparse.Namespace) -> int:
                   "registry, or pass --force to append", file=sys.stderr)
             return 2
         if args.kafka_bootstrap:
-            _write_kafka(args.kafka_bootstrap, args.kafka_topic, records)
+            _write_kafka(args.connection, args.kafka_topic, records)
         else:
             _write_file(args.data_dir, records)
         after = _existing(args)
@@ -161,7 +186,7 @@ def run_restore(args: argparse.Namespace) -> int:
         if (expected.count, expected.hexdigest) != (got.count, got.hexdigest):
             raise BackupError(f"verification failed: wrote {expected.count} records ({expected.hexdigest[:12]}…), "
                               f"read back {got.count} ({got.hexdigest[:12]}…)")
-    except (BackupError, LogError, OSError) as exc:
+    except (BackupError, LogError, SettingsError, OSError) as exc:
         print(f"charter: error: {exc}", file=sys.stderr)
         return 2
     target = f"topic {args.kafka_topic}" if args.kafka_bootstrap else f"data dir {args.data_dir}"

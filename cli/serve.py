@@ -15,7 +15,7 @@ from typing import Any
 
 import uvicorn
 
-from charter.registry.settings import OPTIONS, Settings, defaults_from_env
+from charter.registry.settings import Settings, SettingsError, add_arguments, given_flags, resolve
 
 log = logging.getLogger("charter")
 
@@ -35,26 +35,26 @@ def add_command(commands: Any) -> None:
             "Run the registry. State lives in an embedded durable log in --data-dir, or with "
             "--kafka-bootstrap in a compacted Kafka topic shared by several instances (one primary "
             "elected, the others forward writes to it); it is replayed on start. Every option can "
-            "also be set with the environment variable shown."
+            "also be set with the CHARTER_* variable shown, or with the Confluent key shown, in a "
+            "--config schema-registry.properties file or a SCHEMA_REGISTRY_* variable as Confluent's "
+            "Docker image names them (flag > CHARTER_* > SCHEMA_REGISTRY_* > --config > default)."
         ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    try:
-        defaults = defaults_from_env()
-    except ValueError as exc:
-        parser.error(str(exc))
-    for opt in OPTIONS:
-        parser.add_argument(
-            opt.flag, dest=opt.name, type=opt.kind, default=defaults[opt.name],
-            help=f"{opt.help} [env {opt.env}]",
-        )
+    add_arguments(parser)
     parser.add_argument("--access-log", action="store_true", help="log every request")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = Settings(**{opt.name: getattr(args, opt.name) for opt in OPTIONS})
+    try:
+        resolved = resolve(given_flags(args))
+    except SettingsError as exc:
+        print(f"charter: error: {exc}", file=sys.stderr)
+        return 2
+    settings = resolved.settings
     _configure_logging(settings, args)
+    if resolved.unsupported:
+        log.warning("Confluent settings Charter does not support, ignored: %s", ", ".join(resolved.unsupported))
     if settings.users_file:
         from charter.registry.auth.users import Users, UsersFileError
 
@@ -104,10 +104,19 @@ def _run_kafka(settings: Settings, args: argparse.Namespace) -> int:
     """Several instances on a Kafka topic: replay, election and forwarding run in the background."""
     from charter.registry.api.app import create_app
     from charter.registry.cluster.node import KafkaCluster
+    from charter.registry.kafka_connection import KafkaConnection, KafkaSecurityError
     from charter.registry.log.kafka import KafkaLog
     from charter.registry.service import RegistryService
 
-    schema_log = KafkaLog(settings.kafka_bootstrap, settings.kafka_topic, settings.group_id)
+    connection = KafkaConnection.from_settings(settings)
+    try:
+        connection.check()  # settings and files that cannot work: stop before listening
+    except KafkaSecurityError as exc:
+        print(f"charter: error: {exc}", file=sys.stderr)
+        return 2
+    schema_log = KafkaLog(connection, settings.kafka_topic, settings.group_id,
+                          timeout_s=settings.kafkastore_timeout_ms / 1000,
+                          init_timeout_s=settings.kafkastore_init_timeout_ms / 1000)
     service = RegistryService(schema_log, settings)
     server: _Server | None = None
 
@@ -116,11 +125,13 @@ def _run_kafka(settings: Settings, args: argparse.Namespace) -> int:
             server.should_exit = True
 
     cluster = KafkaCluster(
-        service.writer, schema_log, advertised_url=settings.public_url,
-        session_timeout_ms=settings.kafka_session_timeout_ms, on_fatal=fatal,
+        service.writer, schema_log, advertised_url=settings.public_url, eligible=settings.leader_eligibility,
+        session_timeout_ms=settings.kafka_session_timeout_ms,
+        heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms, on_fatal=fatal,
     )
-    log.info("store: %s; advertised as %s; replaying in the background (GET /status shows readiness)",
-             schema_log.describe(), settings.public_url)
+    log.info("store: %s; advertised as %s%s; replaying in the background (GET /status shows readiness)",
+             schema_log.describe(), settings.public_url,
+             "" if settings.leader_eligibility else " (leader.eligibility=false: never primary)")
     log.info("Charter %s listening on http://%s:%d", package_version(), settings.host, settings.port)
     server = _make_server(create_app(service, cluster), settings, args)
     server.run()

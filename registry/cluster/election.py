@@ -9,7 +9,11 @@ when two members advertise the same URL).
 
 confluent-kafka's consumer cannot join a group with a custom protocol, so this uses kafka-python's
 low-level group coordinator (:class:`kafka.coordinator.base.BaseCoordinator`), driven by one
-background thread; heartbeats are sent by kafka-python's own network thread.
+background thread; heartbeats are sent by kafka-python's own network thread. Its servers, SASL and
+TLS settings come from the same :class:`~charter.registry.kafka_connection.KafkaConnection` as the
+topic's clients. A broker that cannot be reached is retried; one that refuses the credentials or
+the certificates is reported through ``on_fatal`` (kafka-python only logs why a bootstrap failed,
+so the reason is read from its log records).
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from urllib.parse import urlsplit
 
 from kafka.coordinator.base import BaseCoordinator
 from kafka.net.compat import KafkaNetClient
+
+from charter.registry.kafka_connection import KafkaConnection
 
 log = logging.getLogger(__name__)
 
@@ -120,15 +126,20 @@ class SrCoordinator(BaseCoordinator):
 class Elector:
     """Keeps this instance in the group (background thread) and reports assignments."""
 
-    def __init__(self, bootstrap: str, group_id: str, identity: dict[str, Any], *,
+    def __init__(self, connection: KafkaConnection | str, group_id: str, identity: dict[str, Any], *,
                  session_timeout_ms: int, on_prepare: Callable[[], None],
-                 on_assignment: Callable[[Assignment], None]) -> None:
-        self.bootstrap = bootstrap
+                 on_assignment: Callable[[Assignment], None], heartbeat_interval_ms: int = 3000,
+                 on_fatal: Callable[[str], None] | None = None) -> None:
+        self.connection = connection if isinstance(connection, KafkaConnection) else KafkaConnection(connection)
+        self.bootstrap = self.connection.servers
         self.group_id = group_id
         self.identity = identity
         self.session_timeout_ms = session_timeout_ms
+        # Confluent's kafkagroup.heartbeat.interval.ms, never above a third of the session timeout.
+        self.heartbeat_interval_ms = max(100, min(heartbeat_interval_ms, session_timeout_ms // 3))
         self._on_prepare = on_prepare
         self._on_assignment = on_assignment
+        self._on_fatal = on_fatal
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._client: KafkaNetClient | None = None
@@ -152,15 +163,23 @@ class Elector:
         self._thread.start()
 
     def _connect(self) -> SrCoordinator:
-        client = KafkaNetClient(bootstrap_servers=self.bootstrap, client_id=f"charter-{self.group_id}")
-        client._net.start()
-        client._manager.bootstrap(10000)
+        client = KafkaNetClient(**self.connection.kafka_python(), client_id=f"charter-{self.group_id}")
         self._client = client
+        client._net.start()
+        with _BootstrapFailures() as failures:
+            try:
+                client._manager.bootstrap(10000)
+            except Exception:
+                for failure in failures.seen:
+                    refusal = self.connection.python_refusal(failure)
+                    if refusal is not None:
+                        raise _Refused(refusal) from None
+                raise
         return SrCoordinator(
             client, self.identity, self._on_prepare, self._on_assignment,
             group_id=self.group_id,
             session_timeout_ms=self.session_timeout_ms,
-            heartbeat_interval_ms=max(100, min(3000, self.session_timeout_ms // 3)),
+            heartbeat_interval_ms=self.heartbeat_interval_ms,
             max_poll_interval_ms=max(self.session_timeout_ms, 10000),
             retry_backoff_ms=100,
             api_version=client._manager.broker_version,
@@ -170,7 +189,14 @@ class Elector:
         while not self._stop.is_set() and self.coordinator is None:
             try:
                 self.coordinator = self._connect()
-            except Exception as exc:  # any failure to reach the broker: retry
+            except _Refused as refused:
+                self._close_client()
+                log.error("election: %s", refused)
+                if self._on_fatal is not None:
+                    self._on_fatal(str(refused))
+                return
+            except Exception as exc:  # any other failure to reach the broker: retry
+                self._close_client()
                 log.warning("election: cannot reach Kafka at %s (%s); retrying", self.bootstrap, exc)
                 self._stop.wait(2)
         while not self._stop.is_set():
@@ -197,8 +223,40 @@ class Elector:
                 log.info("left group %s in %.2f s", self.group_id, time.monotonic() - started)
             except Exception as exc:  # best effort on the way out
                 log.warning("could not leave group %s: %s", self.group_id, exc)
-        if self._client is not None:
+        self._close_client()
+
+    def _close_client(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
             try:
-                self._client.close()
+                client.close()
             except Exception as exc:  # best effort on the way out
                 log.debug("closing the group client: %s", exc)
+
+
+class _Refused(Exception):
+    """The broker refused this client's credentials or certificate: retrying cannot help."""
+
+
+class _BootstrapFailures(logging.Handler):
+    """Collects the exceptions kafka-python logs (and swallows) while it bootstraps."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.seen: list[BaseException] = []
+        self._logger = logging.getLogger("kafka.net")
+
+    def emit(self, record: logging.LogRecord) -> None:
+        args = record.args if isinstance(record.args, tuple) else ()
+        self.seen.extend(a for a in args if isinstance(a, BaseException))
+
+    def __enter__(self) -> _BootstrapFailures:
+        self._previous = self._logger.level
+        if self._logger.getEffectiveLevel() > logging.WARNING:
+            self._logger.setLevel(logging.WARNING)
+        self._logger.addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._logger.removeHandler(self)
+        self._logger.setLevel(self._previous)

@@ -3,7 +3,8 @@
 Start-up runs in a background thread so that ``GET /status`` answers (503, ``ready: false``)
 while Kafka is unreachable or the replay runs:
 
-1. wait for a broker (retrying, one clear log line each time);
+1. wait for a broker (retrying, one clear log line each time); a broker that refuses the
+   credentials or the certificates is fatal at once (exit code 2, the message names the setting);
 2. check or create the topic (a topic that is not 1-partition compacted is fatal: exit code 2);
 3. replay up to a NOOP marker (progress in the log), then follow the topic;
 4. ready; join the election group.
@@ -27,6 +28,7 @@ from typing import Any
 
 from charter.registry.cluster import FOLLOWER, PRIMARY
 from charter.registry.cluster.election import Assignment, Elector, member_identity
+from charter.registry.kafka_connection import KafkaSecurityError
 from charter.registry.log.base import LogError
 from charter.registry.log.kafka import KafkaLog, TopicConfigError
 from charter.registry.writer import StateWriter
@@ -40,7 +42,7 @@ class KafkaCluster:
     """The :class:`~charter.registry.cluster.ClusterView` of an instance on a Kafka topic."""
 
     def __init__(self, writer: StateWriter, kafka_log: KafkaLog, *, advertised_url: str,
-                 eligible: bool = True, session_timeout_ms: int = 10000,
+                 eligible: bool = True, session_timeout_ms: int = 10000, heartbeat_interval_ms: int = 3000,
                  on_fatal: Callable[[str], None] | None = None) -> None:
         self.writer = writer
         self.log = kafka_log
@@ -52,10 +54,11 @@ class KafkaCluster:
         self._assignment: Assignment | None = None
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self.eligible = eligible  # Confluent's leader.eligibility: false never becomes primary
         self.elector = Elector(
-            kafka_log.bootstrap, kafka_log.group_id, member_identity(advertised_url, eligible),
-            session_timeout_ms=session_timeout_ms, on_prepare=self._on_prepare,
-            on_assignment=self._on_assignment,
+            kafka_log.connection, kafka_log.group_id, member_identity(advertised_url, eligible),
+            session_timeout_ms=session_timeout_ms, heartbeat_interval_ms=heartbeat_interval_ms,
+            on_prepare=self._on_prepare, on_assignment=self._on_assignment, on_fatal=self._fail,
         )
 
     # ---- the view the HTTP layer reads -----------------------------------------------------
@@ -144,10 +147,10 @@ class KafkaCluster:
                 self.log.check_broker()
                 self.log.ensure_topic()
                 break
-            except TopicConfigError as exc:
+            except (TopicConfigError, KafkaSecurityError) as exc:  # retrying cannot fix these
                 self._fail(str(exc))
                 return
-            except LogError as exc:
+            except LogError as exc:  # unreachable: retry, one line each time
                 log.warning("%s; retrying in %.0f s (not ready)", exc, RETRY_S)
                 self._stopping.wait(RETRY_S)
         if self._stopping.is_set():

@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterator, Sequence
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 
+from charter.registry.kafka_connection import KafkaConnection, KafkaSecurityError
 from charter.registry.log.base import LogError, LogRecord, LogTimeoutError, NotPrimaryError
 from charter.registry.records import KeyType, RecordKey
 
@@ -76,7 +77,7 @@ class KafkaLog:
 
     def __init__(
         self,
-        bootstrap: str,
+        bootstrap: str | KafkaConnection,
         topic: str = "_schemas",
         group_id: str = "schema-registry",
         *,
@@ -84,14 +85,16 @@ class KafkaLog:
         init_timeout_s: float = 60.0,
         progress_every: int = PROGRESS_EVERY,
     ) -> None:
-        self.bootstrap = bootstrap
+        # Servers and security (SASL, TLS) for every client below: one KafkaConnection.
+        self.connection = bootstrap if isinstance(bootstrap, KafkaConnection) else KafkaConnection(bootstrap)
+        self.bootstrap = self.connection.servers
         self.topic = topic
         self.group_id = group_id
         self.transactional_id = f"charter-schema-registry-{group_id}"
         self.timeout_s = timeout_s
         self.init_timeout_s = init_timeout_s
         self.progress_every = progress_every
-        self._common = {"bootstrap.servers": bootstrap, "client.id": f"charter-{group_id}"}
+        self._common = {**self.connection.librdkafka(), "client.id": f"charter-{group_id}"}  # holds secrets
         self._consumer: Consumer | None = None
         self._follow_thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -112,37 +115,62 @@ class KafkaLog:
         self.last_read_at = time.monotonic()  # when a record was last read (progress)
 
     def describe(self) -> str:
-        return f"Kafka topic {self.topic} at {self.bootstrap} (group {self.group_id})"
+        return f"Kafka topic {self.topic} at {self.connection} (group {self.group_id})"
 
     # ---- topic -------------------------------------------------------------------------------
 
-    def check_broker(self) -> None:
-        """Raise LogError when no broker answers a metadata request."""
+    def _admin(self, on_error: Callable[[KafkaError], None] | None = None) -> AdminClient:
+        conf = dict(self._common)
+        if on_error is not None:
+            conf["error_cb"] = on_error
         try:
-            AdminClient(self._common).list_topics(timeout=3)
-        except KafkaException as exc:
-            raise LogError(f"Kafka broker at {self.bootstrap} is not reachable: {exc.args[0]}") from None
+            return AdminClient(conf)
+        except KafkaException as exc:  # a certificate or key librdkafka cannot load
+            raise KafkaSecurityError(f"cannot configure the Kafka client ({exc.args[0].str()}): check "
+                                     "the --kafka-ssl-* settings") from None
+
+    def check_broker(self, wait_s: float = 3.0) -> None:
+        """Raise LogError when no broker answers a metadata request within ``wait_s``, and
+        KafkaSecurityError at once when a broker refuses the credentials or the certificates."""
+        errors: list[KafkaError] = []
+        admin = self._admin(errors.append)
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                admin.list_topics(timeout=0.5)
+                return
+            except KafkaException as exc:
+                last = exc.args[0]
+            admin.poll(0)  # serves error_cb
+            for err in errors:
+                refusal = self.connection.librdkafka_refusal(err.code(), err.str())
+                if refusal is not None:
+                    raise KafkaSecurityError(refusal)
+            if time.monotonic() >= deadline:
+                detail = next((e.str() for e in reversed(errors) if e.code() != KafkaError._ALL_BROKERS_DOWN), last)
+                raise LogError(f"Kafka broker at {self.bootstrap} is not reachable: {detail}")
 
     def ensure_topic(self) -> None:
-        """Create the topic (1 partition, compacted) if missing; refuse one that is not like that."""
-        admin = AdminClient(self._common)
-        meta = admin.list_topics(timeout=self.timeout_s)
+        """Create the topic (1 partition, compacted) if missing; refuse one that is not like that.
+        Each step waits up to ``init_timeout_s`` (``kafkastore.init.timeout.ms``, as Confluent's KafkaStore)."""
+        admin = self._admin()
+        meta = admin.list_topics(timeout=self.init_timeout_s)
         if self.topic not in meta.topics:
             replicas = min(3, len(meta.brokers)) or 1
             future = admin.create_topics(
                 [NewTopic(self.topic, 1, replicas, config={"cleanup.policy": "compact"})]
             )[self.topic]
             try:
-                future.result(self.timeout_s)
+                future.result(self.init_timeout_s)
                 log.info("created topic %s (1 partition, cleanup.policy=compact, replication %d)",
                          self.topic, replicas)
             except KafkaException as exc:
                 if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
                     raise LogError(f"could not create topic {self.topic}: {exc.args[0]}") from None
-            meta = admin.list_topics(self.topic, timeout=self.timeout_s)
+            meta = admin.list_topics(self.topic, timeout=self.init_timeout_s)
         partitions = len(meta.topics[self.topic].partitions)
         resource = ConfigResource("topic", self.topic)
-        configs = admin.describe_configs([resource])[resource].result(self.timeout_s)
+        configs = admin.describe_configs([resource])[resource].result(self.init_timeout_s)
         policy = configs["cleanup.policy"].value if "cleanup.policy" in configs else "delete"
         problems = []
         if partitions != 1:
