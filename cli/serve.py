@@ -156,6 +156,28 @@ def _configure_logging(settings: Settings, args: argparse.Namespace) -> None:
         )
     json_access = args.access_log and settings.log_format == "json"
     logging.getLogger("charter.access").setLevel(logging.INFO if json_access else logging.WARNING)
+    # kafka-python's debug log prints the bytes it sends, the SASL handshake included: never below INFO.
+    logging.getLogger("kafka").setLevel(max(logging.INFO, logging.getLogger().getEffectiveLevel()))
+    secrets = settings.secret_values()
+    if secrets:
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_Redact(secrets))
+
+
+class _Redact(logging.Filter):
+    """Defence in depth: a record whose text holds a secret setting's value is logged with *** instead."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = secrets
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(secret in message for secret in self.secrets):
+            for secret in self.secrets:
+                message = message.replace(secret, "***")
+            record.msg, record.args = message, None
+        return True
 
 
 def _make_server(app: Any, settings: Settings, args: argparse.Namespace) -> _Server:

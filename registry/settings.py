@@ -212,6 +212,10 @@ class Settings:
     tls_key: str = ""
     tls_ca: str = ""
 
+    def secret_values(self) -> list[str]:
+        """The values of the secret settings (for a log filter that hides them)."""
+        return [value.reveal() for f in fields(self) if isinstance(value := getattr(self, f.name), Secret) and value]
+
     @property
     def data_path(self) -> Path:
         return Path(self.data_dir)
