@@ -142,6 +142,9 @@ class KafkaConnection:
 
     def _check_tls_files(self) -> None:
         """Every file exists, is PEM, and the key opens with its password (Python's ssl reads them)."""
+        if bool(self.ssl_cert) != bool(self.ssl_key):
+            raise KafkaSecurityError(f"a client certificate needs its key: set both "
+                                     f"{setting_names('kafka_ssl_cert', 'kafka_ssl_key')}")
         for name, path in (("kafka_ssl_ca", self.ssl_ca), ("kafka_ssl_cert", self.ssl_cert),
                            ("kafka_ssl_key", self.ssl_key)):
             if path:
@@ -150,9 +153,6 @@ class KafkaConnection:
                         pass
                 except OSError as exc:
                     raise KafkaSecurityError(f"cannot read {path}: {exc.strerror} ({setting_names(name)})") from None
-        if bool(self.ssl_cert) != bool(self.ssl_key):
-            raise KafkaSecurityError(f"a client certificate needs its key: set both "
-                                     f"{setting_names('kafka_ssl_cert', 'kafka_ssl_key')}")
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         if self.ssl_ca:
             try:
