@@ -70,7 +70,9 @@ class Option:
     default: Any
     kind: Callable[[str], Any]
     help: str
-    confluent: tuple[str, ...] = ()  # Confluent keys, the first one set wins (Confluent's own order)
+    # Confluent keys, the first one set wins, in Confluent's own order: a deprecated key is read first
+    # where Confluent does (KafkaSchemaRegistry: master.eligibility; SchemaRegistryConfig: avro.compatibility.level).
+    confluent: tuple[str, ...] = ()
     convert: Callable[[str], Any] | None = None  # Confluent value -> ours (None: not set); default: kind
 
     def parse(self, raw: str) -> Any:
