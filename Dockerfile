@@ -21,11 +21,14 @@ RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels \
  && python -c "from charter.compat.protobuf.wellknown import is_builtin; assert is_builtin('confluent/meta.proto')" \
  && useradd --system --uid 10001 --home-dir /var/lib/charter --create-home charter
 USER charter
-ENV CHARTER_HOST=0.0.0.0 \
-    CHARTER_PORT=8081 \
+# Listen address as Confluent's image takes it (SCHEMA_REGISTRY_LISTENERS), so a Confluent user's
+# SCHEMA_REGISTRY_* variables apply unchanged; CHARTER_* variables and flags still win over them.
+ENV SCHEMA_REGISTRY_LISTENERS=http://0.0.0.0:8081 \
     CHARTER_DATA_DIR=/var/lib/charter \
     PYTHONUNBUFFERED=1
 VOLUME ["/var/lib/charter"]
 EXPOSE 8081
-HEALTHCHECK --interval=10s --timeout=3s CMD python -c "import urllib.request,os; urllib.request.urlopen('http://127.0.0.1:%s/' % os.environ['CHARTER_PORT'])"
+# Readiness (GET /status/ready: serves reads and, on the primary, accepts writes), on the port the
+# settings resolve to from the same variables `charter serve` reads.
+HEALTHCHECK --interval=10s --timeout=3s CMD python -c "import urllib.request; from charter.registry.settings import resolve; urllib.request.urlopen('http://127.0.0.1:%d/status/ready' % resolve().settings.port, timeout=2)"
 ENTRYPOINT ["charter", "serve"]

@@ -3,7 +3,8 @@
 Run with the Python of the environment under test (stdlib only, so it needs nothing that
 environment lacks), e.g. ``venv/bin/python scripts/smoke_runtime.py --charter venv/bin/charter``.
 It imports every ``charter.*`` module, starts ``charter serve`` on a free port with a temporary
-data directory, registers one Avro, one Protobuf (with a ``confluent/meta.proto`` option, no
+data directory, configured as the Docker image is (``SCHEMA_REGISTRY_LISTENERS``,
+``CHARTER_DATA_DIR``), waits for ``GET /status/ready`` (the image's health check), registers one Avro, one Protobuf (with a ``confluent/meta.proto`` option, no
 reference) and one JSON schema, reads each back (latest version and by id), then stops the server
 with SIGTERM and expects exit code 0. Every wait is bounded. Any failure prints the server log
 and exits 1. ``scripts/smoke_runtime.sh`` builds the runtime-only environment and runs this.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import pkgutil
 import signal
 import socket
@@ -111,8 +113,8 @@ def wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
         if server.poll() is not None:
             raise SmokeError(f"charter serve exited with {server.returncode} before it was ready")
         try:
-            status, body = call(base, "GET", "/subjects")  # the Confluent API itself answers
-            if status == 200:
+            status, body = call(base, "GET", "/status/ready")  # what the image's HEALTHCHECK asks
+            if status == 200 and call(base, "GET", "/subjects")[0] == 200:  # and the Confluent API
                 return
             last = (status, body)
         except OSError as exc:  # not listening yet
@@ -150,10 +152,10 @@ def run(charter: str, workdir: Path) -> None:
     base = f"http://127.0.0.1:{port}"
     log_path = workdir / "server.log"
     with open(log_path, "wb") as log:
-        server = subprocess.Popen(
-            [charter, "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(workdir / "data")],
-            stdout=log, stderr=subprocess.STDOUT, cwd=workdir,
-        )
+        # Configured the way the Docker image is: Confluent's listener variable and CHARTER_DATA_DIR.
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("CHARTER_", "SCHEMA_REGISTRY_"))}
+        env.update(SCHEMA_REGISTRY_LISTENERS=f"http://127.0.0.1:{port}", CHARTER_DATA_DIR=str(workdir / "data"))
+        server = subprocess.Popen([charter, "serve"], stdout=log, stderr=subprocess.STDOUT, cwd=workdir, env=env)
     try:
         started = time.perf_counter()
         wait_ready(base, server)
