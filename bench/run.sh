@@ -18,19 +18,21 @@ fi
 # `bash bench/run.sh` runs the service suite (bench/run.py); one flag picks another suite:
 #   --serdes  serializer/deserializer throughput vs confluent-kafka and raw fastavro (bench/serdes.py)
 #   --compat  compatibility-check time per format vs Avro (bench/compat.py)
-#   --kafka   the Kafka backend vs the embedded log, replay and failover (bench/kafka_bench.py; starts a broker)
+#   --kafka   the Kafka backend vs the embedded log, replay and failover (bench/kafka_bench.py; starts an
+#             Apache Kafka broker, fetched first with tests/kafka/fetch.sh: Maven and Java 17)
 #   --middleware  what each middleware costs per request, in-process (bench/middleware.py)
 #   --all     all four, one after the other
 case "${1:-}" in
   --serdes) shift; exec .venv/bin/python bench/serdes.py "$@" ;;
   --compat) shift; exec .venv/bin/python bench/compat.py "$@" ;;
-  --kafka) shift; exec .venv/bin/python bench/kafka_bench.py "$@" ;;
+  --kafka) shift; bash tests/kafka/fetch.sh; exec .venv/bin/python bench/kafka_bench.py "$@" ;;
   --middleware) shift; exec .venv/bin/python bench/middleware.py "$@" ;;
   --all)
     shift
     .venv/bin/python bench/run.py "$@"
     .venv/bin/python bench/serdes.py --seconds 1.0 --json bench/results/serdes.json
     .venv/bin/python bench/compat.py --json bench/results/compat.json
+    bash tests/kafka/fetch.sh
     exec .venv/bin/python bench/kafka_bench.py
     ;;
 esac

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install Charter with its test dependencies into ./.venv, lint, then run the whole test suite.
-# The tests start every server they need themselves (Charter processes on free ports).
+# The tests start every server they need themselves (Charter processes on free ports, and an Apache
+# Kafka broker for the Kafka tests, whose jars are fetched from Maven Central once, below).
 # Extra arguments go to pytest, e.g. `bash scripts/test.sh -k compat -x`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,9 @@ if [ ! -x /usr/bin/chromedriver ] && command -v apt-get >/dev/null 2>&1; then
   $SUDO apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
 fi
+# The Kafka tests run a real Apache Kafka broker (Java 17): Maven fetches it (tests/kafka/pom.xml)
+# into .cache/kafka/<version>/libs when it is not there yet; one line of output.
+bash tests/kafka/fetch.sh
 echo "== ruff check"
 .venv/bin/ruff check .
 echo "== pytest"

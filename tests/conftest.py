@@ -119,13 +119,25 @@ def subject() -> str:
 
 @pytest.fixture(scope="session")
 def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """A real Kafka-protocol broker (noida-db from PyPI) for the whole session, started only when a
-    Kafka test asks for it and stopped at the end."""
-    from kafka_support import NoidaBroker
+    """A real Apache Kafka broker (tests/kafka_broker.py, KRaft, one node) for the whole session,
+    started only when a Kafka test asks for it and stopped at the end. Its log is kept in the
+    session's temporary folder and shown in the report of a Kafka test that fails."""
+    from kafka_broker import KafkaBroker
 
-    broker = NoidaBroker(tmp_path_factory.mktemp("noida") / "data").start()
+    broker = KafkaBroker(tmp_path_factory.mktemp("kafka")).start()
     yield broker
     broker.stop()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """A failing test that used the Kafka broker gets the broker log's path and tail in its report."""
+    report = yield
+    broker = getattr(item, "funcargs", {}).get("kafka_broker")
+    if report.failed and broker is not None:
+        state = "running" if broker.alive() else "NOT RUNNING"
+        report.sections.append((f"kafka broker log ({state}) {broker.log_path}", broker.log_tail(6000)))
+    return report
 
 
 def pytest_configure(config: pytest.Config) -> None:

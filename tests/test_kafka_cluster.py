@@ -1,8 +1,6 @@
-"""Several Charter instances on one Kafka topic (real broker): election, forwarding, failover.
-
-noida-db never evicts a member killed without leaving; the SIGKILL test waits the session timeout
-and then sends LeaveGroup for the dead member itself: SIMULATED BROKER EVICTION (see
-tests/kafka_support.py). Real session expiry is checked on Tansu (takeover only).
+"""Several Charter instances on one Kafka topic (a real Apache Kafka broker): election, forwarding,
+failover. A member killed or frozen without leaving is expired by the broker after the session
+timeout (:data:`kafka_support.SESSION_TIMEOUT_MS`); the tests wait for that.
 """
 
 from __future__ import annotations
@@ -16,8 +14,6 @@ import httpx
 import pytest
 from kafka_support import (
     SESSION_TIMEOUT_MS,
-    TansuBroker,
-    evict_member,
     kafka_registry,
     record_schema,
     register,
@@ -94,25 +90,23 @@ def _ids(url: str) -> list[int]:
     return sorted({v["id"] for v in httpx.get(url + "/schemas", params={"deleted": "true"}, timeout=5).json()})
 
 
-def test_sigkill_primary_then_simulated_broker_eviction_follower_takes_over_with_fresh_ids(
-    pair, kafka_broker
-) -> None:
-    primary, follower, group = pair
+def test_sigkill_primary_the_broker_expires_it_and_the_follower_takes_over_with_fresh_ids(pair) -> None:
+    """No LeaveGroup from a SIGKILLed primary: the broker expires its session (SESSION_TIMEOUT_MS),
+    rebalances, and the follower is elected, fences the old writer and writes. Bound: the session
+    timeout, plus one heartbeat interval and the rebalance, init_transactions and barrier (5 s slack)."""
+    primary, follower, _ = pair
     s1 = unique("kill")
     ids = [register(follower.url, s1, record_schema("K", f"f{i}")).json()["id"] for i in range(3)]
-    dead_member = status(primary)["group_member_id"]
-    assert dead_member
     primary.kill()
-    time.sleep(SESSION_TIMEOUT_MS / 1000)
-    # SIMULATED BROKER EVICTION: what a real broker does after session.timeout.ms (noida-db has no timer)
-    assert evict_member(kafka_broker.bootstrap, group, dead_member) == 0
-    started = time.monotonic()
-    wait_status(follower, role="primary", primary_url=follower.url, timeout=20)
+    killed = time.monotonic()
+    wait_status(follower, role="primary", primary_url=follower.url, timeout=SESSION_TIMEOUT_MS / 1000 + 20)
     r = register(follower.url, s1, record_schema("K", "z"))
+    took = time.monotonic() - killed
     assert r.status_code == 200, r.text
     new_id = r.json()["id"]
     assert new_id not in ids and new_id == max(ids) + 1
-    assert time.monotonic() - started < 15
+    print(f"takeover after real session expiry: {took:.1f} s")
+    assert took < SESSION_TIMEOUT_MS / 1000 + 5, f"takeover took {took:.1f} s"
     assert _ids(follower.url) == [*ids, new_id]
 
 
@@ -130,26 +124,26 @@ def test_sigterm_primary_leaves_the_group_and_the_follower_takes_over_at_once(pa
     assert r.status_code == 200 and r.json()["id"] == first + 1
 
 
-def test_a_deposed_primary_cannot_write(pair, kafka_broker) -> None:
-    """Freeze the primary (SIGSTOP), evict it, let the follower take over and write, then wake the
-    old primary and hand it a write directly: it must be refused (fenced or no longer primary)."""
-    primary, follower, group = pair
+def test_a_deposed_primary_cannot_write(pair) -> None:
+    """Freeze the primary (SIGSTOP) until the broker expires its session and the follower takes over
+    and writes, then wake the old primary and hand it a write directly: it must be refused (fenced or
+    no longer primary)."""
+    primary, follower, _ = pair
     s1 = unique("zombie")
     register(primary.url, s1, record_schema("Z1"))
-    member = status(primary)["group_member_id"]
     assert primary.proc is not None
     primary.proc.send_signal(signal.SIGSTOP)
     try:
-        time.sleep(SESSION_TIMEOUT_MS / 1000)
-        assert evict_member(kafka_broker.bootstrap, group, member) == 0  # SIMULATED BROKER EVICTION
-        wait_status(follower, role="primary", timeout=20)
+        wait_status(follower, role="primary", primary_url=follower.url, timeout=SESSION_TIMEOUT_MS / 1000 + 20)
         taken = register(follower.url, s1, record_schema("Z1", "b")).json()["id"]
     finally:
         primary.proc.send_signal(signal.SIGCONT)
     # Sent as if already forwarded, so the old primary handles it itself rather than forwarding.
     r = register(primary.url, s1, record_schema("Z1", "c"), headers={"Content-Type": V1, "X-Charter-Forwarded": "1"})
     assert r.status_code >= 500, r.text
-    assert r.json()["error_code"] in (50001, 50003), r.text
+    # 50004 (not the primary: its write was fenced, or it already heard of the rebalance), or
+    # 50001/50003 (its log or the forwarding refused it)
+    assert r.json()["error_code"] in (50001, 50003, 50004), r.text
     time.sleep(0.5)
     assert _ids(follower.url) == [taken - 1, taken]  # nothing from the deposed primary
     # It rejoins the group (and, having the smaller URL, may well be elected again, as in
@@ -159,27 +153,3 @@ def test_a_deposed_primary_cannot_write(pair, kafka_broker) -> None:
         time.sleep(0.1)
     r = register(follower.url, s1, record_schema("Z1", "d"))
     assert r.status_code == 200 and r.json()["id"] == taken + 1, r.text
-
-
-def test_real_session_expiry_on_tansu(tmp_path: Path) -> None:
-    """Tansu evicts a member that stopped heartbeating: the follower takes over with no help."""
-    broker = TansuBroker(tmp_path / "tansu.log").start()
-    servers: list[RegistryProcess] = []
-    try:
-        topic, group = unique("tansu"), unique("grp")
-        a = kafka_registry(tmp_path, broker.bootstrap, topic, group)
-        b = kafka_registry(tmp_path, broker.bootstrap, topic, group)
-        if b.url < a.url:
-            a, b = b, a
-        servers = [a.start(), b.start()]
-        wait_status(a, ready=True, role="primary", timeout=30)
-        wait_status(b, ready=True, role="follower", primary_url=a.url, timeout=30)
-        a.kill()
-        started = time.monotonic()
-        wait_status(b, role="primary", primary_url=b.url, timeout=40)
-        print(f"takeover after real session expiry: {time.monotonic() - started:.1f} s")
-    finally:
-        for server in servers:
-            if server.proc is not None and server.proc.poll() is None:
-                server.stop()
-        broker.stop()

@@ -1,4 +1,4 @@
-"""Schema contexts and associations on the Kafka topic backend (a real broker, noida-db): CONTEXT
+"""Schema contexts and associations on the Kafka topic backend (a real Apache Kafka broker): CONTEXT
 and ASSOC records in the topic, ids per context, replay after a restart, ``DELETE /contexts``, the
 lifecycle cascade, and confluent-kafka's ASSOCIATED subject-name strategy against it."""
 
@@ -15,8 +15,7 @@ from confluent_kafka.schema_registry.common.schema_registry_client import (
     AssociationCreateOrUpdateRequest,
 )
 from confluent_kafka.serialization import MessageField, SerializationContext
-from kafka_support import kafka_registry, record_schema, register, unique, wait_status
-from test_kafka_log import read_topic
+from kafka_support import kafka_registry, read_topic, record_schema, register, unique, wait_status
 
 from conftest import RegistryProcess
 from helpers import check_error

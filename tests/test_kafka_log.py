@@ -1,4 +1,4 @@
-"""The Kafka topic backend on a real broker (noida-db): record bytes, topics written by Confluent or
+"""The Kafka topic backend on a real Apache Kafka broker: record bytes, topics written by Confluent or
 Karapace, tombstones, restart, topic checks, fencing, broker faults; plus the election and
 forwarding rules that need no broker."""
 
@@ -15,9 +15,10 @@ from typing import Any
 
 import httpx
 import pytest
-from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
+from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewTopic
-from kafka_support import NoidaBroker, kafka_registry, record_schema, register, status, unique, wait_status
+from kafka_broker import KafkaBroker
+from kafka_support import kafka_registry, read_topic, record_schema, register, status, unique, wait_status
 
 from charter.registry.api.forward import ClusterMiddleware, is_write
 from charter.registry.cluster.election import elect
@@ -35,21 +36,6 @@ CONFLUENT_KEYS = {
     RecordKey(KeyType.CLEAR_SUBJECT, "s"): b'{"keytype":"CLEAR_SUBJECT","subject":"s","magic":0}',
     RecordKey(KeyType.NOOP): b'{"keytype":"NOOP","magic":0}',
 }
-
-
-def read_topic(bootstrap: str, topic: str) -> list[tuple[int, bytes, bytes | None]]:
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "test-reader",
-                         "isolation.level": "read_committed", "enable.auto.commit": False})
-    consumer.assign([TopicPartition(topic, 0, OFFSET_BEGINNING)])
-    out, idle = [], 0
-    while idle < 3:
-        msg = consumer.poll(0.3)
-        if msg is None:
-            idle += 1
-        elif not msg.error():
-            out.append((msg.offset(), msg.key(), msg.value()))
-    consumer.close()
-    return out
 
 
 def test_key_bytes_of_every_keytype_are_confluents() -> None:
@@ -197,7 +183,7 @@ def test_a_deposed_writer_is_fenced(kafka_broker) -> None:
 
 
 def test_broker_down_at_start_then_lost_while_running(tmp_path: Path) -> None:
-    broker = NoidaBroker(tmp_path / "noida", free_port())
+    broker = KafkaBroker(tmp_path / "kafka")  # its own broker (ports chosen now), started later
     server = kafka_registry(tmp_path, broker.bootstrap, unique("outage"), unique("g")).start()
     try:
         answer = httpx.get(server.url + "/status", timeout=5)
