@@ -4,7 +4,8 @@ Run with the Python of the environment under test (stdlib only, so it needs noth
 environment lacks), e.g. ``venv/bin/python scripts/smoke_runtime.py --charter venv/bin/charter``.
 It imports every ``charter.*`` module, starts ``charter serve`` on a free port with a temporary
 data directory, configured as the Docker image is (``SCHEMA_REGISTRY_LISTENERS``,
-``CHARTER_DATA_DIR``), waits for ``GET /status/ready`` (the image's health check), registers one Avro, one Protobuf (with a ``confluent/meta.proto`` option, no
+``CHARTER_DATA_DIR``), waits for ``GET /status/ready`` (the image's health check), registers one
+Avro, one Protobuf (with a ``confluent/meta.proto`` option, no
 reference) and one JSON schema, reads each back (latest version and by id), then stops the server
 with SIGTERM and expects exit code 0. Every wait is bounded. Any failure prints the server log
 and exits 1. ``scripts/smoke_runtime.sh`` builds the runtime-only environment and runs this.
