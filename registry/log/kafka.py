@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 
 NOOP_KEY = RecordKey(KeyType.NOOP).encode()
 PROGRESS_EVERY = 20_000
-WAIT_PRIMARY_S = 5.0  # how long a write waits for an election in progress to name this instance
+WAIT_PRIMARY_S = 5.0  # how long a write waits for an election in progress (and its writer's start)
 # Our transactions last milliseconds; this bounds how long a primary killed mid-transaction blocks
 # read_committed readers (the broker aborts it after this, plus its abort check interval, 10 s by
 # default) when no new primary fences it sooner (init_transactions aborts it at once).
@@ -366,9 +366,10 @@ class KafkaLog:
     async def write_barrier(self, deadline: float | None = None) -> int:
         """The offset the state must reach before a write is computed.
 
-        Waits until ``deadline`` (monotonic; at most ``timeout_s``, ``kafkastore.timeout.ms``, as
-        Confluent's ``waitUntilKafkaReaderReachesLastOffset``) for a promotion in progress, and a
-        little longer (:data:`WAIT_PRIMARY_S`) for an election in progress:
+        Waits a little (:data:`WAIT_PRIMARY_S`) for an election in progress, including the first
+        start of this term's writer (``init_transactions``, which fences older writers), and until
+        ``deadline`` (monotonic; at most ``timeout_s``, ``kafkastore.timeout.ms``, as Confluent's
+        ``waitUntilKafkaReaderReachesLastOffset``) for a writer restarting after a failed write:
         :class:`NotPrimaryError` when this instance is not elected, :class:`LogTimeoutError`
         when its writer is not ready yet. Never blocks a thread on the writer lock.
         """
@@ -377,7 +378,10 @@ class KafkaLog:
             if time.monotonic() > deadline:
                 raise NotPrimaryError("this instance is not the primary; send writes to the primary (GET /status)")
             await asyncio.sleep(0.02)
-        deadline = min(deadline or time.monotonic() + self.timeout_s, time.monotonic() + self.timeout_s)
+        if self._producer_term != self._term:  # elected, the writer of this term not started yet
+            deadline = time.monotonic() + max(self.timeout_s, WAIT_PRIMARY_S)  # part of the election
+        else:  # a writer restarting after a failed write: within the write's own budget
+            deadline = min(deadline or time.monotonic() + self.timeout_s, time.monotonic() + self.timeout_s)
         while True:
             term = self._term
             if self._elected and self._producer_term == term and self._producer is not None and not self._stale:
