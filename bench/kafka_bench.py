@@ -8,6 +8,8 @@ fetches the broker's jars with ``bash tests/kafka/fetch.sh``). It starts its own
 1. register rate (distinct schemas, 8 concurrent clients) on the embedded log and on Kafka (ratio);
 2. lookup rate (``POST /subjects/{s}``, 8 concurrent clients) on both (ratio);
 3. start-up replay of 100,000 SCHEMA records from the topic: process start until ``/status`` is ready;
+   the same records on the embedded log (charter backup / restore), and its SIGKILL-to-first-write
+   (a restart on the same directory: the embedded log has no second instance);
 4. failover: SIGKILL of the primary until the first successful write on the survivor (the broker
    expires the dead member after the session timeout, the survivor is elected and fences the old
    writer); also reported less the session timeout.
@@ -133,6 +135,24 @@ def fill_topic(bootstrap: str, topic: str, count: int) -> None:
     producer.flush(60)
 
 
+def charter_cli(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "charter.cli.main", *args], check=True, capture_output=True, timeout=600)
+
+
+def first_write(url: str, deadline: float) -> None:
+    """Register until the first 200 (the server may still be starting or electing)."""
+    while time.monotonic() < deadline:
+        try:
+            r = httpx.post(f"{url}/subjects/failover/versions", json={"schema": schema(10**6)},
+                           headers={"Content-Type": V1}, timeout=30)
+            if r.status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.01)
+    raise RuntimeError(f"no acknowledged write on {url} before the deadline")
+
+
 def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="charter-kafka-bench-"))
     broker = KafkaBroker(tmp / "kafka", heap="1g", quick_jit=False).start()
@@ -163,6 +183,22 @@ def main() -> int:
         results["replay_100k_subjects"] = replay.status()["subjects"]
         replay.stop()
 
+        # The same 100,000 records on the embedded log (copied with charter backup / restore), its
+        # start-up replay, then SIGKILL and a restart on the same directory until the first write.
+        dump, data = tmp / "replay100k.backup", tmp / "embedded100k"
+        charter_cli("backup", "--kafka-bootstrap", bootstrap, "--kafka-topic", "replay100k", "--out", str(dump))
+        charter_cli("restore", str(dump), "--data-dir", str(data))
+        on_file = Charter(tmp, "--data-dir", str(data))
+        servers.append(on_file)
+        results["embedded_replay_100k_ready_s"] = round(on_file.wait(ready=True), 2)
+        killed = time.monotonic()
+        on_file.proc.kill()
+        restarted = Charter(tmp, "--data-dir", str(data))
+        servers.append(restarted)
+        first_write(restarted.url, killed + 60)
+        results["embedded_kill_to_write_s"] = round(time.monotonic() - killed, 2)
+        restarted.stop()
+
         a, b = Charter(tmp, *kafka_args), Charter(tmp, *kafka_args)
         servers += [a, b]
         a.wait(ready=True)
@@ -174,15 +210,7 @@ def main() -> int:
         survivor.wait(role="follower", primary_url=primary.url, timeout=20)
         killed = time.monotonic()
         primary.proc.kill()
-        deadline = killed + SESSION_MS / 1000 + 60
-        while time.monotonic() < deadline:
-            r = httpx.post(f"{survivor.url}/subjects/failover/versions", json={"schema": schema(10**6)},
-                           headers={"Content-Type": V1}, timeout=30)
-            if r.status_code == 200:
-                break
-            time.sleep(0.01)
-        else:
-            raise RuntimeError("no write on the survivor within a minute of the session timeout")
+        first_write(survivor.url, killed + SESSION_MS / 1000 + 60)
         now = time.monotonic()
         results["failover_kill_to_write_s"] = round(now - killed, 2)
         results["failover_beyond_session_timeout_s"] = round(now - killed - SESSION_MS / 1000, 2)
