@@ -55,14 +55,14 @@ class WriteLock:
         # a stuck log times every waiting write out at once; the second is instant unless an
         # earlier write moved the barrier and was not read back (the log is stuck: fail at once).
         deadline = time.monotonic() + self._writer.timeout_s
-        await self._writer.catch_up(deadline)
+        await self._writer.catch_up(deadline, holding_lock=False)
         try:
             await asyncio.wait_for(self._lock.acquire(), LOCK_WAIT_S)
         except TimeoutError:
             raise timed_out(f"the write waited {LOCK_WAIT_S:.0f} s for earlier writes to finish") from None
         try:
             self._writer.check_not_failed_since(deadline - self._writer.timeout_s)
-            await self._writer.catch_up(deadline)
+            await self._writer.catch_up(deadline, holding_lock=True)
         except BaseException:
             self._lock.release()
             raise
@@ -118,17 +118,31 @@ class StateWriter:
         if deadline <= time.monotonic():
             raise TimeoutError
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._waiters, (offset, id(future), future))
-        await asyncio.wait_for(future, deadline - time.monotonic())
+        entry = (offset, id(future), future)
+        heapq.heappush(self._waiters, entry)
+        try:
+            await asyncio.wait_for(future, deadline - time.monotonic())
+        except BaseException:
+            if entry in self._waiters:  # not woken: drop it, or waiters pile up while the log is stuck
+                self._waiters.remove(entry)
+                heapq.heapify(self._waiters)
+            raise
 
-    async def catch_up(self, deadline: float) -> None:
-        """Before computing a write on a shared log: apply everything up to the log's write barrier."""
+    async def catch_up(self, deadline: float, *, holding_lock: bool) -> None:
+        """Before computing a write on a shared log: apply everything up to the log's write barrier.
+
+        Holding the writer lock, the write claims the log's current term (its records are appended
+        only in that term) and waits only until ``deadline``; before the lock, a barrier that an
+        election just produced gets a fresh ``timeout_s`` to be read.
+        """
         barrier_of = getattr(self.log, "write_barrier", None)
         if not self.log.follows or barrier_of is None:
             return
         started = time.monotonic()
         try:
-            barrier = await barrier_of(deadline)
+            barrier = await barrier_of(deadline, claim=holding_lock)
+            if not holding_lock:
+                deadline = max(deadline, time.monotonic() + self.timeout_s)
             await self._wait_applied(barrier, deadline)
         except NotPrimaryError as exc:
             raise not_primary(str(exc)) from None
@@ -163,7 +177,20 @@ class StateWriter:
             log.warning("skipping record at offset %d: %s", record.offset, exc)
 
     async def write(self, records: Sequence[tuple[RecordKey, dict[str, Any] | None]]) -> None:
-        """Append records durably, then make sure they are applied. Call with ``self.lock`` held."""
+        """Append records durably, then make sure they are applied. Call with ``self.lock`` held.
+
+        Shielded from cancellation: a cancelled request still waits for its append (bounded by the
+        log's timeouts) before the lock is released, so the next write is computed from a state
+        that includes it and never reuses its ids.
+        """
+        inner = asyncio.ensure_future(self._write(records))
+        try:
+            await asyncio.shield(inner)
+        except asyncio.CancelledError:
+            await asyncio.wait([inner])
+            raise
+
+    async def _write(self, records: Sequence[tuple[RecordKey, dict[str, Any] | None]]) -> None:
         raw = [(k.encode(), encode_value(v)) for k, v in records]
         try:
             written = await self.log.append(raw)

@@ -164,15 +164,16 @@ def test_a_deposed_writer_is_fenced(kafka_broker) -> None:
 
     async def scenario() -> None:
         old.set_elected(True)
-        await old.write_barrier()
+        await asyncio.to_thread(old.ensure_writer)  # what the election's promotion does
+        await old.write_barrier(claim=True)  # as a write holding the writer lock
         first = await old.append([(b'{"keytype":"NOOP","magic":0}', None)])
         new.set_elected(True)
-        await new.write_barrier()  # fences `old`
+        await asyncio.to_thread(new.ensure_writer)  # fences `old`
         with pytest.raises(NotPrimaryError, match="fenced"):
             await old.append([(schema_key("z", 1).encode(), b'{"id":1}')])
         assert not old.elected
         with pytest.raises(NotPrimaryError):
-            await old.write_barrier()
+            await old.write_barrier(claim=True)
         assert first[0].offset >= 0
 
     asyncio.run(scenario())

@@ -211,6 +211,13 @@ class Elector:
                 self._stop.wait(0.5)
             self._stop.wait(0.05)
 
+    def request_rejoin(self) -> None:
+        """Ask for a new election (a rejoin, so a rebalance) at the next turn of the group loop."""
+        coordinator = self.coordinator
+        if coordinator is not None:
+            log.info("election: asking group %s to elect again", self.group_id)
+            coordinator.request_rejoin()
+
     def stop(self, leave: bool = True) -> None:
         """Stop; with ``leave`` send LeaveGroup so another member takes over at once."""
         self._stop.set()

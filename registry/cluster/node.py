@@ -60,6 +60,9 @@ class KafkaCluster:
             session_timeout_ms=session_timeout_ms, heartbeat_interval_ms=heartbeat_interval_ms,
             on_prepare=self._on_prepare, on_assignment=self._on_assignment, on_fatal=self._fail,
         )
+        # Fenced by another writer while the group may still name this instance: elect again, so
+        # that exactly one instance ends up both elected and writing.
+        kafka_log.on_fenced = self.elector.request_rejoin
 
     # ---- the view the HTTP layer reads -----------------------------------------------------
 

@@ -109,6 +109,7 @@ class KafkaLog:
         self._barrier_at = time.monotonic()
         self._promoting = False
         self._stale = False  # a write failed with an unknown outcome: re-initialise the writer first
+        self.on_fenced: Callable[[], None] | None = None  # called when another writer fenced this one
         self._checked_term = -2  # the term in which the writer last passed the barrier
         self.position = -1  # last offset read from the topic
         self.replay_end = -1  # offset of the NOOP end marker the start-up replay reads up to
@@ -307,21 +308,37 @@ class KafkaLog:
         return self._ensure_writer()[0]
 
     def start_promotion(self) -> None:
-        """Run :meth:`ensure_writer` in a background thread unless one is running already."""
+        """Start (or restart) this term's writer in a background thread unless one is running:
+        it retries with backoff while this instance is elected and its writer is not ready."""
         with self._state_lock:
             if self._promoting or not self._elected:
                 return
             self._promoting = True
 
         def run() -> None:
+            delay = 0.2
             try:
-                self._ensure_writer()
-            except LogError as exc:
-                log.warning("promotion not finished (%s); the next write retries it", exc)
+                while not self._stop.is_set():
+                    try:
+                        self._ensure_writer()
+                        return
+                    except NotPrimaryError:
+                        return
+                    except LogError as exc:
+                        if not self._elected:
+                            return
+                        log.warning("writer not ready (%s); retrying in %.1f s", exc, delay)
+                        self._stop.wait(delay)
+                        delay = min(delay * 2, 5.0)
             finally:
                 self._promoting = False
 
         threading.Thread(target=run, name="charter-promote", daemon=True).start()
+
+    def _mark_stale(self) -> None:
+        """The last write's outcome is unknown: restart the writer now, not at the next write."""
+        self._stale = True
+        self.start_promotion()
 
     def _ensure_writer(self) -> tuple[int, int]:
         """(barrier, term) of a writer ready in the current term."""
@@ -353,6 +370,10 @@ class KafkaLog:
             producer.init_transactions(self.init_timeout_s)
         except KafkaException as exc:
             raise self._error("could not become the writer (init_transactions)", exc) from None
+        if self._term != term or not self._elected:
+            # Deposed while init_transactions ran (it may have fenced the new primary, which then
+            # asks the group to re-elect: see on_fenced). Write nothing, not even the barrier.
+            raise NotPrimaryError("this instance lost the primary role while its writer started")
         self._producer = producer
         records = self._transaction(producer, [(NOOP_KEY, None)], self.init_timeout_s)
         self._barrier = self._promotion_barrier = records[-1].offset
@@ -363,29 +384,41 @@ class KafkaLog:
                  self.transactional_id, self._barrier)
         return self._barrier, term
 
-    async def write_barrier(self, deadline: float | None = None) -> int:
+    async def write_barrier(self, deadline: float | None = None, *, claim: bool = False) -> int:
         """The offset the state must reach before a write is computed.
 
-        Waits a little (:data:`WAIT_PRIMARY_S`) for an election in progress, including the first
-        start of this term's writer (``init_transactions``, which fences older writers), and until
-        ``deadline`` (monotonic; at most ``timeout_s``, ``kafkastore.timeout.ms``, as Confluent's
-        ``waitUntilKafkaReaderReachesLastOffset``) for a writer restarting after a failed write:
-        :class:`NotPrimaryError` when this instance is not elected, :class:`LogTimeoutError`
-        when its writer is not ready yet. Never blocks a thread on the writer lock.
+        Without ``claim`` (a write waiting for its turn): waits a little (:data:`WAIT_PRIMARY_S`)
+        for an election in progress, including the first start of this term's writer
+        (``init_transactions``, which fences older writers), and until ``deadline`` (monotonic;
+        at most ``timeout_s``, ``kafkastore.timeout.ms``, as Confluent's
+        ``waitUntilKafkaReaderReachesLastOffset``) for a writer restarting after a failed write.
+        With ``claim`` (the write holding the writer lock, about to compute its records): no
+        waiting for an election, only until ``deadline``; and the term it returns in is the only
+        one in which :meth:`append` accepts the records. :class:`NotPrimaryError` when this
+        instance is not elected, :class:`LogTimeoutError` when its writer is not ready in time.
+        Never blocks a thread on the writer lock.
         """
-        deadline = time.monotonic() + max(self.timeout_s, WAIT_PRIMARY_S)
-        while not self._elected:
-            if time.monotonic() > deadline:
-                raise NotPrimaryError("this instance is not the primary; send writes to the primary (GET /status)")
-            await asyncio.sleep(0.02)
-        if self._producer_term != self._term:  # elected, the writer of this term not started yet
-            deadline = time.monotonic() + max(self.timeout_s, WAIT_PRIMARY_S)  # part of the election
-        else:  # a writer restarting after a failed write: within the write's own budget
-            deadline = min(deadline or time.monotonic() + self.timeout_s, time.monotonic() + self.timeout_s)
+        now = time.monotonic()
+        if claim:
+            if not self._elected:
+                raise NotPrimaryError("this instance lost the primary role; send writes to the primary (GET /status)")
+            deadline = min(deadline or now + self.timeout_s, now + self.timeout_s)
+        else:
+            election_deadline = now + max(self.timeout_s, WAIT_PRIMARY_S)
+            while not self._elected:
+                if time.monotonic() > election_deadline:
+                    raise NotPrimaryError(
+                        "this instance is not the primary; send writes to the primary (GET /status)")
+                await asyncio.sleep(0.02)
+            if self._producer_term != self._term:  # elected, the writer of this term not started yet
+                deadline = election_deadline  # part of the election
+            else:  # a writer restarting after a failed write: within the write's own budget
+                deadline = min(deadline or now + self.timeout_s, now + self.timeout_s)
         while True:
             term = self._term
             if self._elected and self._producer_term == term and self._producer is not None and not self._stale:
-                self._checked_term = term
+                if claim:
+                    self._checked_term = term
                 return self._barrier
             if not self._elected:
                 raise NotPrimaryError("this instance lost the primary role; send writes to the primary (GET /status)")
@@ -401,7 +434,12 @@ class KafkaLog:
         err: KafkaError = exc.args[0]
         if err.code() in (KafkaError._FENCED, KafkaError.PRODUCER_FENCED, KafkaError.INVALID_PRODUCER_EPOCH):
             self.set_elected(False)
-            log.error("%s: fenced by a newer primary (%s); this instance stops writing", what, err)
+            log.error("%s: fenced by another writer (%s); this instance stops writing and asks the group "
+                      "to elect again", what, err)
+            if self.on_fenced is not None:
+                # If the group still names this instance, the new election promotes it again and its
+                # init_transactions fences the other writer; if not, it learns its new role.
+                self.on_fenced()
             return NotPrimaryError(f"this instance was fenced by a newer primary and can no longer write: {err}")
         if err.code() in (KafkaError._TIMED_OUT, KafkaError.REQUEST_TIMED_OUT, KafkaError._MSG_TIMED_OUT):
             return LogTimeoutError(f"Kafka did not confirm the write in time ({err}); broker slow or down?")
@@ -431,12 +469,12 @@ class KafkaLog:
                 try:
                     producer.abort_transaction(timeout_s)  # aborted: the producer can go on
                 except KafkaException:
-                    self._stale = True
-            else:  # fatal, or the outcome is unknown (e.g. a commit timed out): a new writer next time
-                self._stale = True
+                    self._mark_stale()
+            elif self._elected:  # fatal, or the outcome is unknown (e.g. a commit timed out)
+                self._mark_stale()
             raise error from None
         if failures or len(delivered) != len(records):
-            self._stale = True
+            self._mark_stale()
             raise LogError(f"write failed: {failures or 'missing delivery reports'}")
         return [LogRecord(delivered[i].offset(), k, v, _ts(delivered[i])) for i, (k, v) in enumerate(records)]
 
