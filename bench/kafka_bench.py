@@ -203,11 +203,18 @@ def main() -> int:
         servers += [a, b]
         a.wait(ready=True)
         b.wait(ready=True)
-        deadline = time.monotonic() + 30
-        while a.status()["role"] != "primary" and b.status()["role"] != "primary" and time.monotonic() < deadline:
+        # Both in the group, one primary and the other following it (the smaller URL wins once both
+        # have joined, so a primary seen before the second joined may still hand over).
+        deadline = time.monotonic() + 60
+        while True:
+            sa, sb = a.status(), b.status()
+            roles = {sa["role"], sb["role"]}
+            if roles == {"primary", "follower"} and sa["primary_url"] == sb["primary_url"]:
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"no stable primary/follower pair: {sa} {sb}")
             time.sleep(0.05)
-        primary, survivor = (a, b) if a.status()["role"] == "primary" else (b, a)
-        survivor.wait(role="follower", primary_url=primary.url, timeout=20)
+        primary, survivor = (a, b) if sa["role"] == "primary" else (b, a)
         killed = time.monotonic()
         primary.proc.kill()
         first_write(survivor.url, killed + SESSION_MS / 1000 + 60)
