@@ -1,7 +1,11 @@
 """Confluent's Avro ``normalize``: the same schema with a canonical choice where order is free.
 
 Custom properties are sorted by key (logical-type attributes first), aliases are sorted, an
-empty ``doc`` of a record, enum or fixed is dropped. Names are kept full internally, so the
+empty ``doc`` of a record, enum or fixed is dropped. JSON objects inside property values and
+field defaults have their keys sorted too, at every depth: Confluent's
+``AvroSchemaUtils.toNormalizedString`` writes them through ``toJsonNode``, whose
+``SortingNodeFactory`` keeps every object node in a ``TreeMap`` (so ``{"b":1,"a":2}`` and
+``{"a":2,"b":1}`` normalise alike). Names are kept full internally, so the
 printed form is again written relative to the enclosing namespace. Docs, defaults and the
 order of fields, symbols and union branches are kept: they are part of the schema's meaning.
 Types that come from referenced schemas are shared, not copied.
@@ -32,16 +36,25 @@ def _java_key(text: str) -> bytes:
     return text.encode("utf-16-be")
 
 
+def sort_value(value: Any) -> Any:
+    """A JSON value with the keys of every object in it sorted as Java's ``TreeMap`` orders strings."""
+    if isinstance(value, dict):
+        return {key: sort_value(value[key]) for key in sorted(value, key=_java_key)}
+    if isinstance(value, list):
+        return [sort_value(item) for item in value]
+    return value
+
+
 def sort_props(props: dict[str, Any]) -> dict[str, Any]:
     if not props:
         return {}
     first: tuple[str, ...] = ()
     if "logicalType" in props:
         first = _LOGICAL_FIRST.get(props["logicalType"], ("logicalType",))
-    result = {key: props[key] for key in first if key in props}
+    result = {key: sort_value(props[key]) for key in first if key in props}
     for key in sorted(props, key=_java_key):
         if key not in result:
-            result[key] = props[key]
+            result[key] = sort_value(props[key])
     return result
 
 
@@ -84,7 +97,7 @@ class _Normalizer:
                     f.name,
                     self.copy(f.type),
                     f.doc,
-                    f.default,
+                    sort_value(f.default),
                     f.order,
                     sorted(f.aliases, key=_java_key),
                     sort_props(f.props),

@@ -268,3 +268,50 @@ def test_normalize_keeps_recursion_and_references() -> None:
     assert node.fields[0].type.branches[1] is node  # type: ignore[attr-defined]
     assert node.fields[1].type is dep.root  # type: ignore[attr-defined]
     assert normalized.incompatibilities(schema) == []
+
+
+def test_normalize_sorts_keys_inside_object_valued_properties() -> None:
+    # Confluent RestApiTest.testSchemaNormalization: "extraMetadata": {"a": 1, "b": 2} registered,
+    # {"b": 2, "a": 1} looked up with normalize=true finds version 1 (toJsonNode's SortingNodeFactory).
+    def schema(meta: str, field0: str) -> str:
+        return (
+            '{"type":"record","name":"myrecord","fields":[{"type":' + field0 + ',"name":"field0"}],'
+            '"extraMetadata":' + meta + "}"
+        )
+
+    first = parse(schema('{"a": 1, "b": 2}', '{"type":"int"}'))
+    second = parse(schema('{"b": 2, "a": 1}', '"int"'))
+    assert first.canonical() != second.canonical()
+    assert first.normalized().canonical() == second.normalized().canonical()
+    assert first.normalized().canonical() == (
+        '{"type":"record","name":"myrecord","fields":[{"name":"field0","type":"int"}],"extraMetadata":{"a":1,"b":2}}'
+    )
+
+
+def test_normalize_sorts_object_keys_at_every_depth_of_props_and_defaults() -> None:
+    # AvroSchemaUtils.toJsonNode writes props and field defaults through a TreeMap per object node;
+    # arrays keep their order, keys compare as Java strings (UTF-16 code units: "Z" < "a" < "é").
+    schema = parse(
+        {
+            "type": "record",
+            "name": "R",
+            "meta": {"é": 1, "a": [{"z": 1, "Z": 2}, 3], "Z": {"y": None, "b": True}},
+            "fields": [
+                {
+                    "name": "m",
+                    "type": {"type": "map", "values": "int", "p": {"b": 1, "a": 2}},
+                    "default": {"k2": 1, "k1": 2},
+                    "fp": {"d": 1, "c": 2},
+                },
+            ],
+        }
+    )
+    normalized = schema.normalized().canonical()
+    assert normalized == (
+        '{"type":"record","name":"R","fields":[{"name":"m","type":{"type":"map","values":"int","p":{"a":2,"b":1}},'
+        '"default":{"k1":2,"k2":1},"fp":{"c":2,"d":1}}],'
+        '"meta":{"Z":{"b":true,"y":null},"a":[{"Z":2,"z":1},3],"é":1}}'
+    )
+    # the original keeps the order it was written in
+    assert '"meta":{"é":1,"a":[{"z":1,"Z":2},3]' in schema.canonical()
+    assert parse(normalized).normalized().canonical() == normalized
