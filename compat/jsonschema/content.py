@@ -53,7 +53,9 @@ def object_partial_schema(node: n.Object, key: str) -> n.Node | None:
             return schema
     if node.additional is not None:
         return node.additional
-    return node.unevaluated if _non_trivial(node.unevaluated) else None
+    if node.permits_additional and _non_trivial(node.unevaluated):  # additionalProperties absent
+        return node.unevaluated
+    return None
 
 
 def array_is_open(node: n.Array) -> bool:
@@ -67,43 +69,59 @@ def array_is_open(node: n.Array) -> bool:
 def array_partial_schema(node: n.Array) -> n.Node | None:
     if node.additional_items is not None:
         return node.additional_items
-    return node.unevaluated if _non_trivial(node.unevaluated) else None
+    if node.permits_additional_items and _non_trivial(node.unevaluated):  # additionalItems absent
+        return node.unevaluated
+    return None
 
 
 def _unevaluated(
     cmp: Comparer, acc: Acc, keyword: str, name: str, original: n.Node | None, update: n.Node | None
 ) -> None:
+    """``unevaluatedProperties``/``unevaluatedItems`` (ObjectSchemaDiff/ArraySchemaDiff.compareUnevaluated*)."""
     if original is None and update is None:
         return
-    if isinstance(update, n.FalseSchema) and not isinstance(original, n.FalseSchema):
-        acc.add(f"{name}_REMOVED", keyword)
-    elif original is None:
-        acc.add(f"{name}_NARROWED", keyword)
+    if original is None:
+        acc.add(f"{name}_REMOVED" if isinstance(update, n.FalseSchema) else f"{name}_NARROWED", keyword)
+    elif update is None:
+        acc.add(f"{name}_ADDED" if isinstance(original, n.FalseSchema) else f"{name}_EXTENDED", keyword)
     elif isinstance(original, n.FalseSchema) and not isinstance(update, n.FalseSchema):
         acc.add(f"{name}_ADDED", keyword)
-    elif n.is_trivial(original) and update is not None and not n.is_trivial(update):
+    elif not isinstance(original, n.FalseSchema) and isinstance(update, n.FalseSchema):
+        acc.add(f"{name}_REMOVED", keyword)
+    elif n.is_trivial(original) and not n.is_trivial(update):
         acc.add(f"{name}_NARROWED", keyword)
-    elif update is None or isinstance(update, n.TrueSchema):
-        if not n.is_trivial(original):
-            acc.add(f"{name}_EXTENDED", keyword)
+    elif not n.is_trivial(original) and n.is_trivial(update):
+        acc.add(f"{name}_EXTENDED", keyword)
     else:
         acc.merge(cmp.compare(original, update), keyword)
 
 
+def _additional(
+    cmp: Comparer,
+    acc: Acc,
+    keyword: str,
+    name: str,
+    permits: tuple[bool, bool],
+    schemas: tuple[n.Node | None, n.Node | None],
+) -> None:
+    """``additionalProperties``/``additionalItems`` (ObjectSchemaDiff.compareAdditionalProperties,
+    ArraySchemaDiff.compareAdditionalItems): a change of ``false`` to allowed is only
+    ``*_ADDED`` (compatible), whatever schema now admits them; ``*_NARROWED``/``*_EXTENDED``
+    are reported only when both sides allow additional members."""
+    (o_permits, u_permits), (o_schema, u_schema) = permits, schemas
+    if o_permits != u_permits:
+        acc.add(f"{name}_{'REMOVED' if o_permits else 'ADDED'}", keyword)
+    elif o_schema is None and u_schema is not None:
+        acc.add(f"{name}_NARROWED", keyword)
+    elif o_schema is not None and u_schema is None:
+        acc.add(f"{name}_EXTENDED", keyword)
+    else:
+        acc.merge(cmp.compare(o_schema, u_schema), keyword)
+
+
 def compare_object(cmp: Comparer, acc: Acc, original: n.Object, update: n.Object) -> None:
-    bound(acc, "maxProperties", "MAX_PROPERTIES", original.max_properties, update.max_properties)
-    bound(acc, "minProperties", "MIN_PROPERTIES", original.min_properties, update.min_properties)
-    if original.permits_additional != update.permits_additional:
-        kind = "REMOVED" if original.permits_additional else "ADDED"
-        acc.add(f"ADDITIONAL_PROPERTIES_{kind}", "additionalProperties")
-    if original.additional is None and update.additional is not None:
-        acc.add("ADDITIONAL_PROPERTIES_NARROWED", "additionalProperties")
-    elif original.additional is not None and update.additional is None:
-        acc.add("ADDITIONAL_PROPERTIES_EXTENDED", "additionalProperties")
-    elif original.additional is not None:
-        acc.merge(cmp.compare(original.additional, update.additional), "additionalProperties")
-    _unevaluated(cmp, acc, "unevaluatedProperties", "UNEVALUATED_PROPERTIES", original.unevaluated, update.unevaluated)
-    _compare_dependencies(cmp, acc, original, update)
+    """ObjectSchemaDiff.compare: required, properties, dependencies, additionalProperties,
+    unevaluatedProperties, then max/minProperties (the order differences are listed in)."""
     for key in java_hash_order(original.properties):
         if key not in update.properties:
             continue
@@ -125,6 +143,18 @@ def compare_object(cmp: Comparer, acc: Acc, original: n.Object, update: n.Object
             _property_removed(cmp, acc, update, key, before, segment)
         else:
             acc.merge(cmp.compare(before, after), segment)
+    _compare_dependencies(cmp, acc, original, update)
+    _additional(
+        cmp,
+        acc,
+        "additionalProperties",
+        "ADDITIONAL_PROPERTIES",
+        (original.permits_additional, update.permits_additional),
+        (original.additional, update.additional),
+    )
+    _unevaluated(cmp, acc, "unevaluatedProperties", "UNEVALUATED_PROPERTIES", original.unevaluated, update.unevaluated)
+    bound(acc, "maxProperties", "MAX_PROPERTIES", original.max_properties, update.max_properties)
+    bound(acc, "minProperties", "MIN_PROPERTIES", original.min_properties, update.min_properties)
 
 
 def _property_added(
@@ -140,16 +170,16 @@ def _property_added(
         else:
             acc.add("OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL", segment)
         return
-    if required:
-        with_default = "_WITH_DEFAULT" if added.has_default else ""
-        acc.add(f"REQUIRED_PROPERTY{with_default}_ADDED_TO_UNOPEN_CONTENT_MODEL", segment)
-    else:
-        acc.add("OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL", segment)
     partial = object_partial_schema(original, key)
     if partial is not None:
         result = cmp.compare(partial, added)
         acc.merge(result, segment)
         acc.add(f"PROPERTY_ADDED_{'NOT' if result.bad else 'IS'}_{_PARTIAL}", segment)
+    if required:
+        with_default = "_WITH_DEFAULT" if added.has_default else ""
+        acc.add(f"REQUIRED_PROPERTY{with_default}_ADDED_TO_UNOPEN_CONTENT_MODEL", segment)
+    else:
+        acc.add("OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL", segment)
 
 
 def _property_removed(cmp: Comparer, acc: Acc, update: n.Object, key: str, removed: n.Node, segment: str) -> None:
@@ -197,22 +227,8 @@ def _compare_dependencies(cmp: Comparer, acc: Acc, original: n.Object, update: n
 
 
 def compare_array(cmp: Comparer, acc: Acc, original: n.Array, update: n.Array) -> None:
-    bound(acc, "maxItems", "MAX_ITEMS", original.max_items, update.max_items)
-    bound(acc, "minItems", "MIN_ITEMS", original.min_items, update.min_items)
-    bound(acc, "maxContains", "MAX_CONTAINS", original.max_contains, update.max_contains)
-    bound(acc, "minContains", "MIN_CONTAINS", original.min_contains, update.min_contains)
-    if original.unique_items != update.unique_items:
-        acc.add("UNIQUE_ITEMS_ADDED" if update.unique_items else "UNIQUE_ITEMS_REMOVED", "uniqueItems")
-    if original.permits_additional_items != update.permits_additional_items:
-        kind = "REMOVED" if original.permits_additional_items else "ADDED"
-        acc.add(f"ADDITIONAL_ITEMS_{kind}", "additionalItems")
-    if original.additional_items is None and update.additional_items is not None:
-        acc.add("ADDITIONAL_ITEMS_NARROWED", "additionalItems")
-    elif original.additional_items is not None and update.additional_items is None:
-        acc.add("ADDITIONAL_ITEMS_EXTENDED", "additionalItems")
-    elif original.additional_items is not None:
-        acc.merge(cmp.compare(original.additional_items, update.additional_items), "additionalItems")
-    _unevaluated(cmp, acc, "unevaluatedItems", "UNEVALUATED_ITEMS", original.unevaluated, update.unevaluated)
+    """ArraySchemaDiff.compare: items, tuple items, additionalItems, unevaluatedItems, then
+    max/minItems, uniqueItems, max/minContains (the order differences are listed in)."""
     acc.merge(cmp.compare(original.all_items, update.all_items), "items")
     before, after = original.item_schemas or [], update.item_schemas or []
     for i in range(max(len(before), len(after))):
@@ -223,6 +239,21 @@ def compare_array(cmp: Comparer, acc: Acc, original: n.Array, update: n.Array) -
             _item_removed(cmp, acc, update, before[i], segment)
         else:
             acc.merge(cmp.compare(before[i], after[i]), segment)
+    _additional(
+        cmp,
+        acc,
+        "additionalItems",
+        "ADDITIONAL_ITEMS",
+        (original.permits_additional_items, update.permits_additional_items),
+        (original.additional_items, update.additional_items),
+    )
+    _unevaluated(cmp, acc, "unevaluatedItems", "UNEVALUATED_ITEMS", original.unevaluated, update.unevaluated)
+    bound(acc, "maxItems", "MAX_ITEMS", original.max_items, update.max_items)
+    bound(acc, "minItems", "MIN_ITEMS", original.min_items, update.min_items)
+    if original.unique_items != update.unique_items:
+        acc.add("UNIQUE_ITEMS_ADDED" if update.unique_items else "UNIQUE_ITEMS_REMOVED", "uniqueItems")
+    bound(acc, "maxContains", "MAX_CONTAINS", original.max_contains, update.max_contains)
+    bound(acc, "minContains", "MIN_CONTAINS", original.min_contains, update.min_contains)
 
 
 def _item_added(cmp: Comparer, acc: Acc, original: n.Array, added: n.Node, segment: str) -> None:

@@ -46,10 +46,12 @@ def test_property_added_to_closed_model() -> None:
 
 
 def test_property_added_to_partially_open_model() -> None:
+    # ObjectSchemaDiff.compareProperties: the partial-model verdict comes before the
+    # optional/required marker (diff-schema-examples "...partially open content model 2")
     covered = obj({"a": S, "b": S}, additionalProperties=S)
     assert diff(PARTIAL, covered) == [
-        ("OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL", "#/properties/b"),
         ("PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL", "#/properties/b"),
+        ("OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL", "#/properties/b"),
     ]
     not_covered = obj({"a": S, "b": I}, additionalProperties=S)
     assert bad(PARTIAL, not_covered) == [
