@@ -6,23 +6,26 @@ reference its name, subject and version, then the metadata and the rule set. The
 digest read as a UUID (first eight bytes the high half, last eight the low half), so
 ``uuid.UUID(bytes=digest)``.
 
-What is fed for each part follows Confluent's ``updateHash`` methods as we read them:
+What is fed for each part follows Confluent's ``updateHash`` methods (``Schema``, ``SchemaReference``,
+``Metadata``, ``RuleSet``, ``Rule`` in ``client/rest/entities``):
 
 - a reference: name, subject, then the version as a 4-byte big-endian integer;
-- metadata: its collections are sorted (Confluent keeps them in sorted maps and sets): for each
-  tag path, the path then each of its tags; for each property, the name then the value; then each
-  sensitive name;
-- a rule set: migration rules, then domain rules, then encoding rules, each rule's present
-  fields in declaration order (name, doc, kind and mode by their upper-case enum names, type,
-  sorted tags, sorted params as key then value, expr, onSuccess, onFailure), then one byte ``1``
-  when it is disabled.
+- metadata, when present (even empty): one byte ``1`` (Confluent's "to distinguish from null"),
+  then its sorted collections (Confluent keeps them in sorted maps and sets, ordered as Java
+  orders strings, by UTF-16 code unit): for each tag path, the path then each of its tags; for
+  each property, the name then the value; then each sensitive name;
+- a rule set, when present (even empty): one byte ``1``, then migration rules, then domain rules,
+  then encoding rules, each rule's present fields in declaration order (name, doc, kind and mode by
+  their upper-case enum names, ``TRANSFORM`` and ``WRITEREAD`` when absent as Confluent defaults
+  them, type, sorted tags, sorted params as key then value, expr, onSuccess, onFailure), then one
+  byte ``1`` when it is disabled; then ``enableAt`` when given.
 
 A schema without references, metadata or rule set (the usual case) hashes to exactly
 ``md5(schema_string)``. The schema type is not part of the hash, as in Confluent; the registry's
 identity adds it (:func:`charter.registry.store.state.fingerprint`).
 
 :func:`contract_parts` is the one description of what is hashed after the schema string: nested
-lists of strings, 4-byte integers (reference versions) and ``True`` (disabled). The MD5 feeds
+lists of strings, 4-byte integers (reference versions) and ``True`` (a byte 1). The MD5 feeds
 them flat, as Confluent does; the identity also needs them unambiguous (Confluent's flat feed
 makes ``{"a": "bc"}`` and ``{"ab": "c"}`` alike), and takes their JSON.
 """
@@ -39,7 +42,9 @@ RULE_TEXT_FIELDS_HEAD = ("name", "doc", "kind", "mode", "type")
 RULE_TEXT_FIELDS_TAIL = ("expr", "onSuccess", "onFailure")
 ENUM_FIELDS = ("kind", "mode")  # Java enums: hashed by their (upper-case) names
 
-Parts = list[Any]  # nested lists of str, int (a 4-byte version) and True (a disabled rule)
+RULE_DEFAULTS = {"kind": "TRANSFORM", "mode": "WRITEREAD"}  # Confluent's Rule constructor defaults
+
+Parts = list[Any]  # nested lists of str, int (a 4-byte version) and True (one byte 1: a marker)
 
 
 class _Ref(Protocol):
@@ -48,26 +53,36 @@ class _Ref(Protocol):
     version: int
 
 
+def _java_order(text: str) -> bytes:
+    """The sort key Java's ``String.compareTo`` amounts to: UTF-16 code units."""
+    return text.encode("utf-16-be", "surrogatepass")
+
+
 def _texts(values: Any) -> list[str]:
     """A sorted set of strings (Confluent's ``SortedSet<String>``)."""
-    return sorted({v for v in values if isinstance(v, str)}) if isinstance(values, list) else []
+    if not isinstance(values, list):
+        return []
+    return sorted({v for v in values if isinstance(v, str)}, key=_java_order)
 
 
 def _pairs(mapping: Any) -> list[list[str]]:
     """A sorted string map (``SortedMap<String, String>``): each key with its value."""
     if not isinstance(mapping, dict):
         return []
-    return [[key, value] for key, value in sorted(mapping.items()) if isinstance(value, str)]
+    keys = sorted((k for k, v in mapping.items() if isinstance(v, str)), key=_java_order)
+    return [[key, mapping[key]] for key in keys]
 
 
 def _metadata_parts(metadata: dict[str, Any]) -> Parts:
     tags = metadata.get("tags")
-    paths = [[path, _texts(tags[path])] for path in sorted(tags)] if isinstance(tags, dict) else []
-    return [paths, _pairs(metadata.get("properties")), _texts(metadata.get("sensitive"))]
+    paths = [[path, _texts(tags[path])] for path in sorted(tags, key=_java_order)] if isinstance(tags, dict) else []
+    return [True, paths, _pairs(metadata.get("properties")), _texts(metadata.get("sensitive"))]
 
 
 def _enum_or_text(name: str, value: Any) -> Any:
-    return value.upper() if name in ENUM_FIELDS and isinstance(value, str) else value
+    if name not in ENUM_FIELDS:
+        return value
+    return value.upper() if isinstance(value, str) else RULE_DEFAULTS[name]
 
 
 def _rule_parts(rule: dict[str, Any]) -> Parts:
@@ -77,21 +92,25 @@ def _rule_parts(rule: dict[str, Any]) -> Parts:
 
 
 def _rule_set_parts(rule_set: dict[str, Any]) -> Parts:
-    out: Parts = []
+    out: Parts = [True]
     for kind in RULE_LISTS:
         rules = rule_set.get(kind)
         out.append([_rule_parts(r) for r in rules if isinstance(r, dict)] if isinstance(rules, list) else [])
+    enable_at = rule_set.get("enableAt")
+    if isinstance(enable_at, str):
+        out.append(enable_at.upper())
     return out
 
 
 def contract_parts(
     references: Iterable[_Ref], metadata: dict[str, Any] | None, rule_set: dict[str, Any] | None
 ) -> Parts:
-    """What follows the schema string in the hash, in order (see the module docstring)."""
+    """What follows the schema string in the hash, in order (see the module docstring). Metadata
+    and a rule set count when given, even empty (``{}``): Confluent marks any non-null one."""
     return [
         [[ref.name, ref.subject, ref.version] for ref in references],
-        _metadata_parts(metadata) if metadata else [],
-        _rule_set_parts(rule_set) if rule_set else [],
+        _metadata_parts(metadata) if metadata is not None else [],
+        _rule_set_parts(rule_set) if rule_set is not None else [],
     ]
 
 

@@ -111,7 +111,7 @@ def fingerprint(
     hash alike, and two versions with such contents must not share one stored copy."""
     refs = tuple(references)
     tag = TYPE_TAGS.get(schema_type, schema_type.encode())
-    if not (refs or metadata or rule_set):
+    if not refs and metadata is None and rule_set is None:
         return schema_md5(text) + tag
     parts = contract_parts(refs, metadata, rule_set)
     unambiguous = hashlib.md5(orjson.dumps(parts), usedforsecurity=False).digest()
