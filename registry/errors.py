@@ -19,6 +19,34 @@ def bad_request(message: str) -> RegistryError:
     return RegistryError(400, 400, message)
 
 
+# Refusals made by Confluent's REST stack (Jersey, rest-utils) before a resource runs: the code is
+# the HTTP status and the message is Jersey's "HTTP <status> <reason>".
+
+
+def http_not_found() -> RegistryError:
+    """No such resource, or a path value Jersey cannot convert (``/schemas/ids/abc``)."""
+    return RegistryError(404, 404, "HTTP 404 Not Found")
+
+
+def not_acceptable() -> RegistryError:
+    return RegistryError(406, 406, "HTTP 406 Not Acceptable")
+
+
+def unsupported_media_type() -> RegistryError:
+    return RegistryError(415, 415, "HTTP 415 Unsupported Media Type")
+
+
+def request_too_large(limit: int) -> RegistryError:
+    """Charter's own limit (Confluent has none): Jersey's wording, then the limit."""
+    return RegistryError(413, 413, f"HTTP 413 Request Entity Too Large: the body exceeds {limit} bytes")
+
+
+def json_mapping(message: str) -> RegistryError:
+    """A JSON value of the wrong kind for a request field: rest-utils' JsonMappingExceptionMapper
+    answers 400 with Jackson's message."""
+    return RegistryError(400, 400, message)
+
+
 def subject_not_found(subject: str) -> RegistryError:
     return RegistryError(404, 40401, f"Subject '{subject}' not found.")
 
@@ -107,11 +135,13 @@ def invalid_new_version(given: int, expected: int) -> RegistryError:
     )
 
 
-def invalid_compatibility_level(level: object) -> RegistryError:
+def invalid_compatibility_level(level: object = None) -> RegistryError:
+    """Confluent's RestInvalidCompatibilityException text, word for word (it does not name the
+    level it refused)."""
     return RegistryError(
         422,
         42203,
-        f"Invalid compatibility level {level!r}. Valid values are none, backward, forward, full, "
+        "Invalid compatibility level. Valid values are none, backward, forward, full, "
         "backward_transitive, forward_transitive, and full_transitive",
     )
 

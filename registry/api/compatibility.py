@@ -8,7 +8,14 @@ from fastapi.responses import Response
 from charter.compat import CompatibilityResult
 from charter.registry import errors
 from charter.registry.api.deps import service
-from charter.registry.api.http import flag, json_body, respond, subject_param, version_param
+from charter.registry.api.http import (
+    SCHEMA_REQUEST_TEXTS,
+    flag,
+    json_body,
+    respond,
+    subject_param,
+    version_param,
+)
 from charter.registry.schemas import read_schema_request
 
 router = APIRouter()
@@ -18,7 +25,7 @@ async def _check(request: Request, version: int | None) -> Response:
     svc = service(request)
     subject = subject_param(request)
     verbose = flag(request, "verbose")
-    body = read_schema_request(await json_body(request), svc.settings.max_schema_bytes)
+    body = read_schema_request(await json_body(request, SCHEMA_REQUEST_TEXTS), svc.settings.max_schema_bytes)
     try:
         result = await svc.check(subject, version, body, normalize=flag(request, "normalize"))
     except errors.RegistryError as exc:

@@ -6,9 +6,27 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from charter.registry.api.deps import service
-from charter.registry.api.http import flag, json_body, respond, subject_param
+from charter.registry.api.http import (
+    CONFIG_REQUEST_TEXTS,
+    MODE_REQUEST_TEXTS,
+    flag,
+    json_body,
+    respond,
+    subject_param,
+)
 
 router = APIRouter()
+
+
+async def _config_body(request: Request) -> object:
+    """A ConfigUpdateRequest body (an unknown level is refused by the service with Confluent's
+    RestInvalidCompatibilityException text, 42203)."""
+    return await json_body(request, CONFIG_REQUEST_TEXTS)
+
+
+async def _mode_body(request: Request) -> object:
+    """A ModeUpdateRequest body."""
+    return await json_body(request, MODE_REQUEST_TEXTS)
 
 
 @router.get("/config")
@@ -18,7 +36,7 @@ async def get_global_config(request: Request) -> Response:
 
 @router.put("/config")
 async def put_global_config(request: Request) -> Response:
-    return respond(request, await service(request).config.set_config(None, await json_body(request)))
+    return respond(request, await service(request).config.set_config(None, await _config_body(request)))
 
 
 @router.delete("/config")
@@ -35,7 +53,7 @@ async def get_subject_config(request: Request) -> Response:
 @router.put("/config/{subject}")
 async def put_subject_config(request: Request) -> Response:
     svc = service(request)
-    return respond(request, await svc.config.set_config(subject_param(request), await json_body(request)))
+    return respond(request, await svc.config.set_config(subject_param(request), await _config_body(request)))
 
 
 @router.delete("/config/{subject}")
@@ -51,7 +69,7 @@ async def get_global_mode(request: Request) -> Response:
 @router.put("/mode")
 async def put_global_mode(request: Request) -> Response:
     svc = service(request)
-    mode = await svc.config.set_mode(None, await json_body(request), flag(request, "force"))
+    mode = await svc.config.set_mode(None, await _mode_body(request), flag(request, "force"))
     return respond(request, {"mode": mode})
 
 
@@ -69,7 +87,7 @@ async def get_subject_mode(request: Request) -> Response:
 @router.put("/mode/{subject}")
 async def put_subject_mode(request: Request) -> Response:
     svc = service(request)
-    mode = await svc.config.set_mode(subject_param(request), await json_body(request), flag(request, "force"))
+    mode = await svc.config.set_mode(subject_param(request), await _mode_body(request), flag(request, "force"))
     return respond(request, {"mode": mode})
 
 

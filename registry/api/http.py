@@ -4,10 +4,15 @@ Confluent answers ``application/vnd.schemaregistry.v1+json`` by default and nego
 ``Accept`` among its three JSON media types; it takes request bodies in those types or
 ``application/octet-stream``. Subjects may contain ``/`` sent as ``%2F``: the path middleware
 keeps those escaped for routing, and :func:`path_text` unescapes a path value.
+
+Request bodies are read as Confluent's Jackson reads them: the encoding (UTF-8, -16 or -32) is
+detected from the first bytes, and the String properties of Confluent's request classes take a
+number or boolean as its text (:func:`json_body` with ``texts``).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 from urllib.parse import unquote
@@ -50,13 +55,24 @@ def negotiate(accept: str | None) -> str | None:
                 except ValueError:
                     q = 0.0
         for produced, qs in PRODUCES.items():
-            if media in (produced, "*/*", "application/*"):
+            if _media_matches(media, produced):
                 score = q * qs
                 if score > best_score:
                     best, best_score = produced, score
     if len(_accept_cache) < 256:
         _accept_cache[accept] = best
     return best
+
+
+def _media_matches(accepted: str, produced: str) -> bool:
+    """Whether an ``Accept`` entry covers a type, as JAX-RS ``MediaType.isCompatible`` decides:
+    a wildcard type (``*``, ``*/*``, even ``*/x``) covers every type whatever its subtype, and
+    ``application/*`` every application type. (Java's HttpURLConnection sends a bare ``*``.)"""
+    kind, _, subtype = accepted.partition("/")
+    if kind == "*":
+        return True
+    produced_kind, _, produced_subtype = produced.partition("/")
+    return kind == produced_kind and subtype in ("*", produced_subtype)
 
 
 def request_body_allowed(content_type: str | None) -> bool:
@@ -75,15 +91,77 @@ def respond_text(request: Request, text: str) -> Response:
     return Response(text.encode(), media_type=media)
 
 
-async def json_body(request: Request) -> Any:
-    """The request body as JSON; 400 (Confluent/rest-utils style) when it is not JSON."""
+# The String properties of Confluent's request classes (RegisterSchemaRequest with its
+# SchemaReference list, ConfigUpdateRequest, ModeUpdateRequest); ``a[].b`` is ``b`` in each item of
+# the list ``a``.
+SCHEMA_REQUEST_TEXTS = ("schema", "schemaType", "references[].name", "references[].subject")
+CONFIG_REQUEST_TEXTS = ("compatibility", "compatibilityPolicy", "compatibilityGroup", "alias", "aliasForDeks")
+MODE_REQUEST_TEXTS = ("mode",)
+
+
+async def json_body(request: Request, texts: tuple[str, ...] = ()) -> Any:
+    """The request body as JSON; 400 (rest-utils' JsonParseExceptionMapper) when it is not JSON.
+
+    ``texts`` names the String properties of the Confluent request class the body maps to: a
+    number or boolean there becomes its text, an object or array is refused (see :func:`as_text`).
+    """
     raw = await request.body()
     if not raw.strip():
         raise errors.bad_request("The request body is empty; send a JSON object")
+    raw = _as_utf8(raw)
     try:
-        return orjson.loads(raw)
+        body = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise errors.bad_request(f"Unrecognized token in the request body: not valid JSON ({exc})") from None
+    for path in texts:
+        _coerce_texts(body, path.split("."))
+    return body
+
+
+def _as_utf8(raw: bytes) -> bytes:
+    """The body in UTF-8. Like Jackson (ByteSourceJsonBootstrapper), the encoding is detected from
+    a byte-order mark or the zero bytes around the first ASCII character, whatever ``charset`` the
+    Content-Type declares: a UTF-16 or UTF-32 body is read, a UTF-8 BOM is skipped."""
+    encoding = json.detect_encoding(raw)
+    if encoding == "utf-8":
+        return raw
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise errors.bad_request(f"Invalid {encoding.upper()} in the request body: {exc.reason}") from None
+    if not text.strip():
+        raise errors.bad_request("No content to map due to end-of-input")
+    return text.encode()
+
+
+def _coerce_texts(node: Any, path: list[str]) -> None:
+    if not isinstance(node, dict):
+        return  # a body or item of the wrong shape is refused by whoever reads it
+    name, rest = path[0], path[1:]
+    if name.endswith("[]"):
+        items = node.get(name[:-2])
+        for item in items if isinstance(items, list) else ():
+            _coerce_texts(item, rest)
+    elif rest:
+        _coerce_texts(node.get(name), rest)
+    elif name in node:
+        node[name] = as_text(node[name])
+
+
+def as_text(value: Any) -> Any:
+    """A JSON value read into a Java ``String`` property, as Jackson's StringDeserializer does:
+    strings and null as they are, a number or boolean as its JSON text (``123`` -> ``"123"``),
+    an object or array refused with Jackson's message (400, rest-utils' JsonMappingExceptionMapper)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return orjson.dumps(value).decode()
+    kind, token = ("Object", "START_OBJECT") if isinstance(value, dict) else ("Array", "START_ARRAY")
+    raise errors.json_mapping(
+        f"Cannot deserialize value of type `java.lang.String` from {kind} value (token `JsonToken.{token}`)"
+    )
 
 
 def flag(request: Request, name: str, default: bool = False) -> bool:
@@ -116,6 +194,21 @@ def path_text(request: Request, name: str) -> str:
     """A path parameter with the %2F / %25 escapes of the path middleware undone."""
     value = request.path_params[name]
     return unquote(value) if "%" in value else value
+
+
+_JAVA_INT = re.compile(r"[+-]?[0-9]+")
+
+
+def java_int_param(request: Request, name: str) -> int:
+    """A path value declared ``Integer`` in Confluent's resource (``/schemas/ids/{id}``): a value
+    ``Integer.valueOf`` refuses (not a number, out of range) makes Jersey answer 404 Not Found."""
+    raw = path_text(request, name)
+    if not _JAVA_INT.fullmatch(raw):
+        raise errors.http_not_found()
+    value = int(raw)
+    if not -(2**31) <= value < 2**31:
+        raise errors.http_not_found()
+    return value
 
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")

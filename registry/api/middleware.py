@@ -5,7 +5,14 @@
 - request bodies must be JSON-ish media types (415 otherwise) and within the size limit (413).
 The web console under ``/ui`` serves HTML and takes HTML form posts: it skips the Accept and
 Content-Type checks (the size limit still applies).
-Refusals get Confluent-shaped bodies: ``{"error_code": <status>, "message": ...}``.
+Refusals get Confluent-shaped bodies: ``{"error_code": <status>, "message": ...}`` with Jersey's
+texts (``HTTP 406 Not Acceptable``, ``HTTP 415 Unsupported Media Type``).
+
+Bodies are read here, whole, before the app runs, so that a body over the limit gets its 413:
+the client is still sending when the limit is crossed, and a client (httpx, requests, curl)
+only reads the answer once it has sent everything, so the rest of the body is read and thrown
+away first (up to :data:`DRAIN_BYTES` more; past that the connection is closed). A client that
+sent ``Expect: 100-continue`` with a declared length over the limit is answered at once.
 """
 
 from __future__ import annotations
@@ -19,7 +26,11 @@ from charter.registry import errors
 from charter.registry.api.http import V1_JSON, negotiate, request_body_allowed
 
 Scope = dict[str, Any]
+Message = dict[str, Any]
 UI_PREFIX = "/ui"
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# How much of an oversized body is read and discarded so that the client gets its 413.
+DRAIN_BYTES = 64 * 1024 * 1024
 
 
 def escaped_path(raw_path: bytes) -> str:
@@ -28,16 +39,46 @@ def escaped_path(raw_path: bytes) -> str:
     return "/".join(unquote(s).replace("%", "%25").replace("/", "%2F") for s in segments)
 
 
-async def _send_error(send: Any, status: int, code: int, message: str) -> None:
-    body = orjson.dumps({"error_code": code, "message": message})
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", V1_JSON.encode()), (b"content-length", str(len(body)).encode())],
-        }
-    )
+async def _send_error(send: Any, error: errors.RegistryError, media: str = V1_JSON, close: bool = False) -> None:
+    body = orjson.dumps({"error_code": error.error_code, "message": error.message})
+    headers = [(b"content-type", media.encode()), (b"content-length", str(len(body)).encode())]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": error.http_status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+async def _read_body(receive: Any, limit: int) -> tuple[bytes | None, bool]:
+    """``(body, complete)``: the body, or None when it is over ``limit`` (its rest then read and
+    discarded); ``complete`` is False when the client left or sent more than DRAIN_BYTES too many."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None, False  # http.disconnect
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size <= limit:
+            chunks.append(chunk)
+        elif size > limit + DRAIN_BYTES:
+            return None, False
+        if not message.get("more_body", False):
+            return (b"".join(chunks) if size <= limit else None), True
+
+
+def _replay(body: bytes, receive: Any) -> Any:
+    """A ``receive`` that hands the app the body already read, then waits as the server's does."""
+    pending = True
+
+    async def replayed() -> Message:
+        nonlocal pending
+        if pending:
+            pending = False
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replayed
 
 
 class ConfluentHttpMiddleware:
@@ -53,6 +94,7 @@ class ConfluentHttpMiddleware:
         if raw_path and b"%" in raw_path:
             scope["path"] = escaped_path(raw_path)
         accept = content_type = content_length = None
+        expects_continue = False
         for name, value in scope["headers"]:
             if name == b"accept":
                 accept = value.decode("latin-1")
@@ -60,39 +102,32 @@ class ConfluentHttpMiddleware:
                 content_type = value.decode("latin-1")
             elif name == b"content-length":
                 content_length = value
+            elif name == b"expect":
+                expects_continue = value.lower() == b"100-continue"
         ui = scope["path"] == UI_PREFIX or scope["path"].startswith(UI_PREFIX + "/")
         media = V1_JSON if ui else negotiate(accept)
         if media is None:
-            await _send_error(send, 406, 406, "HTTP 406 Not Acceptable: send Accept: application/json "
-                              "or application/vnd.schemaregistry.v1+json")
+            await _send_error(send, errors.not_acceptable())
             return
         scope["charter.media_type"] = media
+        if scope["method"] not in BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
         if not ui and scope["method"] in ("POST", "PUT") and not request_body_allowed(content_type):
-            await _send_error(send, 415, 415, f"HTTP 415 Unsupported Media Type: {content_type}; send "
-                              "Content-Type: application/vnd.schemaregistry.v1+json")
+            # rest-utils' WebApplicationExceptionMapper negotiates the 415's type itself.
+            await _send_error(send, errors.unsupported_media_type(), media)
             return
         limit = self.max_request_bytes
-        if content_length is not None:
-            try:
-                declared = int(content_length)
-            except ValueError:
-                declared = 0
-            if declared > limit:
-                await _send_error(send, 413, 413, _too_large(limit))
-                return
-        received = 0
-
-        async def limited_receive() -> Any:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise errors.RegistryError(413, 413, _too_large(limit))
-            return message
-
-        await self.app(scope, limited_receive, send)
-
-
-def _too_large(limit: int) -> str:
-    return f"HTTP 413 Request Entity Too Large: the body exceeds {limit} bytes"
+        too_large = errors.request_too_large(limit)
+        try:
+            declared = int(content_length) if content_length is not None else 0
+        except ValueError:
+            declared = 0
+        if declared > limit and (expects_continue or declared > limit + DRAIN_BYTES):
+            await _send_error(send, too_large, media, close=True)
+            return
+        body, complete = await _read_body(receive, limit)
+        if body is None:
+            await _send_error(send, too_large, media, close=not complete)
+            return
+        await self.app(scope, _replay(body, receive), send)

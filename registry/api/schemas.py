@@ -11,7 +11,7 @@ from charter.compat.formats import supported_types
 from charter.registry import errors, schema_list
 from charter.registry.api import views
 from charter.registry.api.deps import service
-from charter.registry.api.http import flag, page, path_text, respond, respond_text
+from charter.registry.api.http import flag, java_int_param, page, path_text, respond, respond_text
 from charter.registry.contexts import canonical_subject, check_prefix
 from charter.registry.schema_list import SchemaFilter
 from charter.registry.store.state import SchemaContent
@@ -27,11 +27,8 @@ def _subject(request: Request) -> str | None:
 
 
 def _schema_id(request: Request) -> int:
-    raw = path_text(request, "schema_id")
-    try:
-        return int(raw)
-    except ValueError:
-        raise errors.schema_not_found(raw) from None
+    """Confluent declares the id an ``Integer``: a non-number is Jersey's 404 Not Found."""
+    return java_int_param(request, "schema_id")
 
 
 @router.get("/schemas/types")

@@ -9,6 +9,7 @@ from charter.registry import errors
 from charter.registry.api import views
 from charter.registry.api.deps import service
 from charter.registry.api.http import (
+    SCHEMA_REQUEST_TEXTS,
     flag,
     json_body,
     page,
@@ -47,7 +48,7 @@ async def list_subjects(request: Request) -> Response:
 async def lookup(request: Request) -> Response:
     svc = service(request)
     subject = subject_param(request)
-    body = read_schema_request(await json_body(request), svc.settings.max_schema_bytes)
+    body = read_schema_request(await json_body(request, SCHEMA_REQUEST_TEXTS), svc.settings.max_schema_bytes)
     sv = await svc.lookup(
         subject, body, normalize=flag(request, "normalize"), deleted=flag(request, "deleted")
     )
@@ -81,7 +82,7 @@ async def list_versions(request: Request) -> Response:
 async def register(request: Request) -> Response:
     svc = service(request)
     subject = subject_param(request)
-    body = read_schema_request(await json_body(request), svc.settings.max_schema_bytes)
+    body = read_schema_request(await json_body(request, SCHEMA_REQUEST_TEXTS), svc.settings.max_schema_bytes)
     sv, _created = await svc.register(subject, body, normalize=flag(request, "normalize"))
     # Only the id (and, for clients that accept unknown properties, the version): a client such as
     # confluent-kafka caches any returned schema text under the id for every format, which would
