@@ -307,14 +307,17 @@ class Loader:
         )
         items = schema.get("items")
         if draft >= Draft.DRAFT_2020_12:
+            # Confluent's SchemaTranslator.visitItemsSchema: ``items: false`` closes the array,
+            # ``items: true`` adds nothing, a schema is the all-items schema without prefixItems
+            # and plays additionalItems beside them.
             prefix = schema.get("prefixItems")
             if isinstance(prefix, list):
                 node.item_schemas = [sub(s, "prefixItems", i) for i, s in enumerate(prefix)]
-                additional_keyword = "items"  # items beside prefixItems plays additionalItems
-            else:
-                if items is not None:
-                    node.all_items = sub(items, "items")
+            if isinstance(items, dict) and not prefix:
+                node.all_items = sub(items, "items")
                 additional_keyword = ""
+            else:
+                additional_keyword = "items"
         else:
             if isinstance(items, list):
                 node.item_schemas = [sub(s, "items", i) for i, s in enumerate(items)]
