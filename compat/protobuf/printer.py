@@ -22,7 +22,6 @@ from charter.compat.protobuf.printparts import (
     OptionDecoder,
     PrintOptions,
     SourceText,
-    default_json_name,
     edition_name,
     indent,
     number_text,
@@ -65,53 +64,118 @@ class Printer:
         self.index = index
         self.decoder = decoder
         self.source = source if not options.normalize else None
+        self.written = source  # the text, also when normalising (what was written stays shown)
         self.normalize = options.normalize
         self.ignore_extensions = options.ignore_extensions
         self.syntax = syntax_of(file)
 
-    # -- options ----------------------------------------------------------------------------
+    # -- options (ProtobufSchemaUtils.toString(OptionElement) / formatOptionMap) ------------
 
     def _option_entries(self, options: Message, path: tuple[int, ...]) -> list[str]:
-        """``name = value`` texts for the options set in an options message."""
+        """``name = value`` texts for the options set in an options message.
+
+        From text, one entry per written option statement in text order, a dotted
+        ``(opt).sub = v`` staying dotted (Wire keeps the form written); from a descriptor, one
+        per option (per item of a repeated one), in field-number order. Normalising sorts them.
+        """
         decoded = self.decoder.decode(options)
-        entries: list[tuple[tuple[int, int], str, str]] = []
+        fields: dict[int, tuple] = {}
         for field, value in decoded.ListFields():
             if field.full_name == "google.protobuf.MessageOptions.map_entry":
                 continue
-            if field.is_extension:
-                if self.ignore_extensions:
-                    continue
-                name = f"({field.full_name})"
-                written = self.source.text((*path, field.number)) if self.source else None
-                match = _OPTION_NAME.match(written or "")
-                if match:
-                    name = f"({match.group(1)})"
-            else:
-                name = field.name
-            position = self.source.position((*path, field.number)) if self.source else (0, 0)
-            sort_key = name.lstrip("(")
-            if field.message_type is not None and not field.is_extension and not field.is_repeated:
-                for sub, sub_value in value.ListFields():
-                    entries.append(
-                        (position, f"{sort_key}.{sub.name}", f"{name}.{sub.name} = {self._value(sub, sub_value)}")
-                    )
-                continue
-            if field.is_repeated:
-                for item in value:
-                    entries.append((position, sort_key, f"{name} = {self._scalar_or_message(field, item)}"))
-            else:
-                entries.append((position, sort_key, f"{name} = {self._value(field, value)}"))
+            if field.is_extension and self.ignore_extensions and not field.full_name.startswith("confluent."):
+                continue  # ProtobufSchemaUtils.FormatContext.filterOptions keeps confluent.* only
+            fields[field.number] = (field, value)
+        entries: list[tuple[str, str]] = []
+        covered: set[int] = set()
+        if self.source is not None:
+            for relative, _ in self.source.statements_under(path):
+                entry = self._written_option(fields, relative, path)
+                if entry is not None:
+                    entries.append(entry)
+                    covered.add(relative[0])
+        for number, (field, value) in fields.items():
+            if number not in covered:
+                entries += self._option_from_value(field, value, path)
         if self.normalize:
-            entries.sort(key=lambda e: e[1])
-        elif self.source is not None:
             entries.sort(key=lambda e: e[0])
-        return [text for _, _, text in entries]
+        return [text for _, text in entries]
+
+    def _option_name(self, field, path: tuple[int, ...]) -> str:  # type: ignore[no-untyped-def]
+        if not field.is_extension:
+            return field.name
+        written = self.source.text((*path, field.number)) if self.source else None
+        match = _OPTION_NAME.match(written or "")
+        return f"({match.group(1)})" if match else f"({field.full_name})"
+
+    def _written_option(self, fields: dict[int, tuple], relative: tuple[int, ...], path: tuple[int, ...]):  # type: ignore[no-untyped-def]
+        """The entry of one written option statement (``relative`` path below the options)."""
+        if relative[0] not in fields:
+            return None
+        field, value = fields[relative[0]]
+        name = self._option_name(field, path)
+        if field.is_extension and self.source is not None:
+            written = self.source.text((*path, *relative))
+            match = _OPTION_NAME.match(written or "")
+            if match:
+                name = f"({match.group(1)})"
+        rest = relative[1:]
+        if field.is_repeated and not _is_map(field):
+            if not rest or rest[0] >= len(value):
+                return None
+            if len(rest) > 1:
+                return None
+            return name.lstrip("("), f"{name} = {self._scalar_or_message(field, value[rest[0]])}"
+        names = [name]
+        while rest and field.message_type is not None and not field.is_repeated:
+            sub = field.message_type.fields_by_number.get(rest[0])
+            if sub is None:
+                return None
+            names.append(sub.name)
+            field, value, rest = sub, getattr(value, sub.name), rest[1:]
+        if rest:
+            return None
+        return ".".join(names).lstrip("("), f"{'.'.join(names)} = {self._value(field, value)}"
+
+    def _option_from_value(self, field, value, path: tuple[int, ...]) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+        name = self._option_name(field, path)
+        key = name.lstrip("(")
+        if field.message_type is not None and not field.is_extension and not field.is_repeated:
+            return [
+                (f"{key}.{sub.name}", f"{name}.{sub.name} = {self._value(sub, sub_value)}")
+                for sub, sub_value in value.ListFields()
+            ]
+        if field.is_repeated:
+            return [(key, f"{name} = {self._scalar_or_message(field, item)}") for item in value]
+        return [(key, f"{name} = {self._value(field, value)}")]
 
     def _value(self, field, value) -> str:  # type: ignore[no-untyped-def]
-        if field.is_repeated:
+        """A value inside an option: a repeated one as a list, one element per line (a single
+        element bare when read from text or normalised, as Wire keeps ``key: v``)."""
+        if _is_map(field):
+            items = [self._map_entry(field, k, value[k]) for k in sorted(value)]  # map order is lost
+        elif field.is_repeated:
             items = [self._scalar_or_message(field, item) for item in value]
-            return "[" + ", ".join(items) + "]"
-        return self._scalar_or_message(field, value)
+        else:
+            return self._scalar_or_message(field, value)
+        if len(items) == 1 and (self.normalize or self.source is not None):
+            return items[0]
+        return "[\n" + "".join(indent(item + ("," if i < len(items) - 1 else "")) for i, item in enumerate(items)) + "]"
+
+    def _map_entry(self, field, key, value) -> str:  # type: ignore[no-untyped-def]
+        """A map entry as ``{ key: k, value: v }``; from a descriptor, Confluent's ``toOption``
+        puts the value first for the decimal's ``precision``/``scale`` params."""
+        key_field = field.message_type.fields_by_name["key"]
+        value_field = field.message_type.fields_by_name["value"]
+        pairs = [
+            f"key: {self._scalar_or_message(key_field, key)}",
+            f"value: {self._scalar_or_message(value_field, value)}",
+        ]
+        if self.source is None and not self.normalize and key in ("precision", "scale"):
+            pairs.reverse()
+        if self.normalize:
+            pairs.sort()
+        return "{\n" + indent(",\n".join(pairs)) + "}"
 
     def _scalar_or_message(self, field, value) -> str:  # type: ignore[no-untyped-def]
         if field.message_type is not None:
@@ -163,27 +227,29 @@ class Printer:
     # -- fields -----------------------------------------------------------------------------
 
     def _field(self, field: FieldProto, path: tuple[int, ...], in_oneof: bool) -> str:
+        """``[label ]type name = n[ [options]];``: the written options, then ``default`` and
+        ``json_name`` (ProtobufSchemaUtils.toString(FieldElement) appends these two last)."""
         label = None if in_oneof else field_label(field, self.syntax, self.index)
         type_name = self._type_name(field, path)
-        options: list[str] = []
+        options = self._option_entries(field.options, (*path, 8))
+        special: list[tuple[str, str]] = []
         if field.HasField("default_value"):
-            options.append(f"default = {self._default(field)}")
+            special.append(("default", f"default = {self._default(field)}"))
         if field.HasField("json_name") and self._shows_json_name(field, path):
-            options.append(f"json_name = {quote(field.json_name)}")
-        options += self._option_entries(field.options, (*path, 8))
+            special.append(("json_name", f"json_name = {quote(field.json_name)}"))
+        if self.normalize:
+            keyed = [(o.split(" = ", 1)[0].lstrip("("), o) for o in options] + special
+            options = [text for _, text in sorted(keyed, key=lambda e: e[0])]
+        else:
+            options += [text for _, text in special]
         head = f"{label} " if label else ""
-        text = f"{head}{type_name} {field.name} = {field.number}"
-        if len(options) == 1:
-            text += f" [{options[0]}]"
-        elif options:
-            text += " [\n" + "".join(indent(o + ("," if i < len(options) - 1 else "")) for i, o in enumerate(options))
-            text += "]"
-        return text + ";\n"
+        return f"{head}{type_name} {field.name} = {field.number}{bracketed(options)};\n"
 
     def _shows_json_name(self, field: FieldProto, path: tuple[int, ...]) -> bool:
-        if self.source is not None and self.source.has((*path, 10)):
-            return True
-        return field.json_name != default_json_name(field.name)
+        """From text, when written; from a descriptor, whenever set (ProtobufSchema.toField)."""
+        if self.written is not None:
+            return self.written.has((*path, 10))
+        return True
 
     def _default(self, field: FieldProto) -> str:
         value = field.default_value
@@ -195,23 +261,21 @@ class Printer:
 
     def _group(self, field: FieldProto, body: MessageProto, path: tuple[int, ...], body_path: tuple[int, ...]) -> str:
         label = LABEL_NAMES.get(field.label, "optional")
-        inner = self._message_body(body, body_path, self._scope_of(field.type_name))
-        return f"{label} group {body.name} = {field.number} {{\n{indent(inner) if inner else ''}}}\n"
+        sections = self._message_sections(body, body_path, self._scope_of(field.type_name))
+        return block(f"{label} group {body.name} = {field.number}", sections)
 
     @staticmethod
     def _scope_of(type_name: str) -> str:
         return type_name.lstrip(".")
 
-    # -- messages and enums -----------------------------------------------------------------
+    # -- messages and enums (ProtobufSchemaUtils.toString(MessageElement/EnumElement)) -------
 
     def _message(self, message: MessageProto, path: tuple[int, ...], full_name: str) -> str:
-        body = self._message_body(message, path, full_name)
-        return f"message {message.name} {{\n{indent(body) if body else ''}}}\n"
+        return block(f"message {message.name}", self._message_sections(message, path, full_name))
 
-    def _message_body(self, message: MessageProto, path: tuple[int, ...], full_name: str) -> str:
-        sections: list[str] = []
-        reserved = self._reserved(message, path)
-        options = self._declarations(message.options, (*path, 7))
+    def _message_sections(self, message: MessageProto, path: tuple[int, ...], full_name: str) -> list[str]:
+        """Reserved, options, fields, oneofs, groups, extension ranges, extends, nested messages
+        then enums: each section after a blank line (the first right after the brace)."""
         bodies = group_bodies(message)
         nested_by_name = {m.name: (i, m) for i, m in enumerate(message.nested_type)}
         fields = [(i, f) for i, f in enumerate(message.field)]
@@ -235,97 +299,120 @@ class Printer:
         oneofs: list[tuple[int, str]] = []
         for oneof_index, members in oneof_members.items():
             decl = message.oneof_decl[oneof_index]
-            inner = self._declarations(decl.options, (*path, 8, oneof_index))
-            inner += "".join(self._field(f, (*path, 2, i), True) for i, f in members)
+            inner = [
+                self._declarations(decl.options, (*path, 8, oneof_index)),
+                "".join(self._field(f, (*path, 2, i), True) for i, f in members),
+            ]
             order = min(f.number for _, f in members) if self.normalize else oneof_index
-            oneofs.append((order, f"oneof {decl.name} {{\n{indent(inner)}}}\n"))
+            oneofs.append((order, block(f"oneof {decl.name}", inner)))
         oneofs.sort()
-        extension_ranges = self._ranges(
-            [(r.start, r.end - 1) for r in message.extension_range], FIELD_MAX, "extensions", (*path, 5)
-        )
-        extends = self._extends(list(message.extension), (*path, 6))
+        extension_ranges = ""
+        if not self.ignore_extensions:
+            ranges = [(r.start, r.end - 1) for r in message.extension_range]
+            extension_ranges = "".join(
+                text for _, text in self._range_statements("extensions", ranges, (*path, 5))
+            )
         nested = [
             self._message(m, (*path, 3, j), f"{full_name}.{m.name}")
             for j, m in enumerate(message.nested_type)
             if not is_map_entry(m) and m.name not in bodies
         ]
-        enums = [self._enum(e, (*path, 4, j)) for j, e in enumerate(message.enum_type)]
-        sections.append(reserved)
-        if options:
-            sections.append(
-                options + ("\n" if any((top, oneofs, groups, extension_ranges, extends, nested, enums)) else "")
-            )
-        sections += ["".join(top), "".join(o for _, o in oneofs), "".join(groups), extension_ranges]
-        sections += ["".join(extends), "".join(nested), "".join(enums)]
-        return "".join(sections)
+        nested += [self._enum(e, (*path, 4, j)) for j, e in enumerate(message.enum_type)]
+        return [
+            self._reserved(message, path),
+            self._declarations(message.options, (*path, 7)),
+            "".join(top),
+            "".join(o for _, o in oneofs),
+            "".join(groups),
+            extension_ranges,
+            "".join(self._extends(list(message.extension), (*path, 6))),
+            "".join(nested),
+        ]
 
-    def _ranges(
-        self, ranges: list[tuple[int, int]], maximum: int, keyword: str, path: tuple[int, ...] | None = None
-    ) -> str:
-        """Range statements: as declared (grouped per statement when the text is known), or one
-        per range, sorted, when normalising."""
-        if not ranges:
-            return ""
-        if self.normalize:
-            return "".join(f"{keyword} {range_text(s, e, maximum)};\n" for s, e in sorted(ranges))
-        groups: dict[int, list[str]] = {}
+    def _range_statements(
+        self, keyword: str, ranges: list[tuple[int, int]], path: tuple[int, ...]
+    ) -> list[tuple[tuple[int, int], str]]:
+        """``reserved``/``extensions`` statements of number ranges, with their text positions.
+
+        From text, grouped per statement and each range as written (``20000 to 20000`` stays a
+        range, as Wire keeps it); from a descriptor, one statement per range; normalising, one
+        per range sorted by start, a one-number range collapsed.
+        """
+        texts = []
         for i, (start, end) in enumerate(ranges):
-            group = self.source.statement_of(path, i) if self.source is not None and path is not None else 0
-            groups.setdefault(group, []).append(range_text(start, end, maximum))
-        return "".join(f"{keyword} {', '.join(texts)};\n" for _, texts in sorted(groups.items()))
-
-    def _names(self, names: list[str], path: tuple[int, ...]) -> str:
-        if not names:
-            return ""
+            written = self.source.text((*path, i)) if self.source is not None else None
+            collapse = written is None or "to" not in written
+            texts.append((i, range_text(start, end, FIELD_MAX, collapse)))
         if self.normalize:
-            return "".join(f"reserved {quote(n)};\n" for n in sorted(names))
+            order = sorted(range(len(ranges)), key=lambda i: (ranges[i][0], texts[i][1]))
+            texts = [texts[i] for i in order]
+        return self._statements(keyword, texts, path)
+
+    def _statements(
+        self, keyword: str, items: list[tuple[int, str]], path: tuple[int, ...]
+    ) -> list[tuple[tuple[int, int], str]]:
+        if self.source is None:
+            return [((0, 0), f"{keyword} {text};\n") for _, text in items]
         groups: dict[int, list[str]] = {}
-        for i, name in enumerate(names):
-            group = self.source.statement_of(path, i) if self.source is not None else 0
-            groups.setdefault(group, []).append(quote(name))
-        return "".join(f"reserved {', '.join(texts)};\n" for _, texts in sorted(groups.items()))
+        positions: dict[int, tuple[int, int]] = {}
+        for i, text in items:
+            statement = self.source.statement_of(path, i)
+            groups.setdefault(statement, []).append(text)
+            positions.setdefault(statement, self.source.position((*path, i)))
+        return [(positions[g], f"{keyword} {', '.join(texts)};\n") for g, texts in groups.items()]
 
     def _reserved(self, item, path: tuple[int, ...], enum: bool = False) -> str:  # type: ignore[no-untyped-def]
-        """Reserved ranges then names (message fields 9/10, enum fields 4/5)."""
+        """Reserved statements (message fields 9/10, enum fields 4/5): in text order, or ranges
+        then names (one per statement) from a descriptor or normalised (sorted)."""
         ranges = [(r.start, r.end if enum else r.end - 1) for r in item.reserved_range]
         range_field, name_field = (4, 5) if enum else (9, 10)
-        text = self._ranges(ranges, ENUM_MAX if enum else FIELD_MAX, "reserved", (*path, range_field))
-        return text + self._names(list(item.reserved_name), (*path, name_field))
+        statements = self._range_statements("reserved", ranges, (*path, range_field))
+        names = list(enumerate(quote(n) for n in item.reserved_name))
+        if self.normalize:
+            names.sort(key=lambda item: item[1])
+        statements += self._statements("reserved", names, (*path, name_field))
+        if self.source is not None:
+            statements.sort(key=lambda s: s[0])
+        return "".join(text for _, text in statements)
 
     def _enum(self, enum: descriptor_pb2.EnumDescriptorProto, path: tuple[int, ...]) -> str:
-        body = self._reserved(enum, path, enum=True)
-        body += self._declarations(enum.options, (*path, 3))
+        """ProtobufSchemaUtils.toString(EnumElement): reserved after a blank line, then the
+        options and constants with none between."""
+        reserved = self._reserved(enum, path, enum=True)
+        body = self._declarations(enum.options, (*path, 3))
         values = list(enumerate(enum.value))
         if self.normalize:
             values.sort(key=lambda item: (item[1].number, item[1].name))
         for i, value in values:
             options = self._option_entries(value.options, (*path, 2, i, 3))
-            suffix = ""
-            if len(options) == 1:
-                suffix = f" [{options[0]}]"
-            elif options:
-                suffix = (
-                    " [\n"
-                    + "".join(indent(o + ("," if k < len(options) - 1 else "")) for k, o in enumerate(options))
-                    + "]"
-                )
-            body += f"{value.name} = {value.number}{suffix};\n"
-        return f"enum {enum.name} {{\n{indent(body) if body else ''}}}\n"
+            body += f"{value.name} = {value.number}{bracketed(options)};\n"
+        text = f"enum {enum.name} {{"
+        if reserved:
+            text += "\n" + indent(reserved)
+        elif enum.options.ByteSize() or enum.value:
+            text += "\n"
+        return text + (indent(body) if body else "") + "}\n"
 
     def _extends(self, extensions: list[FieldProto], path: tuple[int, ...]) -> list[str]:
+        """``extend`` blocks by extendee (as written, or fully qualified from a descriptor or
+        normalised); normalising sorts each block's fields by number."""
         if self.ignore_extensions or not extensions:
             return []
-        blocks: dict[str, list[str]] = {}
+        blocks: dict[str, list[tuple[int, str]]] = {}
         for i, field in enumerate(extensions):
             written = self.source.text((*path, i, 2)) if self.source else None
             extendee = written.strip() if written else field.extendee
-            blocks.setdefault(extendee, []).append(self._field(field, (*path, i), False))
-        return [f"extend {name} {{\n{indent(''.join(fields))}}}\n" for name, fields in blocks.items()]
+            blocks.setdefault(extendee, []).append((field.number, self._field(field, (*path, i), False)))
+        if self.normalize:
+            for fields in blocks.values():
+                fields.sort(key=lambda f: f[0])
+        return [block(f"extend {name}", ["".join(t for _, t in fields)]) for name, fields in blocks.items()]
 
     # -- services ---------------------------------------------------------------------------
 
     def _service(self, service: descriptor_pb2.ServiceDescriptorProto, path: tuple[int, ...]) -> str:
-        body = self._declarations(service.options, (*path, 3))
+        """ProtobufSchemaUtils.toString(ServiceElement): options, a blank line, the rpcs."""
+        rpcs = ""
         for i, method in enumerate(service.method):
             mpath = (*path, 2, i)
             request = (self.source.text((*mpath, 2)) if self.source else None) or method.input_type
@@ -336,8 +423,8 @@ class Printer:
             options = self._declarations(method.options, (*mpath, 4))
             if options:
                 text += " {\n" + indent(options) + "}"
-            body += text + ";\n"
-        return f"service {service.name} {{\n{indent(body) if body else ''}}}\n"
+            rpcs += text + ";\n"
+        return block(f"service {service.name}", [self._declarations(service.options, (*path, 3)), rpcs])
 
     # -- file -------------------------------------------------------------------------------
 
@@ -368,21 +455,34 @@ class Printer:
         if options:
             out.append("\n" + options)
         prefix = file.package + "." if file.package else ""
-        for i, message in enumerate(file.message_type):
-            out.append("\n" + self._message(message, (4, i), prefix + message.name))
-        for i, enum in enumerate(file.enum_type):
-            out.append("\n" + self._enum(enum, (5, i)))
-        for block in self._extends(list(file.extension), (7,)):
-            out.append("\n" + block)
-        for i, service in enumerate(file.service):
-            out.append("\n" + self._service(service, (6, i)))
+        # ProtobufSchemaUtils.toString(ProtoFileElement): one blank line before all the types
+        # (messages, then enums), one before all the extend blocks, one before all services.
+        types = [self._message(m, (4, i), prefix + m.name) for i, m in enumerate(file.message_type)]
+        types += [self._enum(e, (5, i)) for i, e in enumerate(file.enum_type)]
+        services = [self._service(s, (6, i)) for i, s in enumerate(file.service)]
+        for group in (types, self._extends(list(file.extension), (7,)), services):
+            if group:
+                out.append("\n" + "".join(group))
         return "".join(out)
 
 
+def _is_map(field) -> bool:  # type: ignore[no-untyped-def]
+    return field.message_type is not None and field.message_type.GetOptions().map_entry
 
 
+def block(head: str, sections: list[str]) -> str:
+    """``head {`` then each non-empty section after a newline, indented, then ``}``
+    (``head {}`` when all are empty), as ProtobufSchemaUtils prints every block."""
+    return f"{head} {{" + "".join("\n" + indent(section) for section in sections if section) + "}\n"
 
 
+def bracketed(options: list[str]) -> str:
+    """`` [a]`` or `` [`` one option per line ``]`` (ProtobufSchemaUtils.appendOptions)."""
+    if not options:
+        return ""
+    if len(options) == 1:
+        return f" [{options[0]}]"
+    return " [\n" + "".join(indent(o + ("," if i < len(options) - 1 else "")) for i, o in enumerate(options)) + "]"
 
 
 def print_file(

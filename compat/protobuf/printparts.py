@@ -9,13 +9,13 @@ print values as Confluent's printer does.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 from google.protobuf.message import Message
 
-from charter.compat.protobuf.types import FileProto
+from charter.compat.protobuf.types import FieldProto, FileProto
 
 
 @dataclass
@@ -63,9 +63,55 @@ class SourceText:
         parts.append(self.lines[end_line][:end_col])
         return "\n".join(parts)
 
+    def statements_under(self, prefix: tuple[int, ...]) -> list[tuple[tuple[int, ...], tuple[int, int]]]:
+        """Paths (relative to ``prefix``) of the option statements below ``prefix``, in text order.
+
+        protoc records one location per written option: ``(number,)`` for ``(opt) = ...``,
+        ``(number, index)`` for an item of a repeated option, ``(number, sub, ...)`` for a dotted
+        ``(opt).sub = ...``.
+        """
+        found = []
+        size = len(prefix)
+        for path, spans in self.all_spans.items():
+            if len(path) > size and path[:size] == prefix:
+                found += [(path[size:], (span[0], span[1])) for span in spans]
+        return sorted(found, key=lambda item: item[1])
+
     def position(self, path: tuple[int, ...]) -> tuple[int, int]:
         span = self.spans.get(path)
         return (span[0], span[1]) if span else (1 << 30, 0)
+
+
+def _fields_by_path(file: FileProto) -> Iterator[tuple[tuple[int, ...], FieldProto]]:
+    """Every field and extension of a file with its descriptor path."""
+
+    def messages(items, path: tuple[int, ...], number: int) -> Iterator[tuple[tuple[int, ...], FieldProto]]:  # type: ignore[no-untyped-def]
+        for i, message in enumerate(items):
+            here = (*path, number, i)
+            yield from (((*here, 2, j), f) for j, f in enumerate(message.field))
+            yield from (((*here, 6, j), f) for j, f in enumerate(message.extension))
+            yield from messages(message.nested_type, here, 3)
+
+    yield from (((7, j), f) for j, f in enumerate(file.extension))
+    yield from messages(file.message_type, (), 4)
+
+
+def drop_unwritten_json_names(file: FileProto) -> None:
+    """Clear the ``json_name`` protoc fills in for every field where the text did not write one
+    (Confluent's descriptor of a text schema, built from Wire's elements, has only the written
+    ones; a descriptor carrying them all prints them all, as ``ProtobufSchema.toField`` does)."""
+    written = {tuple(location.path) for location in file.source_code_info.location}
+    for path, field in _fields_by_path(file):
+        if (*path, 10) not in written:
+            field.ClearField("json_name")
+
+
+def keep_json_names_of(linked: FileProto, given: FileProto) -> None:
+    """Clear the ``json_name`` linking filled in where the descriptor as given had none."""
+    had = {path for path, field in _fields_by_path(given) if field.HasField("json_name")}
+    for path, field in _fields_by_path(linked):
+        if path not in had:
+            field.ClearField("json_name")
 
 
 class OptionDecoder:
@@ -141,8 +187,9 @@ def indent(text: str, depth: int = 1) -> str:
     pad = "  " * depth
     return "".join(pad + line + "\n" if line else "\n" for line in text.rstrip("\n").split("\n"))
 
-def range_text(start: int, end: int, maximum: int) -> str:
-    if start == end:
+def range_text(start: int, end: int, maximum: int, collapse: bool = True) -> str:
+    """``start to end`` (``max`` from ``maximum`` up), or the one number when ``collapse``."""
+    if collapse and start == end:
         return str(start)
     return f"{start} to {'max' if end >= maximum else end}"
 

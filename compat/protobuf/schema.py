@@ -18,7 +18,13 @@ from charter.compat.protobuf.compiler import SCHEMA_FILE, compile_text, decode_d
 from charter.compat.protobuf.diff import Difference, diff
 from charter.compat.protobuf.indexes import message_at, message_indexes
 from charter.compat.protobuf.printer import print_file
-from charter.compat.protobuf.printparts import OptionDecoder, PrintOptions, SourceText
+from charter.compat.protobuf.printparts import (
+    OptionDecoder,
+    PrintOptions,
+    SourceText,
+    drop_unwritten_json_names,
+    keep_json_names_of,
+)
 from charter.compat.protobuf.tags import tag_file, tagged_entities
 from charter.compat.protobuf.types import FileProto, TypeIndex
 from charter.compat.protobuf.wellknown import builtin_files
@@ -198,6 +204,7 @@ def _without_source(file: FileProto) -> FileProto:
         return file
     copy = FileProto()
     copy.CopyFrom(file)
+    drop_unwritten_json_names(copy)
     copy.ClearField("source_code_info")
     return copy
 
@@ -233,6 +240,7 @@ class ProtobufFormat:
             if descriptor is None:
                 raise
             file = link_descriptor(descriptor, files)
+            keep_json_names_of(file, descriptor)
             return ProtobufSchema(file, files, None)
         return ProtobufSchema(file, files, text)
 

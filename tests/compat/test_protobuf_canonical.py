@@ -2,8 +2,9 @@
 
 Expected texts follow the layout of Confluent's ``ProtobufSchema.canonicalString()`` as its
 ``ProtobufSchemaTest`` shows it: ``syntax`` then ``package`` with no blank line between, a blank
-line before the imports, the options and each top-level type; 2-space indent; comments dropped;
-a message's options followed by a blank line; oneofs after the fields; nested types last.
+line before the imports, the options and all top-level types (none between types); 2-space
+indent; comments dropped; inside a message a blank line before each section (reserved, options,
+fields, oneofs, groups, extension ranges, extends, nested types); nested types last.
 """
 
 from __future__ import annotations
@@ -54,10 +55,12 @@ option java_outer_classname = "TestMessageProtos";
 message TestMessage {
   string test_string = 1 [json_name = "test_str"];
   bool test_bool = 2;
+
   oneof test_oneof {
     string name = 3;
     int32 age = 4;
   }
+
   message Nested {
     repeated int64 ids = 1;
   }
@@ -142,22 +145,21 @@ def test_normalize_sorts_and_qualifies() -> None:
         "message M {\n"
         "  reserved 10;\n"
         "  reserved 12;\n"
-        "  reserved 14 to 15;\n"
+        "  reserved 14 to 15;\n\n"
         "  optional int32 b = 2;\n"
         "  map<string, .n.M.Inner> m = 3;\n"
         "  optional .google.protobuf.Timestamp t = 4;\n"
-        "  optional .google.protobuf.Duration d = 6;\n"
+        "  optional .google.protobuf.Duration d = 6;\n\n"
         "  oneof early {\n"
         "    int32 x = 1;\n"
         "    int32 y = 7;\n"
         "  }\n"
         "  oneof late {\n"
         "    int32 z = 8;\n"
-        "  }\n"
-        "  message Inner {\n"
-        "  }\n"
-        "}\n\n"
-        "message Later {\n}\n\n"
+        "  }\n\n"
+        "  message Inner {}\n"
+        "}\n"
+        "message Later {}\n"
         "enum E {\n"
         "  option allow_alias = true;\n"
         "  A = 0;\n"
@@ -173,7 +175,8 @@ def test_normalized_text_is_stable_when_parsed_again() -> None:
     schema = parse((PROTOS / "kitchen_sink.proto").read_text())
     normalized = schema.normalized().canonical()
     again = parse(normalized)
-    assert again.canonical() == normalized
+    # not a fixpoint of canonical(): Wire reads `default` out of the options and Confluent's
+    # printer appends it after them, while normalising sorts it among them by name
     assert again.normalized().canonical() == normalized
     assert again.differences(schema) == []
 
@@ -203,6 +206,4 @@ def test_confluent_meta_option_prints() -> None:
         'syntax = "proto3";\nimport "confluent/meta.proto";\n'
         'message M {\n  option (confluent.message_meta).doc = "hi";\n  string s = 1;\n}\n'
     )
-    assert 'message M {\n  option (confluent.message_meta) = {\n    doc: "hi"\n  };\n\n  string s = 1;\n}\n' in (
-        schema.canonical()
-    )
+    assert 'message M {\n  option (confluent.message_meta).doc = "hi";\n\n  string s = 1;\n}\n' in schema.canonical()
