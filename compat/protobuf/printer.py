@@ -18,6 +18,7 @@ import re
 from google.protobuf import descriptor_pb2
 from google.protobuf.message import Message
 
+from charter.compat.protobuf.optiontext import OptionSyntaxError, Value, format_option, read_option, tags_in
 from charter.compat.protobuf.printparts import (
     OptionDecoder,
     PrintOptions,
@@ -43,6 +44,7 @@ from charter.compat.protobuf.types import (
     syntax_of,
 )
 
+_UNINTERPRETED = 999  # uninterpreted_option in every *Options message
 FIELD_MAX = 536870911
 ENUM_MAX = 2147483647
 _MAP_TEXT = re.compile(r"^map\s*<\s*([\w.]+)\s*,\s*([\w.]+)\s*>$")
@@ -89,17 +91,50 @@ class Printer:
         entries: list[tuple[str, str]] = []
         covered: set[int] = set()
         if self.source is not None:
-            for relative, _ in self.source.statements_under(path):
-                entry = self._written_option(fields, relative, path)
-                if entry is not None:
-                    entries.append(entry)
-                    covered.add(relative[0])
+            written, covered = self._written_options(fields, path)
+            entries += written
         for number, (field, value) in fields.items():
-            if number not in covered:
+            if number not in covered and field.name != "uninterpreted_option":
                 entries += self._option_from_value(field, value, path)
         if self.normalize:
             entries.sort(key=lambda e: e[0])
         return [text for _, text in entries]
+
+    def _written_options(
+        self, fields: dict[int, tuple], path: tuple[int, ...]
+    ) -> tuple[list[tuple[str, str]], set[int]]:
+        """Entries printed from the option statements' text (see :mod:`optiontext`), and the
+        option fields they cover. A ``confluent.*`` option whose tags were edited since (its
+        tags differ from the text's) is left to be printed from its value."""
+        assert self.source is not None
+        statements: dict[int, list[tuple[str, Value]]] = {}
+        seen: set[tuple[int, int]] = set()
+        for relative, position in self.source.statements_under(path):
+            if position in seen:
+                continue
+            seen.add(position)
+            try:
+                name, value = read_option(self.source.statement_text((*path, *relative)) or "")
+            except (OptionSyntaxError, IndexError):
+                continue
+            statements.setdefault(relative[0], []).append((name, value))
+        entries: list[tuple[str, str]] = []
+        covered: set[int] = set()
+        for number, found in statements.items():
+            if number not in fields and number != _UNINTERPRETED:
+                continue  # an option left out (ignore_extensions)
+            if number in fields:
+                field, value = fields[number]
+                if field.full_name.startswith("confluent.") and sorted(set(value.tags)) != sorted(
+                    {tag for n, v in found for tag in tags_in(v, n)}
+                ):
+                    continue
+            for name, value in found:
+                if self.ignore_extensions and name.startswith("(") and not name.startswith("(confluent."):
+                    continue
+                entries.append((name.lstrip("("), format_option(name, value)))
+            covered.add(number)
+        return entries, covered
 
     def _option_name(self, field, path: tuple[int, ...]) -> str:  # type: ignore[no-untyped-def]
         if not field.is_extension:

@@ -77,6 +77,43 @@ class SourceText:
                 found += [(path[size:], (span[0], span[1])) for span in spans]
         return sorted(found, key=lambda item: item[1])
 
+    def statement_text(self, path: tuple[int, ...]) -> str | None:
+        """The text of the option statement starting where ``path``'s span starts, up to its
+        ``;``, or the ``,``/``]`` closing it in a field's option list (protoc's own span of an
+        option set with a list literal stops inside the list)."""
+        span = self.spans.get(path)
+        if span is None:
+            return None
+        text = "\n".join(self.lines[span[0] :])
+        start = span[1]
+        depth = 0
+        quote: str | None = None
+        i = start
+        while i < len(text):
+            ch = text[i]
+            if quote:
+                if ch == "\\":
+                    i += 1
+                elif ch == quote:
+                    quote = None
+            elif text.startswith("//", i):
+                i = text.find("\n", i) if "\n" in text[i:] else len(text)
+                continue
+            elif text.startswith("/*", i):
+                end = text.find("*/", i + 2)
+                i = end + 2 if end >= 0 else len(text)
+                continue
+            elif ch in "\"'":
+                quote = ch
+            elif ch in "{[(":
+                depth += 1
+            elif ch in ")}" or (ch == "]" and depth > 0):
+                depth -= 1
+            elif depth == 0 and ch in ";,]":
+                break
+            i += 1
+        return text[start:i]
+
     def position(self, path: tuple[int, ...]) -> tuple[int, int]:
         span = self.spans.get(path)
         return (span[0], span[1]) if span else (1 << 30, 0)
@@ -184,8 +221,10 @@ def number_text(value: float) -> str:
 
 
 def indent(text: str, depth: int = 1) -> str:
+    """Every line padded, blank ones too (ProtobufSchemaUtils.appendIndented: a blank line
+    inside a nested message is printed as the indent alone)."""
     pad = "  " * depth
-    return "".join(pad + line + "\n" if line else "\n" for line in text.rstrip("\n").split("\n"))
+    return "".join(pad + line + "\n" for line in text.rstrip("\n").split("\n"))
 
 def range_text(start: int, end: int, maximum: int, collapse: bool = True) -> str:
     """``start to end`` (``max`` from ``maximum`` up), or the one number when ``collapse``."""
