@@ -35,6 +35,14 @@ _WARNING = re.compile(r"^[^:]*:(?:\d+:\d+:)?\s*warning:")
 _BASE64 = re.compile(r"^[A-Za-z0-9+/\s]*={0,2}\s*$")
 
 
+class ProtocError(InvalidSchemaError):
+    """protoc refused a schema; ``errors`` are its diagnostics (``schema:line:col: text``)."""
+
+    def __init__(self, errors: list[str], failure: str) -> None:
+        super().__init__("Invalid schema: " + ("; ".join(errors) or failure))
+        self.errors = errors
+
+
 def _messages(output: str, directory: str, main: str) -> tuple[list[str], list[str]]:
     """Split protoc's output into (errors, foreign lines), dropping warnings.
 
@@ -110,7 +118,7 @@ def _protoc_descriptor(
     errors, foreign = _messages(output, directory, main)
     _echo(foreign)
     if code != 0 or not os.path.exists(out_path):
-        raise InvalidSchemaError("Invalid schema: " + ("; ".join(errors) or failure))
+        raise ProtocError(errors, failure)
     with open(out_path, "rb") as handle:
         result = descriptor_pb2.FileDescriptorSet.FromString(handle.read())
     file = result.file[0]
@@ -118,11 +126,14 @@ def _protoc_descriptor(
     return file
 
 
-def compile_text(text: str, dependencies: Mapping[str, bytes]) -> descriptor_pb2.FileDescriptorProto:
+def compile_text(
+    text: str, dependencies: Mapping[str, bytes], stubs: Mapping[str, bytes] | None = None
+) -> descriptor_pb2.FileDescriptorProto:
     """Compile ``.proto`` text; ``dependencies`` maps import paths to serialized descriptors.
 
-    Returns the file's descriptor with source info (named :data:`SCHEMA_FILE`). Raises
-    :class:`InvalidSchemaError` with protoc's ``line:column`` diagnostics.
+    ``stubs`` are extra files protoc may link against (empty stand-ins for imports nothing
+    resolves). Returns the file's descriptor with source info (named :data:`SCHEMA_FILE`).
+    Raises :class:`ProtocError` with protoc's ``line:column`` diagnostics.
     """
     main = _main_name(dependencies)
     directory = tempfile.mkdtemp(prefix="charter-proto-")
@@ -131,7 +142,8 @@ def compile_text(text: str, dependencies: Mapping[str, bytes]) -> descriptor_pb2
         with open(source, "w", encoding="utf-8") as handle:
             handle.write(text)
         args = [f"--proto_path={directory}", "--include_source_info", source]
-        return _protoc_descriptor(directory, main, args, _dependency_files(dependencies), "protoc failed")
+        files = [*_dependency_files(dependencies), *(stubs or {}).values()]
+        return _protoc_descriptor(directory, main, args, files, "protoc failed")
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 

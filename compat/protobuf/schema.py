@@ -14,9 +14,10 @@ from charter.compat.model import (
     SchemaType,
     TagEdits,
 )
-from charter.compat.protobuf.compiler import SCHEMA_FILE, compile_text, decode_descriptor, link_descriptor
+from charter.compat.protobuf.compiler import SCHEMA_FILE, decode_descriptor, link_descriptor
 from charter.compat.protobuf.diff import Difference, diff
 from charter.compat.protobuf.indexes import message_at, message_indexes
+from charter.compat.protobuf.lenient import compile_lenient, strip_uninterpreted
 from charter.compat.protobuf.printer import print_file
 from charter.compat.protobuf.printparts import (
     OptionDecoder,
@@ -37,6 +38,11 @@ class ProtobufSchema:
     referenced schemas, flattened transitively in dependency order; bundled well-known files
     are resolved without references. ``text`` is the submitted text (``None`` for a schema given
     as a base64 descriptor); the canonical text reads type names as written from it.
+
+    ``implicit_imports`` are imports the text does not write but the descriptor needs (see
+    :mod:`charter.compat.protobuf.lenient`): they are linked against, never printed. Custom
+    options nothing defines stay in the descriptor as ``uninterpreted_option`` entries, which
+    the printer prints; the serialized descriptor clients load has none of them.
     """
 
     schema_type = SchemaType.PROTOBUF
@@ -48,9 +54,11 @@ class ProtobufSchema:
         text: str | None = None,
         *,
         normalized: bool = False,
+        implicit_imports: tuple[str, ...] | list[str] = (),
     ) -> None:
         self._file = file
-        self._serialized = _without_source(file).SerializeToString()
+        self._implicit = tuple(implicit_imports)
+        self._serialized = _for_clients(file).SerializeToString()
         self.dependencies: dict[str, bytes] = dict(dependencies)
         self._text = text
         self._is_normalized = normalized
@@ -135,7 +143,7 @@ class ProtobufSchema:
 
     def _print(self, options: PrintOptions) -> str:
         source = SourceText(self._file, self._text) if self._text is not None else None
-        return print_file(self._file, self.index, self._decoder, source, options)
+        return print_file(_without_imports(self._file, self._implicit), self.index, self._decoder, source, options)
 
     def canonical(self) -> str:
         if self._canonical is None:
@@ -155,7 +163,9 @@ class ProtobufSchema:
         if self._is_normalized:
             return self
         if self._normalized is None:
-            self._normalized = ProtobufSchema(self._file, self.dependencies, self._text, normalized=True)
+            self._normalized = ProtobufSchema(
+                self._file, self.dependencies, self._text, normalized=True, implicit_imports=self._implicit
+            )
         return self._normalized
 
     def field_names(self) -> set[str]:
@@ -171,7 +181,9 @@ class ProtobufSchema:
     def with_tags(self, to_add: TagEdits, to_remove: TagEdits) -> str:
         """The canonical text with the tags edited (see :mod:`charter.compat.protobuf.tags`)."""
         file = tag_file(self._file, to_add, to_remove)
-        return ProtobufSchema(file, self.dependencies, self._text, normalized=self._is_normalized).canonical()
+        return ProtobufSchema(
+            file, self.dependencies, self._text, normalized=self._is_normalized, implicit_imports=self._implicit
+        ).canonical()
 
     # -- compatibility ----------------------------------------------------------------------
 
@@ -197,6 +209,33 @@ class ProtobufSchema:
 
     def __str__(self) -> str:
         return self.canonical()
+
+
+def _for_clients(file: FileProto) -> FileProto:
+    """The descriptor without source info and uninterpreted options (it must link in a pool)."""
+    copy = _without_source(file)
+    if copy is file:
+        copy = FileProto()
+        copy.CopyFrom(file)
+    strip_uninterpreted(copy)
+    return copy
+
+
+def _without_imports(file: FileProto, names: tuple[str, ...]) -> FileProto:
+    """A copy of ``file`` without the (implicit) imports ``names``; ``file`` itself if none."""
+    if not names or not set(names) & set(file.dependency):
+        return file
+    copy = FileProto()
+    copy.CopyFrom(file)
+    kept = [i for i, name in enumerate(file.dependency) if name not in names]
+    renumber = {old: new for new, old in enumerate(kept)}
+    copy.ClearField("dependency")
+    copy.dependency.extend(file.dependency[i] for i in kept)
+    for repeated in ("public_dependency", "weak_dependency"):
+        values = [renumber[i] for i in getattr(file, repeated) if i in renumber]
+        copy.ClearField(repeated)
+        getattr(copy, repeated).extend(values)
+    return copy
 
 
 def _without_source(file: FileProto) -> FileProto:
@@ -234,7 +273,7 @@ class ProtobufFormat:
             own.name = name
             files[name] = own.SerializeToString()
         try:
-            file = compile_text(text, files)
+            result = compile_lenient(text, files)
         except InvalidSchemaError:
             descriptor = decode_descriptor(text)
             if descriptor is None:
@@ -242,7 +281,7 @@ class ProtobufFormat:
             file = link_descriptor(descriptor, files)
             keep_json_names_of(file, descriptor)
             return ProtobufSchema(file, files, None)
-        return ProtobufSchema(file, files, text)
+        return ProtobufSchema(result.file, files, text, implicit_imports=result.implicit_imports)
 
 
 PROTOBUF_FORMAT = ProtobufFormat()

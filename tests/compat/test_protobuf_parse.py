@@ -81,13 +81,17 @@ def test_well_known_and_confluent_imports_need_no_reference() -> None:
     assert is_builtin("google/type/date.proto") and not is_builtin("other.proto")
 
 
-def test_unresolved_import_names_it() -> None:
+def test_unresolved_import_is_kept_but_its_types_stay_undefined() -> None:
+    """An import no reference resolves is skipped (ProtobufSchema.toDynamicSchema), so the
+    schema parses; a type the text takes from it cannot be resolved and is refused by name."""
+    schema = parse('syntax = "proto3";\nimport "missing/thing.proto";\nmessage M { int32 a = 1; }\n')
+    assert list(schema.file_descriptor().dependency) == ["missing/thing.proto"]
     with pytest.raises(InvalidSchemaError) as caught:
-        parse('syntax = "proto3";\nimport "missing/thing.proto";\nmessage M { int32 a = 1; }\n')
+        parse('syntax = "proto3";\nimport "missing/thing.proto";\nmessage M { missing.Thing t = 1; }\n')
     message = str(caught.value)
     assert message.startswith("Invalid schema: ")
-    assert "missing/thing.proto" in message
-    assert "schema:2:1:" in message
+    assert '"missing.Thing" is not defined' in message
+    assert "schema:3:13:" in message
 
 
 def test_syntax_error_has_line_and_column_and_no_temp_path() -> None:

@@ -1,0 +1,309 @@
+"""Which Protobuf schemas are accepted: what Confluent's registry accepts although protoc refuses it.
+
+Confluent parses text with Square Wire and, by default (``schema.validate.fields=false``), builds
+no descriptor (``ProtobufSchema.validate`` only normalises), so it accepts unknown custom options,
+list-valued options, imports nothing resolves and types of references the text does not import.
+Charter still compiles with protoc (``charter.compat.protobuf.lenient``) and carries what protoc
+would refuse in the descriptor. Each test names the Confluent test or source it comes from.
+"""
+
+from __future__ import annotations
+
+import pytest
+from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+
+from charter.compat.model import InvalidSchemaError
+from charter.compat.protobuf import PROTOBUF_FORMAT, ProtobufSchema
+from charter.compat.protobuf.lenient import uninterpreted_text
+from charter.compat.protobuf.wellknown import builtin_files
+
+UninterpretedOption = descriptor_pb2.UninterpretedOption
+
+
+def parse(text: str, deps: dict[str, ProtobufSchema] | None = None) -> ProtobufSchema:
+    return PROTOBUF_FORMAT.parse(text, deps or {})
+
+
+def carried(options) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """The unknown options an options message carries, as (name, value) written."""
+    return [uninterpreted_text(option) for option in options.uninterpreted_option]
+
+
+def links(schema: ProtobufSchema) -> descriptor_pool.DescriptorPool:
+    """The serialized descriptor (what clients load) links in a fresh pool with its dependencies."""
+    pool = descriptor_pool.DescriptorPool()
+    for name, file in schema.dependency_descriptors().items():
+        file.name = name
+        pool.Add(file)
+    pool.Add(schema.file_descriptor())
+    return pool
+
+
+def extension_value(schema: ProtobufSchema, message: str, extension: str):  # type: ignore[no-untyped-def]
+    """The value of a custom option on the first field of ``message``, read in the pool the
+    serialized descriptor links in."""
+    pool = links(schema)
+    field = pool.FindMessageTypeByName(message).fields[0]
+    options_class = message_factory.GetMessageClass(pool.FindMessageTypeByName("google.protobuf.FieldOptions"))
+    options = options_class.FromString(field.GetOptions().SerializeToString())
+    return options.Extensions[pool.FindExtensionByName(extension)]
+
+
+def meta_of(options: descriptor_pb2.FileOptions | descriptor_pb2.FieldOptions):  # type: ignore[no-untyped-def]
+    """The ``confluent.*_meta`` value set in an options message, decoded with meta.proto."""
+    pool = descriptor_pool.DescriptorPool()
+    pool.AddSerializedFile(builtin_files()["google/protobuf/descriptor.proto"])
+    pool.AddSerializedFile(builtin_files()["confluent/meta.proto"])
+    cls = message_factory.GetMessageClass(pool.FindMessageTypeByName(options.DESCRIPTOR.full_name))
+    decoded = cls.FromString(options.SerializeToString())
+    kind = "file" if isinstance(options, descriptor_pb2.FileOptions) else "field"
+    return decoded.Extensions[pool.FindExtensionByName(f"confluent.{kind}_meta")]
+
+
+# -- unknown custom options ---------------------------------------------------------------------
+
+OPTION_ESCAPE = (
+    'syntax = "proto3";\n\n'
+    'option java_package = "io.confluent.kafka.serializers.protobuf.test";\n'
+    'option java_outer_classname = "TestOptionEscape";\n'
+    'option testBackslash = "backslash\\\\backslash";\n'
+    'option testDoubleQuote = "\\"something\\"";\n'
+    'option testNewline = "newline\\n";\n\n'
+    'import "google/protobuf/descriptor.proto";\n\n'
+    "message TestOptionEscape {\n"
+    '    option (source_ref) = "https://someUrl.com";\n\n'
+    "    bool test_bool = 1;\n"
+    "}\n"
+)
+
+
+def test_unknown_options_are_accepted_and_carried_uninterpreted() -> None:
+    """from ProtobufSchemaTest.testOptionEscape: options nothing defines (plain and in
+    parentheses) are accepted; their values (escapes included) are kept."""
+    schema = parse(OPTION_ESCAPE)
+    file = schema._file
+    assert file.options.java_package == "io.confluent.kafka.serializers.protobuf.test"
+    assert carried(file.options) == [
+        ("testBackslash", '"backslash\\\\backslash"'),
+        ("testDoubleQuote", '"\\"something\\""'),
+        ("testNewline", '"newline\\n"'),
+    ]
+    assert carried(file.message_type[0].options) == [("(source_ref)", '"https://someUrl.com"')]
+    assert [f.name for f in file.message_type[0].field] == ["test_bool"]
+
+
+def test_the_serialized_descriptor_has_no_uninterpreted_options_and_links() -> None:
+    """ProtobufSchema.toDynamicSchema sets only the options it knows: what clients load has
+    the known ones, and links."""
+    schema = parse(OPTION_ESCAPE)
+    served = schema.file_descriptor()
+    assert not served.options.uninterpreted_option
+    assert served.options.java_outer_classname == "TestOptionEscape"
+    assert not served.message_type[0].options.uninterpreted_option
+    assert links(schema).FindMessageTypeByName("TestOptionEscape").fields[0].name == "test_bool"
+
+
+def test_unknown_options_on_every_kind_of_element() -> None:
+    """from ProtobufSchemaTest.testComplexCustomOptions (unknown ``(com.custom.map)``): an unknown
+    option is kept on the element it is written on, whatever its value's kind."""
+    schema = parse(
+        'syntax = "proto3";\npackage p;\n'
+        "message M {\n"
+        "  option (my.msg) = true;\n"
+        "  int32 a = 1 [(foo.bar) = -5, deprecated = true];\n"
+        '  string s = 2 [(x) = { a: 1 b: "x" }];\n'
+        "  oneof o {\n    option (one) = 1.5;\n    int32 c = 3;\n  }\n"
+        "}\n"
+        "enum E {\n  option (en) = 0x10;\n  Z = 0 [(val).deep = ON];\n}\n"
+        "service S {\n  option (svc) = 'q';\n  rpc Get (M) returns (M) {\n    option (rpc) = 7;\n  }\n}\n"
+    )
+    file = schema._file
+    message = file.message_type[0]
+    assert carried(message.options) == [("(my.msg)", "true")]
+    assert carried(message.field[0].options) == [("(foo.bar)", "-5")]
+    assert message.field[0].options.deprecated
+    assert message.field[1].options.uninterpreted_option[0].aggregate_value == 'a: 1 b: "x"'
+    assert carried(message.oneof_decl[0].options) == [("(one)", "1.5")]
+    assert carried(file.enum_type[0].options) == [("(en)", "16")]
+    assert carried(file.enum_type[0].value[0].options) == [("(val).deep", "ON")]
+    assert carried(file.service[0].options) == [("(svc)", '"q"')]
+    assert carried(file.service[0].method[0].options) == [("(rpc)", "7")]
+    links(schema)
+
+
+def test_complex_custom_options_with_an_unresolved_import() -> None:
+    """from ProtobufSchemaTest.testComplexCustomOptions: ``common/extensions.proto`` resolves to
+    nothing, ``(com.custom.map)`` is unknown, list values of ``(confluent.file_meta)`` are read
+    as one value per item (the descriptor Confluent builds has params and tags)."""
+    schema = parse(
+        'syntax = "proto3";\n\nimport "common/extensions.proto";\nimport "confluent/meta.proto";\n\n'
+        "package com.custom.example.v0;\n\n"
+        'option go_package = "example/v0;example";\noption java_multiple_files = true;\n'
+        "option (com.custom.map).subject = 'user-value';\n"
+        "option (com.custom.map).compatibility_mode = FULL;\n"
+        'option (.confluent.file_meta).doc = "file meta";\n'
+        "option (confluent.file_meta).params = [\n      {\n"
+        '        value: "my_value",\n        key: "my_key"\n      }\n    ];\n'
+        'option (confluent.file_meta).tags = ["PII", "PRIVATE"];\n'
+        "message User {\n  string first_name = 1;\n  string last_name = 2;\n}"
+    )
+    file = schema._file
+    assert list(file.dependency) == ["common/extensions.proto", "confluent/meta.proto"]
+    assert carried(file.options) == [
+        ("(com.custom.map).subject", '"user-value"'),
+        ("(com.custom.map).compatibility_mode", "FULL"),
+    ]
+    meta = meta_of(schema.file_descriptor().options)
+    assert meta.doc == "file meta"
+    assert dict(meta.params) == {"my_key": "my_value"}
+    assert list(meta.tags) == ["PII", "PRIVATE"]
+    assert "(com.custom.map)" not in schema.formatted("ignore_extensions")
+
+
+# -- list values ---------------------------------------------------------------------------------
+
+
+def test_list_values_of_field_meta_tags() -> None:
+    """from ProtobufSchemaTest.testComplexCustomOptions2 (my_field6): ``tags = ["bar"]`` beside
+    ``tags = "foo"`` gives both tags."""
+    schema = parse(
+        'syntax = "proto3";\npackage com.example.mynamespace;\nimport "confluent/meta.proto";\n'
+        "message SampleRecord {\n"
+        '  string my_field6 = 6 [\n    (confluent.field_meta).tags = "foo",\n'
+        '    (confluent.field_meta).tags = ["bar"]\n  ];\n'
+        '  string my_field7 = 7 [(confluent.field_meta).tags = ["a", "b"], deprecated = true];\n'
+        "}"
+    )
+    tags = {t.entity.path: t.tags for t in schema.tagged_entities()}
+    assert tags == {"SampleRecord.my_field6": ("foo", "bar"), "SampleRecord.my_field7": ("a", "b")}
+    assert schema.file_descriptor().message_type[0].field[1].options.deprecated
+
+
+def test_list_value_of_a_repeated_custom_option() -> None:
+    """ProtobufSchema.toDynamicSchema reads Wire's list kind as repeated values; protoc's option
+    syntax has no list, so each item is one assignment."""
+    schema = parse(
+        'syntax = "proto2";\nimport "google/protobuf/descriptor.proto";\n'
+        "extend google.protobuf.FieldOptions { repeated int32 nums = 50000; }\n"
+        "message M {\n  optional int32 a = 1 [(nums) = [1, 2, 3]];\n}\n"
+    )
+    assert list(extension_value(schema, "M", "nums")) == [1, 2, 3]
+
+
+# -- names and imports ---------------------------------------------------------------------------
+
+
+def test_field_meta_inside_an_io_confluent_package() -> None:
+    """from RestApiTest.testSchemaReferences (getProtobufSchemaWithDependencies): in package
+    ``io.confluent.kafka...`` the name ``(confluent.field_meta)`` means Confluent's option, as
+    Confluent matches option names as written."""
+    ref = parse(
+        'syntax = "proto3";\npackage io.confluent.kafka.serializers.protobuf.test;\n\n'
+        "message ReferencedMessage {\n  string ref_id = 1;\n  bool is_active = 2;\n}\n"
+    )
+    text = (
+        'syntax = "proto3";\npackage io.confluent.kafka.serializers.protobuf.test;\n\n'
+        'import "ref.proto";\nimport "confluent/meta.proto";\n\n'
+        "message ReferrerMessage {\n"
+        '  option (confluent.message_meta) = {\n    doc: "ReferrerMessage"\n  };\n\n'
+        "  string root_id = 1;\n"
+        "  .io.confluent.kafka.serializers.protobuf.test.ReferencedMessage ref = 2 [(confluent.field_meta) = {\n"
+        '    doc: "ReferencedMessage"\n  }];\n}\n'
+    )
+    schema = parse(text, {"ref.proto": ref})
+    assert meta_of(schema.file_descriptor().message_type[0].field[1].options).doc == "ReferencedMessage"
+    canonical = schema.canonical()
+    assert "(.confluent" not in canonical
+    assert "(confluent.field_meta)" in canonical and "(confluent.message_meta)" in canonical
+    assert parse(canonical, {"ref.proto": ref}).canonical() == canonical
+
+
+def test_extending_descriptor_options_without_the_import() -> None:
+    """from ProtobufSchemaTest.testComplexEnum (``extend google.protobuf.EnumValueOptions`` with
+    no import): accepted; the import is linked against but not printed."""
+    schema = parse(
+        'syntax = "proto2";\npackage x;\n'
+        "extend google.protobuf.FieldOptions { optional int32 nums = 50000; }\n"
+        "message M {\n  optional int32 a = 1 [(nums) = 3];\n}\n"
+    )
+    assert "google/protobuf/descriptor.proto" in schema.file_descriptor().dependency
+    assert "import" not in schema.canonical()
+    assert "(nums) = 3" in schema.canonical()
+    assert extension_value(schema, "x.M", "x.nums") == 3
+
+
+def test_types_resolve_from_references_not_imported() -> None:
+    """from RestApiTest.testValidateFieldsRejectsBrokenReference: without validateFields, a type
+    of a reference the text does not import resolves (Context.collectTypeInfo reads every
+    dependency); the import is linked against but not printed."""
+    dep = parse(
+        'syntax = "proto3";\npackage com.example;\n\nmessage FeatureDataFloatArray {\n  repeated float values = 1;\n}\n'
+    )
+    text = (
+        'syntax = "proto3";\npackage com.example;\n\n'
+        "message FeatureData {\n  map<string, FeatureDataFloatArray> float_array_features = 1;\n}\n"
+    )
+    schema = parse(text, {"float_array.proto": dep})
+    assert list(schema.file_descriptor().dependency) == ["float_array.proto"]
+    assert "import" not in schema.canonical()
+    assert "map<string, FeatureDataFloatArray> float_array_features = 1;" in schema.canonical()
+    links(schema)
+
+
+def test_transitively_imported_types_resolve() -> None:
+    """Context.collectTypeInfo: a type of a reference imported only by another reference resolves."""
+    lib = parse('syntax = "proto3";\npackage lib;\nmessage Money { int64 units = 1; }\n')
+    mid = parse('syntax = "proto3";\npackage mid;\nimport "lib.proto";\nmessage W { lib.Money m = 1; }\n',
+                {"lib.proto": lib})
+    schema = parse(
+        'syntax = "proto3";\npackage shop;\nimport "mid.proto";\nmessage O { lib.Money m = 1; mid.W w = 2; }\n',
+        {"mid.proto": mid, "lib.proto": lib},
+    )
+    assert schema.file_descriptor().message_type[0].field[0].type_name == ".lib.Money"
+    assert 'import "lib.proto"' not in schema.canonical()
+
+
+def test_protoc_gen_validate_import_is_skipped() -> None:
+    """Issue item 12b, from ProtobufSchema.toDynamicSchema (imports with no dependency are
+    skipped): ``validate/validate.proto`` resolves to nothing; its options are carried."""
+    schema = parse(
+        'syntax = "proto3";\npackage v;\nimport "validate/validate.proto";\n'
+        "message M {\n  string a = 1 [(validate.rules).string.min_len = 1];\n"
+        "  int32 b = 2 [(validate.rules).int32 = {gt: 0, lt: 10}];\n}\n"
+    )
+    message = schema._file.message_type[0]
+    assert carried(message.field[0].options) == [("(validate.rules).string.min_len", "1")]
+    assert message.field[1].options.uninterpreted_option[0].aggregate_value == "gt: 0, lt: 10"
+    assert list(schema.file_descriptor().dependency) == ["validate/validate.proto"]
+    assert 'import "validate/validate.proto";' in schema.canonical()
+
+
+def test_bytes_default() -> None:
+    """A ``default`` on a bytes field (Wire keeps it as written): accepted and kept."""
+    schema = parse('syntax = "proto2";\nmessage M {\n  optional bytes b = 1 [default = "ab\\001"];\n}\n')
+    assert schema.file_descriptor().message_type[0].field[0].default_value == "ab\\001"
+    assert '[default = "ab\\001"]' in schema.canonical()
+
+
+# -- what stays refused ------------------------------------------------------------------------------
+
+
+def test_wire_syntax_errors_are_refused() -> None:
+    """from RestApiTest.testBad (getBadSchema): ``bad-message`` is not Protobuf."""
+    with pytest.raises(InvalidSchemaError, match=r"^Invalid schema: schema:4:1: "):
+        parse(
+            'syntax = "proto3";\npackage io.confluent.kafka.serializers.protobuf.test;\n\n'
+            "bad-message MyMessage {\n  string f1 = 1;\n  bool is_active = 2;\n}\n"
+        )
+
+
+def test_an_option_without_a_value_is_refused() -> None:
+    """Wire's parser needs a value after ``=``; so does the lenient compile."""
+    with pytest.raises(InvalidSchemaError, match="schema:2:32: Expected option value"):
+        parse('syntax = "proto3";\nmessage M { int32 a = 1 [(x) = ]; }\n')
+
+
+def test_an_undefined_type_with_no_reference_to_take_it_from_is_refused() -> None:
+    """A type no file defines cannot be carried in a descriptor (see the module docstring)."""
+    with pytest.raises(InvalidSchemaError, match='"Nope" is not defined'):
+        parse('syntax = "proto3";\nmessage M { Nope a = 1; }\n')
