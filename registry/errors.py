@@ -20,25 +20,41 @@ def bad_request(message: str) -> RegistryError:
 
 
 # Refusals made by Confluent's REST stack (Jersey, rest-utils) before a resource runs: the code is
-# the HTTP status and the message is Jersey's "HTTP <status> <reason>".
+# the HTTP status and the message is Jersey's "HTTP <status> <reason>" (JAX-RS Response.Status).
+_JAXRS_REASONS = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    406: "Not Acceptable",
+    413: "Request Entity Too Large",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Entity",
+}
+
+
+def http_status(status: int) -> RegistryError:
+    """Jersey's refusal for a bare HTTP status, e.g. ``HTTP 405 Method Not Allowed``."""
+    return RegistryError(status, status, f"HTTP {status} {_JAXRS_REASONS.get(status, 'Error')}")
 
 
 def http_not_found() -> RegistryError:
     """No such resource, or a path value Jersey cannot convert (``/schemas/ids/abc``)."""
-    return RegistryError(404, 404, "HTTP 404 Not Found")
+    return http_status(404)
 
 
 def not_acceptable() -> RegistryError:
-    return RegistryError(406, 406, "HTTP 406 Not Acceptable")
+    return http_status(406)
 
 
 def unsupported_media_type() -> RegistryError:
-    return RegistryError(415, 415, "HTTP 415 Unsupported Media Type")
+    return http_status(415)
 
 
 def request_too_large(limit: int) -> RegistryError:
     """Charter's own limit (Confluent has none): Jersey's wording, then the limit."""
-    return RegistryError(413, 413, f"HTTP 413 Request Entity Too Large: the body exceeds {limit} bytes")
+    return RegistryError(413, 413, f"{http_status(413).message}: the body exceeds {limit} bytes")
 
 
 def json_mapping(message: str) -> RegistryError:

@@ -17,6 +17,7 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
 
+from charter.registry import errors
 from charter.registry.api import (
     associations,
     compatibility,
@@ -45,9 +46,6 @@ log = logging.getLogger(__name__)
 DOCS_PATHS = ("/openapi.json", "/docs", "/docs/oauth2-redirect")
 # Matched first: what serializers and deserializers call for every new producer or consumer.
 HOT_PATHS = ["/schemas/ids/{schema_id}", "/subjects/{subject}", "/subjects/{subject}/versions/{version}"]
-
-_REASONS = {404: "Not Found", 405: "Method Not Allowed", 400: "Bad Request", 422: "Unprocessable Entity"}
-
 
 def _error(request: Request, status: int, code: int, message: str) -> Response:
     media = request.scope.get("charter.media_type") or V1_JSON
@@ -119,8 +117,9 @@ def create_app(service: RegistryService, cluster: ClusterView | None = None) -> 
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        reason = _REASONS.get(exc.status_code, str(exc.detail))
-        return _error(request, exc.status_code, exc.status_code, f"HTTP {exc.status_code} {reason}")
+        """Routing refusals (no route, wrong method) in Jersey's words: ``HTTP 404 Not Found``."""
+        error = errors.http_status(exc.status_code)
+        return _error(request, error.http_status, error.error_code, error.message)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
