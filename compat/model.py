@@ -64,10 +64,11 @@ class UnknownEntityError(InvalidSchemaError):
 
 
 class EntityType(StrEnum):
-    """What an inline schema tag is attached to (Confluent's ``SchemaEntity.EntityType``)."""
+    """What an inline schema tag is attached to (Confluent's ``SchemaEntity.EntityType``; its
+    JSON names are Jackson's ``@JsonProperty`` values, lower case)."""
 
-    SR_RECORD = "SR_RECORD"
-    SR_FIELD = "SR_FIELD"
+    SR_RECORD = "sr_record"
+    SR_FIELD = "sr_field"
 
 
 @dataclass(frozen=True)

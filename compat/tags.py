@@ -2,9 +2,11 @@
 
 Avro and JSON Schema keep a record's or field's tags in the property ``confluent:tags`` (a list
 of strings); Protobuf in the ``tags`` of the ``confluent.message_meta``/``field_meta`` options.
-Each format finds its entities itself (``charter.compat.<format>.tags``); this module applies
-an edit to one entity's list the same way for all: the tags to remove go first, then the tags
-to add are appended in order, each once.
+Each format finds its entities itself (``charter.compat.<format>.tags``) with Confluent's entity
+path syntax; this module applies an edit to one entity's list the same way for all, as
+Confluent's ``ParsedSchema.copy(tagsToAdd, tagsToRemove)`` does (``addBeforeRemove`` true): the
+tags to add are appended in order, each once, then the tags to remove are taken out, so a tag
+both added and removed ends up removed.
 """
 
 from __future__ import annotations
@@ -29,13 +31,11 @@ def string_tags(value: Any) -> list[str]:
 
 
 def edit_tags(current: Sequence[str], add: Iterable[str], remove: Iterable[str]) -> list[str]:
-    """``current`` without ``remove``, then ``add`` appended (no duplicates, order kept)."""
+    """``current`` with ``add`` appended (no duplicates, order kept), then without ``remove``
+    (Confluent's add-before-remove order, e.g. ``AvroSchema.modifySchemaTags``)."""
     gone = set(remove)
-    out = list(dict.fromkeys(t for t in current if t not in gone))
-    for tag in add:
-        if tag not in out:
-            out.append(tag)
-    return out
+    out = list(dict.fromkeys([*current, *add]))
+    return [t for t in out if t not in gone]
 
 
 def edited_entities(to_add: TagEdits, to_remove: TagEdits) -> list[SchemaEntity]:

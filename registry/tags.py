@@ -3,19 +3,30 @@
 ``POST /subjects/{s}/versions/{v}/tags`` takes Confluent's ``TagSchemaRequest``::
 
     {"newVersion": 3, "tagsToAdd": [{"schemaEntity": {"entityPath": "com.acme.User.email",
-     "entityType": "SR_FIELD"}, "tags": ["PII"]}], "tagsToRemove": [...], "metadata": {...},
+     "entityType": "sr_field"}, "tags": ["PII"]}], "tagsToRemove": [...], "metadata": {...},
      "ruleSet": {...}, "rulesToMerge": {...}, "rulesToRemove": ["ruleName"]}
 
-It edits the inline tags of that version's schema (each format's ``with_tags``, see
-:mod:`charter.compat.tags`; removals first, then additions) and registers the result as a new
-version of the same subject through :meth:`RegistryService.register`: mode, compatibility,
-the config's default/override contracts and identity rules apply as to any registration (the
-same schema, metadata and rule set as a live version give that version back). The new version
-keeps the version's references. Its metadata and rule set are the request's ``metadata`` and
-``ruleSet`` when given (even ``{}``, which means none), else the tagged version's; then
-``rulesToMerge`` is merged in by rule name (Confluent's ``mergeRuleSets``) and the rules named in
-``rulesToRemove`` are dropped. ``newVersion``, when given, must be the version the registration
-gets (checked under the write lock; 422/42202 otherwise). Body shape errors are 400; an unknown entity is 422/42201.
+``entityType`` is ``sr_record`` or ``sr_field`` (Jackson's names of Confluent's enum; other
+spellings are refused); entity paths are each format's, as Confluent writes them (see
+``charter.compat.<format>.tags``). It edits the inline tags of that version's schema (each
+format's ``with_tags``, see :mod:`charter.compat.tags`: additions first, then removals) and
+registers the result as a new version of the same subject through
+:meth:`RegistryService.register`, as Confluent's ``AbstractSchemaRegistry.modifySchemaTags``
+does: mode, compatibility, the config's default/override contracts and identity rules apply as
+to any registration (the same schema, metadata and rule set as a live version give that version
+back). The new version keeps the version's references. Its metadata is the request's
+``metadata`` when given, else the tagged version's. Its rule set (``maybeModifyPreviousRuleSet``):
+with ``rulesToMerge`` or ``rulesToRemove``, the rule set of version ``newVersion - 1`` (the latest
+without ``newVersion``) with ``rulesToMerge`` merged in by rule name (``mergeRuleSets``) and the
+rules named in ``rulesToRemove`` dropped (the request's ``ruleSet`` is then ignored); otherwise
+the request's ``ruleSet`` (``{}``: none), and without one the registration inherits the latest
+version's as any registration does. ``newVersion``, when given, must be the version the
+registration gets (checked under the write lock; 422/42202 otherwise). Body shape errors are
+400; an unknown entity is 422/42201.
+
+``POST /subjects/{s}/versions`` honours ``schemaTagsToAdd``/``schemaTagsToRemove`` of Confluent's
+``RegisterSchemaRequest`` (same ``[SchemaTags]`` shape): the schema's tags are edited before it is
+registered (``AbstractSchemaRegistry.toSchemaWithTags``), see :func:`with_register_tags`.
 
 ``findTags`` (on ``GET /subjects/{s}/versions/{v}`` and ``GET /schemas/ids/{id}``) names tags,
 repeated or comma-separated, ``*`` for all: the answer gets ``schemaTags``, the tagged entities
@@ -26,17 +37,21 @@ empty fields).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from charter.compat import EntityType, InvalidSchemaError, SchemaEntity, SchemaTags
+from charter.compat.formats import get_format
 from charter.registry import errors
+from charter.registry.contexts import context_of
 from charter.registry.contracts import RULE_LISTS, merge_rule_sets, validate_rule_set
 from charter.registry.schemas import Dependencies, SchemaParser, SchemaRequest, resolve_references
 from charter.registry.service import RegistryService
 from charter.registry.store.state import SchemaContent, SubjectVersion
 
+ENTITY_VALUES = frozenset(t.value for t in EntityType)
 ENTITY_TYPES = ", ".join(t.value for t in EntityType)
 
 
@@ -57,7 +72,7 @@ def _schema_tags(raw: Any, name: str) -> dict[SchemaEntity, tuple[str, ...]]:
     """A ``[SchemaTags]`` list as entity -> tags (entries for the same entity are combined)."""
     if raw is None:
         return {}
-    shape = '{"schemaEntity": {"entityPath": "...", "entityType": "SR_FIELD"}, "tags": ["PII"]}'
+    shape = '{"schemaEntity": {"entityPath": "...", "entityType": "sr_field"}, "tags": ["PII"]}'
     if not isinstance(raw, list):
         raise errors.bad_request(f"'{name}' must be a list of objects such as {shape}")
     out: dict[SchemaEntity, tuple[str, ...]] = {}
@@ -69,12 +84,12 @@ def _schema_tags(raw: Any, name: str) -> dict[SchemaEntity, tuple[str, ...]]:
         path, kind = entity.get("entityPath"), entity.get("entityType")
         if not isinstance(path, str) or not path:
             raise errors.bad_request(f"{where}.schemaEntity.entityPath must be a non-empty string")
-        if not isinstance(kind, str) or kind.upper() not in EntityType.__members__:
+        if kind not in ENTITY_VALUES:  # Jackson reads only the @JsonProperty names (lower case)
             raise errors.bad_request(f"{where}.schemaEntity.entityType must be one of {ENTITY_TYPES}, got {kind!r}")
         tags = item.get("tags")
         if not isinstance(tags, list) or not all(isinstance(t, str) and t for t in tags):
             raise errors.bad_request(f"{where}.tags must be a list of non-empty tag names (strings)")
-        key = SchemaEntity(path, EntityType(kind.upper()))
+        key = SchemaEntity(path, EntityType(kind))
         out[key] = tuple(dict.fromkeys([*out.get(key, ()), *tags]))
     return out
 
@@ -123,19 +138,19 @@ def _without_rules(rule_set: Mapping[str, Any] | None, names: set[str]) -> dict[
 
 
 def new_contract(
-    content: SchemaContent, request: TagRequest
+    content: SchemaContent, request: TagRequest, previous_rule_set: dict[str, Any] | None
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """The metadata and rule set to register (``{}``: explicitly none, nothing inherited)."""
+    """The metadata and rule set to register (rule set ``{}``: explicitly none; None: inherit).
+    ``previous_rule_set`` is version ``newVersion - 1``'s (or the latest's)."""
     metadata = request.metadata if request.metadata is not None else content.metadata
-    rule_set = request.rule_set if request.rule_set is not None else content.rule_set
+    if not request.rules_to_merge and not request.rules_to_remove:
+        return metadata, request.rule_set
+    rule_set = previous_rule_set
     if request.rules_to_merge:
         rule_set = merge_rule_sets(rule_set, request.rules_to_merge)
     if request.rules_to_remove:
         rule_set = _without_rules(rule_set, set(request.rules_to_remove))
-    touched = request.rule_set is not None or request.rules_to_merge or request.rules_to_remove
-    if touched and not rule_set:
-        rule_set = {}
-    return metadata, rule_set
+    return metadata, rule_set or {}
 
 
 def _retag(parser: SchemaParser, content: SchemaContent, deps: Dependencies, request: TagRequest) -> str:
@@ -160,10 +175,52 @@ async def tag_schema(
     limit = svc.settings.max_schema_bytes
     if len(text) > limit:
         raise errors.schema_too_large(len(text.encode()), limit)
-    metadata, rule_set = new_contract(content, request)
+    previous = None
+    if request.rules_to_merge or request.rules_to_remove:
+        if request.new_version:  # Confluent reads version newVersion - 1, else the latest
+            before = svc.state.version(subject, request.new_version - 1)
+        else:
+            live = svc.state.versions(subject)
+            before = live[-1] if live else None
+        previous = before.schema.rule_set if before is not None and not before.deleted else None
+    metadata, rule_set = new_contract(content, request, previous)
     schema_request = SchemaRequest(content.schema_type, text, content.references, metadata, rule_set)
     created, _new = await svc.register(subject, schema_request, normalize=normalize, new_version=request.new_version)
     return created
+
+
+# ---- schemaTagsToAdd / schemaTagsToRemove on register ---------------------------------------
+
+
+def _edit_text(parser: SchemaParser, request: SchemaRequest, deps: Dependencies,
+               to_add: dict[SchemaEntity, tuple[str, ...]], to_remove: dict[SchemaEntity, tuple[str, ...]]) -> str:
+    """Runs in a worker thread: parse the requested schema (leniently, as Confluent's
+    ``parseSchema``) and edit its tags; 42201 when it does not parse or names an unknown entity."""
+    try:
+        parsed = get_format(request.schema_type).parse(request.text, parser.parsed_dependencies(deps), validate=False)
+        return parsed.with_tags(to_add, to_remove)
+    except InvalidSchemaError as exc:
+        raise errors.invalid_schema(str(exc)) from None
+    except RecursionError:
+        raise errors.invalid_schema("Invalid schema: the schema nests too deeply") from None
+
+
+async def with_register_tags(svc: RegistryService, subject: str, body: Any, request: SchemaRequest) -> SchemaRequest:
+    """``request`` with the body's ``schemaTagsToAdd``/``schemaTagsToRemove`` applied to its
+    schema text (Confluent's ``AbstractSchemaRegistry.toSchemaWithTags``: additions first, then
+    removals); the request unchanged when the body has neither."""
+    if not isinstance(body, dict):
+        return request
+    to_add = _schema_tags(body.get("schemaTagsToAdd"), "schemaTagsToAdd")
+    to_remove = _schema_tags(body.get("schemaTagsToRemove"), "schemaTagsToRemove")
+    if not to_add and not to_remove:
+        return request
+    deps = resolve_references(svc.state, request.references, context_of(subject))  # on the loop: a snapshot
+    text = await asyncio.to_thread(_edit_text, svc.parser, request, deps, to_add, to_remove)
+    limit = svc.settings.max_schema_bytes
+    if len(text) > limit:
+        raise errors.schema_too_large(len(text.encode()), limit)
+    return dataclasses.replace(request, text=text)
 
 
 # ---- findTags --------------------------------------------------------------------------------

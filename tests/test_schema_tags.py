@@ -42,8 +42,8 @@ JSON_SCHEMA = json.dumps({
 # (schemaType, text, a field path, a record path, a nested field path)
 FORMATS = {
     "AVRO": (AVRO, "com.acme.User.email", "com.acme.User", "com.acme.Address.street"),
-    "PROTOBUF": (PROTO, "com.acme.User.email", "com.acme.User.Address", "com.acme.User.Address.street"),
-    "JSON": (JSON_SCHEMA, "#/properties/email", "#", "#/properties/address/properties/street"),
+    "PROTOBUF": (PROTO, "User.email", "User.Address", "User.Address.street"),
+    "JSON": (JSON_SCHEMA, "object.email", "object", "object.address.object.street"),
 }
 RULE = {"name": "r1", "kind": "CONDITION", "mode": "WRITE", "type": "CEL", "expr": "true"}
 
@@ -66,8 +66,8 @@ def tag(http: httpx.Client, subject: str, body: dict, version: str = "latest") -
 def test_add_find_and_remove_tags(http: httpx.Client, subject: str, schema_type: str) -> None:
     text, field, record, nested = FORMATS[schema_type]
     first = register(http, subject, schema_type, text)
-    r = tag(http, subject, {"tagsToAdd": [entity(field, "SR_FIELD", "PII"), entity(record, "SR_RECORD", "ENTITY"),
-                                          entity(nested, "SR_FIELD", "PII", "ADDRESS")]})
+    r = tag(http, subject, {"tagsToAdd": [entity(field, "sr_field", "PII"), entity(record, "sr_record", "ENTITY"),
+                                          entity(nested, "sr_field", "PII", "ADDRESS")]})
     assert r.status_code == 200, r.text
     created = r.json()
     assert created["version"] == 2 and created["id"] != first["id"] and created["guid"]
@@ -83,23 +83,23 @@ def test_add_find_and_remove_tags(http: httpx.Client, subject: str, schema_type:
 
     everything = http.get(f"/subjects/{subject}/versions/2", params={"findTags": "*"}).json()["schemaTags"]
     assert sorted(everything, key=lambda e: e["schemaEntity"]["entityPath"]) == sorted([
-        entity(field, "SR_FIELD", "PII"), entity(record, "SR_RECORD", "ENTITY"),
-        entity(nested, "SR_FIELD", "PII", "ADDRESS"),
+        entity(field, "sr_field", "PII"), entity(record, "sr_record", "ENTITY"),
+        entity(nested, "sr_field", "PII", "ADDRESS"),
     ], key=lambda e: e["schemaEntity"]["entityPath"])
     pii = http.get(f"/subjects/{subject}/versions/latest", params={"findTags": "PII"}).json()["schemaTags"]
     assert {e["schemaEntity"]["entityPath"]: e["tags"] for e in pii} == {field: ["PII"], nested: ["PII"]}
     by_id = http.get(f"/schemas/ids/{created['id']}", params=[("findTags", "ENTITY"), ("findTags", "ADDRESS")])
-    assert by_id.json()["schemaTags"] == [entity(record, "SR_RECORD", "ENTITY"), entity(nested, "SR_FIELD", "ADDRESS")]
+    assert by_id.json()["schemaTags"] == [entity(record, "sr_record", "ENTITY"), entity(nested, "sr_field", "ADDRESS")]
     assert "schemaTags" not in http.get(f"/schemas/ids/{created['id']}", params={"findTags": "NOPE"}).json()
     assert "schemaTags" not in http.get(f"/subjects/{subject}/versions/1", params={"findTags": "*"}).json()
 
     # Removing one tag leaves the others; removing every tag gives back the first schema.
-    r = tag(http, subject, {"tagsToRemove": [entity(nested, "SR_FIELD", "ADDRESS")], "newVersion": 3})
+    r = tag(http, subject, {"tagsToRemove": [entity(nested, "sr_field", "ADDRESS")], "newVersion": 3})
     assert r.status_code == 200 and r.json()["version"] == 3, r.text
     left = http.get(f"/subjects/{subject}/versions/3", params={"findTags": "*"}).json()["schemaTags"]
-    assert entity(nested, "SR_FIELD", "PII") in left and len(left) == 3
-    r = tag(http, subject, {"tagsToRemove": [entity(field, "SR_FIELD", "PII"), entity(record, "SR_RECORD", "ENTITY"),
-                                             entity(nested, "SR_FIELD", "PII")]})
+    assert entity(nested, "sr_field", "PII") in left and len(left) == 3
+    r = tag(http, subject, {"tagsToRemove": [entity(field, "sr_field", "PII"), entity(record, "sr_record", "ENTITY"),
+                                             entity(nested, "sr_field", "PII")]})
     assert r.status_code == 200, r.text
     latest = http.get(f"/subjects/{subject}/versions/{r.json()['version']}").json()
     assert "confluent:tags" not in latest["schema"] and "PII" not in latest["schema"]
@@ -109,7 +109,7 @@ def test_add_find_and_remove_tags(http: httpx.Client, subject: str, schema_type:
 
 def test_tagging_a_version_with_its_tags_already_there_finds_it(http: httpx.Client, subject: str) -> None:
     register(http, subject, "AVRO", AVRO)
-    body = {"tagsToAdd": [entity("com.acme.User.email", "SR_FIELD", "PII")]}
+    body = {"tagsToAdd": [entity("com.acme.User.email", "sr_field", "PII")]}
     first = tag(http, subject, body).json()
     assert tag(http, subject, body).json() == first
     assert http.get(f"/subjects/{subject}/versions").json() == [1, 2]
@@ -120,7 +120,7 @@ def test_an_older_version_can_be_tagged(http: httpx.Client, subject: str) -> Non
     more = json.loads(AVRO)
     more["fields"].append({"name": "phone", "type": ["null", "string"], "default": None})
     register(http, subject, "AVRO", json.dumps(more))
-    r = tag(http, subject, {"tagsToAdd": [entity("com.acme.User.email", "SR_FIELD", "PII")]}, version="1")
+    r = tag(http, subject, {"tagsToAdd": [entity("com.acme.User.email", "sr_field", "PII")]}, version="1")
     assert r.status_code == 200 and r.json()["version"] == 3, r.text
     schema = json.loads(http.get(f"/subjects/{subject}/versions/3").json()["schema"])
     assert [f["name"] for f in schema["fields"]] == ["email", "address"]
@@ -129,7 +129,7 @@ def test_an_older_version_can_be_tagged(http: httpx.Client, subject: str) -> Non
 
 def test_new_version_must_be_the_next_one(http: httpx.Client, subject: str) -> None:
     register(http, subject, "AVRO", AVRO)
-    add = [entity("com.acme.User", "SR_RECORD", "A")]
+    add = [entity("com.acme.User", "sr_record", "A")]
     for wrong in (1, 3, 0, -1):
         body = check_error(tag(http, subject, {"tagsToAdd": add, "newVersion": wrong}), 422, 42202)
         assert "next version is 2" in body["message"]
@@ -142,7 +142,7 @@ def test_metadata_and_rules(http: httpx.Client, subject: str) -> None:
     r2 = {**RULE, "name": "r2"}
     register(http, subject, "AVRO", AVRO, metadata={"properties": {"owner": "a"}},
              ruleSet={"domainRules": [RULE, r2]})
-    add = [entity("com.acme.User.email", "SR_FIELD", "PII")]
+    add = [entity("com.acme.User.email", "sr_field", "PII")]
     # Without metadata or rules in the request: the tagged version's are kept.
     assert tag(http, subject, {"tagsToAdd": add}).status_code == 200
     v2 = http.get(f"/subjects/{subject}/versions/2").json()
@@ -151,7 +151,7 @@ def test_metadata_and_rules(http: httpx.Client, subject: str) -> None:
     # rulesToMerge replaces by name and appends new ones; rulesToRemove drops; metadata replaces.
     merged = {**RULE, "expr": "message.email != ''"}
     r3 = {**RULE, "name": "r3", "mode": "READ"}
-    body = {"tagsToAdd": [entity("com.acme.User", "SR_RECORD", "X")], "metadata": {"properties": {"owner": "b"}},
+    body = {"tagsToAdd": [entity("com.acme.User", "sr_record", "X")], "metadata": {"properties": {"owner": "b"}},
             "rulesToMerge": {"domainRules": [merged, r3]}, "rulesToRemove": ["r2"]}
     assert tag(http, subject, body).json()["version"] == 3
     v3 = http.get(f"/subjects/{subject}/versions/3").json()
@@ -159,7 +159,7 @@ def test_metadata_and_rules(http: httpx.Client, subject: str) -> None:
     rules = {r["name"]: r for r in v3["ruleSet"]["domainRules"]}
     assert list(rules) == ["r1", "r3"] and rules["r1"]["expr"] == "message.email != ''"
     # ruleSet replaces the rule set; removing every rule leaves none (nothing inherited).
-    body = {"tagsToRemove": [entity("com.acme.User", "SR_RECORD", "X")], "ruleSet": {"migrationRules": [
+    body = {"tagsToRemove": [entity("com.acme.User", "sr_record", "X")], "ruleSet": {"migrationRules": [
         {**RULE, "name": "m1", "mode": "UPGRADE", "kind": "TRANSFORM"}]}}
     assert tag(http, subject, body).json()["version"] == 4
     assert list(http.get(f"/subjects/{subject}/versions/4").json()["ruleSet"]) == ["migrationRules"]
@@ -174,12 +174,14 @@ def test_metadata_and_rules(http: httpx.Client, subject: str) -> None:
 def test_unknown_entities(http: httpx.Client, subject: str, schema_type: str) -> None:
     text, field, record, _nested = FORMATS[schema_type]
     register(http, subject, schema_type, text)
-    unknown = {"AVRO": "com.acme.Nope", "PROTOBUF": "com.acme.Nope", "JSON": "#/properties/nope"}[schema_type]
-    for bad in (entity(unknown, "SR_RECORD", "A"), entity(unknown, "SR_FIELD", "A"), entity(field, "SR_RECORD", "A"),
-                entity(record, "SR_FIELD", "A")):
+    unknown = {"AVRO": "com.acme.Nope", "PROTOBUF": "Nope", "JSON": "object.nope"}[schema_type]
+    bad_ones = [entity(unknown, "sr_record", "A"), entity(unknown, "sr_field", "A"), entity(record, "sr_field", "A")]
+    if schema_type != "JSON":  # Confluent's JSON Schema lookup takes a field's path as a record too
+        bad_ones.append(entity(field, "sr_record", "A"))
+    for bad in bad_ones:
         body = check_error(tag(http, subject, {"tagsToAdd": [bad]}), 422, 42201)
         assert bad["schemaEntity"]["entityPath"] in body["message"]
-    check_error(tag(http, subject, {"tagsToRemove": [entity(unknown, "SR_FIELD", "A")]}), 422, 42201)
+    check_error(tag(http, subject, {"tagsToRemove": [entity(unknown, "sr_field", "A")]}), 422, 42201)
     assert http.get(f"/subjects/{subject}/versions").json() == [1]
 
 
@@ -190,18 +192,18 @@ def test_compatibility_and_mode_still_apply(http: httpx.Client, subject: str) ->
     register(http, subject, "AVRO", one)
     register(http, subject, "AVRO", two)
     http.put(f"/config/{subject}", json={"compatibility": "BACKWARD"}).raise_for_status()
-    add = {"tagsToAdd": [entity("R.a", "SR_FIELD", "PII")]}
+    add = {"tagsToAdd": [entity("R.a", "sr_field", "PII")]}
     check_error(tag(http, subject, add, version="1"), 409, 40901)
     assert tag(http, subject, add, version="2").json()["version"] == 3
     http.put(f"/mode/{subject}", json={"mode": "READONLY"}).raise_for_status()
     try:
-        check_error(tag(http, subject, {"tagsToAdd": [entity("R", "SR_RECORD", "X")]}), 422, 42205)
+        check_error(tag(http, subject, {"tagsToAdd": [entity("R", "sr_record", "X")]}), 422, 42205)
     finally:
         http.delete(f"/mode/{subject}").raise_for_status()
 
 
 def test_missing_subject_or_version(http: httpx.Client, subject: str) -> None:
-    body = {"tagsToAdd": [entity("R", "SR_RECORD", "X")]}
+    body = {"tagsToAdd": [entity("R", "sr_record", "X")]}
     check_error(tag(http, subject, body), 404, 40401)
     check_error(tag(http, subject, body, version="3"), 404, 40401)
     register(http, subject, "AVRO", AVRO)
@@ -212,12 +214,13 @@ def test_missing_subject_or_version(http: httpx.Client, subject: str) -> None:
 
 @pytest.mark.parametrize("body", [
     [], "x", {"tagsToAdd": {}}, {"tagsToAdd": ["PII"]}, {"tagsToAdd": [{"tags": ["PII"]}]},
-    {"tagsToAdd": [{"schemaEntity": {"entityType": "SR_FIELD"}, "tags": ["A"]}]},
+    {"tagsToAdd": [{"schemaEntity": {"entityType": "sr_field"}, "tags": ["A"]}]},
     {"tagsToAdd": [entity("com.acme.User", "SR_FOO", "A")]},
-    {"tagsToAdd": [entity("com.acme.User", "SR_RECORD"),
-                   {"schemaEntity": {"entityPath": "com.acme.User", "entityType": "SR_RECORD"}}]},
-    {"tagsToRemove": [{"schemaEntity": {"entityPath": "com.acme.User", "entityType": "SR_RECORD"}, "tags": [1]}]},
-    {"tagsToAdd": [entity("com.acme.User", "SR_RECORD", "")]},
+    {"tagsToAdd": [entity("com.acme.User", "SR_RECORD", "A")]},  # Jackson knows only sr_record/sr_field
+    {"tagsToAdd": [entity("com.acme.User", "sr_record"),
+                   {"schemaEntity": {"entityPath": "com.acme.User", "entityType": "sr_record"}}]},
+    {"tagsToRemove": [{"schemaEntity": {"entityPath": "com.acme.User", "entityType": "sr_record"}, "tags": [1]}]},
+    {"tagsToAdd": [entity("com.acme.User", "sr_record", "")]},
     {"newVersion": "2"}, {"newVersion": True}, {"metadata": []}, {"ruleSet": "x"}, {"rulesToMerge": 1},
     {"rulesToRemove": "r1"}, {"rulesToRemove": [1]}, {"metadata": {"properties": {"a": [1]}}},
 ])
@@ -235,10 +238,10 @@ def test_body_that_is_not_json(http: httpx.Client, subject: str) -> None:
 
 def test_find_tags_values(http: httpx.Client, subject: str) -> None:
     register(http, subject, "AVRO", AVRO)
-    tag(http, subject, {"tagsToAdd": [entity("com.acme.User.email", "SR_FIELD", "PII", "GDPR")]}).raise_for_status()
+    tag(http, subject, {"tagsToAdd": [entity("com.acme.User.email", "sr_field", "PII", "GDPR")]}).raise_for_status()
     url = f"/subjects/{subject}/versions/2"
     assert http.get(url, params={"findTags": "GDPR, X"}).json()["schemaTags"] == [
-        entity("com.acme.User.email", "SR_FIELD", "GDPR")]
+        entity("com.acme.User.email", "sr_field", "GDPR")]
     assert http.get(url, params={"findTags": "PII,GDPR"}).json()["schemaTags"][0]["tags"] == ["PII", "GDPR"]
     assert "schemaTags" not in http.get(url, params={"findTags": ""}).json()
 

@@ -28,7 +28,7 @@ def _tag_req(path: str, etype: str, tags: list[str], **extra: object) -> dict:
 
 def test_schema_tags_add_field_tag_new_version(http: httpx.Client, subject: str) -> None:
     reg_ok(http, subject, rec("User", ("email", "string"), namespace="com.acme"))
-    r = http.post(f"/subjects/{subject}/versions/1/tags", json=_tag_req("com.acme.User.email", "SR_FIELD", ["PII"]))
+    r = http.post(f"/subjects/{subject}/versions/1/tags", json=_tag_req("com.acme.User.email", "sr_field", ["PII"]))
     assert r.status_code == 200, r.text
     assert r.json()["version"] == 2
     assert isinstance(r.json()["id"], int)
@@ -38,16 +38,16 @@ def test_schema_tags_add_field_tag_new_version(http: httpx.Client, subject: str)
 
 def test_schema_tags_record_tag(http: httpx.Client, subject: str) -> None:
     reg_ok(http, subject, rec("User", ("email", "string"), namespace="com.acme"))
-    r = http.post(f"/subjects/{subject}/versions/latest/tags", json=_tag_req("com.acme.User", "SR_RECORD", ["GDPR"]))
+    r = http.post(f"/subjects/{subject}/versions/latest/tags", json=_tag_req("com.acme.User", "sr_record", ["GDPR"]))
     assert r.status_code == 200, r.text
     assert json.loads(version(http, subject)["schema"])["confluent:tags"] == ["GDPR"]
 
 
 def test_schema_tags_remove(http: httpx.Client, subject: str) -> None:
     reg_ok(http, subject, rec("User", ("email", "string"), namespace="com.acme"))
-    http.post(f"/subjects/{subject}/versions/1/tags", json=_tag_req("com.acme.User.email", "SR_FIELD", ["PII", "X"]))
+    http.post(f"/subjects/{subject}/versions/1/tags", json=_tag_req("com.acme.User.email", "sr_field", ["PII", "X"]))
     r = http.post(f"/subjects/{subject}/versions/2/tags", json={
-        "tagsToRemove": [{"schemaEntity": {"entityPath": "com.acme.User.email", "entityType": "SR_FIELD"},
+        "tagsToRemove": [{"schemaEntity": {"entityPath": "com.acme.User.email", "entityType": "sr_field"},
                           "tags": ["X"]}]})
     assert r.status_code == 200, r.text
     assert json.loads(version(http, subject, 3)["schema"])["fields"][0]["confluent:tags"] == ["PII"]
@@ -55,18 +55,18 @@ def test_schema_tags_remove(http: httpx.Client, subject: str) -> None:
 
 def test_find_tags_on_version(http: httpx.Client, subject: str) -> None:
     reg_ok(http, subject, rec("User", ("email", "string"), namespace="com.acme"))
-    http.post(f"/subjects/{subject}/versions/1/tags", json=_tag_req("com.acme.User.email", "SR_FIELD", ["PII"]))
+    http.post(f"/subjects/{subject}/versions/1/tags", json=_tag_req("com.acme.User.email", "sr_field", ["PII"]))
     r = http.get(f"/subjects/{subject}/versions/2", params={"findTags": "PII"})
     assert r.status_code == 200, r.text
     tags = r.json()["schemaTags"]
-    assert tags == [{"schemaEntity": {"entityPath": "com.acme.User.email", "entityType": "SR_FIELD"},
+    assert tags == [{"schemaEntity": {"entityPath": "com.acme.User.email", "entityType": "sr_field"},
                      "tags": ["PII"]}]
 
 
 def test_find_tags_on_schema_id(http: httpx.Client, subject: str) -> None:
     reg_ok(http, subject, rec("User", ("email", "string"), namespace="com.acme"))
     sid = http.post(f"/subjects/{subject}/versions/1/tags",
-                    json=_tag_req("com.acme.User.email", "SR_FIELD", ["PII"])).json()["id"]
+                    json=_tag_req("com.acme.User.email", "sr_field", ["PII"])).json()["id"]
     r = http.get(f"/schemas/ids/{sid}", params={"findTags": "*"})
     assert r.status_code == 200, r.text
     assert r.json()["schemaTags"][0]["tags"] == ["PII"]
@@ -74,14 +74,14 @@ def test_find_tags_on_schema_id(http: httpx.Client, subject: str) -> None:
 
 def test_schema_tags_unknown_entity_is_client_error(http: httpx.Client, subject: str) -> None:
     reg_ok(http, subject, rec("User", ("email", "string"), namespace="com.acme"))
-    r = http.post(f"/subjects/{subject}/versions/1/tags", json=_tag_req("com.acme.User.nope", "SR_FIELD", ["PII"]))
+    r = http.post(f"/subjects/{subject}/versions/1/tags", json=_tag_req("com.acme.User.nope", "sr_field", ["PII"]))
     assert 400 <= r.status_code < 500, r.text
     assert "Traceback" not in r.text
     assert r.json()["message"]
 
 
 def test_schema_tags_missing_subject(http: httpx.Client, subject: str) -> None:
-    r = http.post(f"/subjects/{subject}/versions/1/tags", json=_tag_req("X.a", "SR_FIELD", ["PII"]))
+    r = http.post(f"/subjects/{subject}/versions/1/tags", json=_tag_req("X.a", "sr_field", ["PII"]))
     check_error(r, 404, 40401)
 
 

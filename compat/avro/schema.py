@@ -75,8 +75,8 @@ class AvroSchema:
         return {f.name for f in self.root.fields} if isinstance(self.root, Record) else set()
 
     def tagged_entities(self) -> list[SchemaTags]:
-        """Records and fields of this schema's own types with ``confluent:tags`` (see avro.tags)."""
-        return tagged_entities(self.defined)
+        """Records and fields reachable from the root with ``confluent:tags`` (see avro.tags)."""
+        return tagged_entities(self.root)
 
     def with_tags(self, to_add: TagEdits, to_remove: TagEdits) -> str:
         """The canonical text with the tags edited (see :mod:`charter.compat.avro.tags`)."""

@@ -1,81 +1,114 @@
 """Avro inline schema tags: the property ``"confluent:tags": [...]`` on records and fields.
 
-Entity paths: a record is named by its full name (``com.acme.User``, SR_RECORD); a field by its
-record's full name, a dot and the field name (``com.acme.User.email``, SR_FIELD). A nested
-record is named by its own full name. Only the records the schema itself defines can be tagged,
-not those of its references (they are written by name only).
+Entity paths are Confluent's (``AvroSchema.inlineTaggedEntities`` and
+``AvroSchemaUtils.findMatchingEntity``): a record is named by its full name (``com.acme.User``,
+SR_RECORD); a field by its record's full name, a dot and the field name
+(``com.acme.User.email``, SR_FIELD).
 
-Tags are edited in the schema's JSON tree, read from the canonical text, and the tree is printed
-back with Jackson's printer; registering the result canonicalises it again.
+The tagged entities are listed as Confluent walks the schema: depth first from the root, each
+record once (its tags, then for each field its tags and then the field's type), unions, arrays
+and maps followed; referenced records reached through the schema are included.
+
+An edit finds its entity as Confluent does, breadth first in the canonical text: the path is
+split at dots into a namespace, a record name (and a field name); a record matches when its
+``name`` is the record name and the namespace is empty or equals the *root's* namespace (Confluent
+compares every record with the root's namespace, so a nested record of another namespace is named
+with the root's). The first match wins; a path matching nothing is 42201. Error records and the
+records of references (written by name) cannot be edited. The edited tree is printed back with
+Jackson's printer; registering the result canonicalises it again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import deque
 from typing import Any
 
 from charter.compat.avro.jsontext import dump_json, load_json
-from charter.compat.avro.names import full_name, split_name
-from charter.compat.avro.types import Named, Record
+from charter.compat.avro.types import Array, AvroType, Map, Record, Union
 from charter.compat.model import EntityType, SchemaEntity, SchemaTags, TagEdits
-from charter.compat.tags import TAGS_KEY, apply_edits, find_entity, kind_name, some_names, string_tags
-
-_NAMED = ("record", "error", "enum", "fixed")
+from charter.compat.tags import TAGS_KEY, apply_edits, string_tags
 
 
-def tagged_entities(defined: Mapping[str, Named]) -> list[SchemaTags]:
-    """The tagged records and fields among the schema's own named types, in definition order."""
+def tagged_entities(root: AvroType) -> list[SchemaTags]:
+    """The tagged records and fields reachable from ``root``, in Confluent's walk order."""
     out: list[SchemaTags] = []
-    for name, t in defined.items():
-        if not isinstance(t, Record):
-            continue
-        tags = string_tags(t.props.get(TAGS_KEY))
-        if tags:
-            out.append(SchemaTags(SchemaEntity(name, EntityType.SR_RECORD), tuple(tags)))
-        for field in t.fields:
-            tags = string_tags(field.props.get(TAGS_KEY))
+    seen: set[str] = set()
+
+    def walk(t: AvroType) -> None:
+        if isinstance(t, Union):
+            for branch in t.branches:
+                walk(branch)
+        elif isinstance(t, Array):
+            walk(t.items)
+        elif isinstance(t, Map):
+            walk(t.values)
+        elif isinstance(t, Record) and t.full_name not in seen:
+            seen.add(t.full_name)
+            tags = string_tags(t.props.get(TAGS_KEY))
             if tags:
-                out.append(SchemaTags(SchemaEntity(f"{name}.{field.name}", EntityType.SR_FIELD), tuple(tags)))
+                out.append(SchemaTags(SchemaEntity(t.full_name, EntityType.SR_RECORD), tuple(tags)))
+            for field in t.fields:
+                tags = string_tags(field.props.get(TAGS_KEY))
+                if tags:
+                    path = f"{t.full_name}.{field.name}"
+                    out.append(SchemaTags(SchemaEntity(path, EntityType.SR_FIELD), tuple(tags)))
+                walk(field.type)
+
+    walk(root)
     return out
 
 
-def _records(document: Any) -> dict[str, dict[str, Any]]:
-    """Full name -> the JSON object defining each record of the document."""
-    found: dict[str, dict[str, Any]] = {}
+def _text(node: Any) -> str:
+    """Jackson's ``asText`` of a value: a container is ``""``."""
+    if isinstance(node, (dict, list)) or node is None:
+        return ""
+    if isinstance(node, bool):
+        return "true" if node else "false"
+    return str(node)
 
-    def walk(node: Any, space: str | None) -> None:
-        if isinstance(node, list):
-            for branch in node:
-                walk(branch, space)
-            return
-        if not isinstance(node, dict):
-            return
-        kind = node.get("type")
-        if kind in _NAMED and isinstance(node.get("name"), str):
-            given = node.get("namespace")
-            name, namespace = split_name(node["name"], given if isinstance(given, str) else space)
-            if kind in ("record", "error"):
-                found.setdefault(full_name(name, namespace), node)
-                for field in node.get("fields") or []:
-                    if isinstance(field, dict):
-                        walk(field.get("type"), namespace)
+
+def find_node(document: Any, entity: SchemaEntity) -> dict[str, Any] | None:
+    """The JSON object (record or field) an entity path names, found as Confluent's
+    ``AvroSchemaUtils.findMatchingEntity`` finds it; None when nothing matches."""
+    parts = entity.path.split(".")
+    is_field = entity.entity_type is EntityType.SR_FIELD
+    if len(parts) < (2 if is_field else 1):
+        return None
+    names = parts[:-2] if is_field else parts[:-1]
+    namespace, record_name = ".".join(names), parts[-2] if is_field else parts[-1]
+    root_namespace = document.get("namespace") if isinstance(document, dict) else None
+    pending: deque[Any] = deque([document])
+    while pending:
+        node = pending.popleft()
+        if not isinstance(node, dict) or "type" not in node:  # a union (or anything else)
+            if isinstance(node, list):
+                pending.extend(node)
+            elif isinstance(node, dict):
+                pending.extend(node.values())
+            continue
+        kind = _text(node["type"])
+        fields = node.get("fields") if isinstance(node.get("fields"), list) else []
+        if kind == "record":
+            if (not namespace or namespace == root_namespace) and record_name == _text(node.get("name")):
+                if not is_field:
+                    return node
+                match = next((f for f in fields if isinstance(f, dict) and _text(f.get("name")) == parts[-1]), None)
+                if match is not None:
+                    return match
+            else:
+                pending.extend(fields)
         elif kind == "array":
-            walk(node.get("items"), space)
+            pending.append(node.get("items"))
         elif kind == "map":
-            walk(node.get("values"), space)
-
-    walk(document, None)
-    return found
+            pending.append(node.get("values"))
+        else:
+            pending.append(node["type"])
+    return None
 
 
 def with_tags(text: str, to_add: TagEdits, to_remove: TagEdits) -> str:
     """``text`` (an Avro schema) with the tags edited; UnknownEntityError for an unknown entity."""
     document = load_json(text)
-    records = _records(document)
-
-    def find(entity: SchemaEntity) -> dict[str, Any] | None:
-        return find_entity(entity, records, lambda record, name: next(
-            (f for f in record.get("fields") or [] if isinstance(f, dict) and f.get("name") == name), None))
 
     def write(node: dict[str, Any], tags: list[str]) -> None:
         if tags:
@@ -84,12 +117,12 @@ def with_tags(text: str, to_add: TagEdits, to_remove: TagEdits) -> str:
             node.pop(TAGS_KEY, None)
 
     def describe(entity: SchemaEntity) -> str:
-        known = some_names(records)
         return (
-            f"Invalid schema: the schema has no {kind_name(entity.entity_type)} '{entity.path}'. An Avro "
-            "record is named by its full name (e.g. 'com.acme.User'), a field by its record's full name, "
-            f"a dot and its name (e.g. 'com.acme.User.email'); the schema's records: {known}"
+            f"Invalid schema: No matching path '{entity.path}' found in the schema. An Avro record is "
+            "named by its full name (e.g. 'com.acme.User'), a field by its record's full name, a dot "
+            "and its name (e.g. 'com.acme.User.email')"
         )
 
-    apply_edits(to_add, to_remove, find, lambda node: string_tags(node.get(TAGS_KEY)), write, describe)
+    apply_edits(to_add, to_remove, lambda entity: find_node(document, entity),
+                lambda node: string_tags(node.get(TAGS_KEY)), write, describe)
     return dump_json(document)

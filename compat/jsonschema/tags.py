@@ -1,133 +1,189 @@
 """JSON Schema inline schema tags: the keyword ``"confluent:tags": [...]`` on schema objects.
 
-Entity paths are JSON pointers (RFC 6901, ``~0``/``~1`` escapes, no percent-decoding) into the
-schema document, written as URI fragments: ``#`` is the root schema. A field (SR_FIELD) is a
-property schema, a pointer ending in ``/properties/<name>`` (``#/properties/email``,
-``#/properties/address/properties/street``, ``#/$defs/Address/properties/street``); a record
-(SR_RECORD) is any other schema object (``#``, ``#/$defs/Address``, ``#/items``). A pointer
-without the leading ``#`` is read as if it had one. Confluent's own path syntax for JSON Schema
-is not known to us; this is Charter's choice. The found tags report a property schema as a field,
-so a nested object under ``properties`` is tagged (and listed) as SR_FIELD.
+Entity paths are Confluent's (``JsonSchema.inlineTaggedEntities`` and
+``JsonSchemaUtils.findMatchingEntity``): dot-separated steps naming the kind of each schema on
+the way, ``object`` for an object schema (SR_RECORD, ``object`` alone is the root), then a
+property name for a field (SR_FIELD, ``object.email``), ``array`` for an array's ``items``,
+``allof``/``anyof``/``oneof`` and an index for a member of a combination (the index after
+sorting the members, see :mod:`charter.compat.jsonschema.ordering`), ``not``, and
+``object.definitions.Name`` for a definition: ``object.address.object.street``,
+``object.items.array.object``, ``object.pet.oneof.1.object.name``,
+``object.definitions.Address.object.street``. A property name containing dots is matched
+by joining steps until a property of that name exists.
 
-Only the schema's own document is searched, not the schemas it references; values of ``enum``,
-``const``, ``default`` and ``examples`` are data, not schemas. A property given as the boolean
-schema ``true`` becomes ``{}`` when tagged (the same schema).
+The tagged entities are listed as Confluent walks the typed schema: a combination's sorted
+members, an array's items, an object (its tags as a record unless it is a property's schema, then
+each property's tags as a field and the property's schema, then its ``definitions``, each read
+as a schema on its own with ``$ref`` made ``#``), a conditional's ``if``/``then``/``else``
+(``conditional.if.``), a ``not``. References are not followed; ``$defs`` are not listed (the
+entries of everit's unprocessed ``$defs`` are not schemas), though an edit may name them
+(``object.$defs.Name``).
+
+An edit follows the path in the schema's JSON as Confluent does: ``anyof``/``allof`` with an index
+on a schema without ``anyOf``/``allOf`` (a list of types) skip the index and stay on the schema,
+``allof.<i>.conditional.if`` reaches an ``if``/``then``/``else``. An SR_RECORD path may end at a
+property and an SR_FIELD path must end at one. A path naming nothing (or no JSON object) is 42201.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections import deque
+from functools import cmp_to_key
 from typing import Any
 
+from charter.compat.jsonschema import nodes as n
 from charter.compat.jsonschema.jsontext import dump_json
-from charter.compat.model import EntityType, SchemaEntity, SchemaTags, TagEdits, UnknownEntityError
-from charter.compat.tags import TAGS_KEY, apply_edits, kind_name, string_tags
-
-_DATA = frozenset(("enum", "const", "default", "examples", TAGS_KEY))
-# Keywords whose value maps names to schemas (the map itself is not a schema).
-_SCHEMA_MAPS = frozenset(("properties", "patternProperties", "definitions", "$defs", "dependentSchemas",
-                          "dependencies"))
+from charter.compat.jsonschema.ordering import SchemaOrder
+from charter.compat.model import EntityType, InvalidSchemaError, SchemaEntity, SchemaTags, TagEdits
+from charter.compat.tags import TAGS_KEY, apply_edits, string_tags
 
 
-def _escape(segment: str) -> str:
-    return segment.replace("~", "~0").replace("/", "~1")
+def _tags_of(raw: Any) -> list[str]:
+    return string_tags(raw.get(TAGS_KEY)) if isinstance(raw, dict) else []
 
 
-class _Position:
-    """A schema object's place in the document: its pointer, container and key, and whether it
-    is a property schema (a field)."""
+def load_fragment(raw: Any) -> n.Node | None:
+    """A piece of a document read as a schema on its own (references left unresolved)."""
+    if not isinstance(raw, dict | bool):
+        return None
+    from charter.compat.jsonschema.schema import JSON_FORMAT  # schema.py imports this module
 
-    __slots__ = ("container", "is_field", "key", "pointer")
-
-    def __init__(self, pointer: str, container: Any, key: Any, is_field: bool) -> None:
-        self.pointer = pointer
-        self.container = container
-        self.key = key
-        self.is_field = is_field
-
-    @property
-    def node(self) -> Any:
-        return self.container[self.key]
+    try:
+        return JSON_FORMAT.parse(dump_json(raw), {}, validate=False).root
+    except (InvalidSchemaError, RecursionError):
+        return None
 
 
-def _positions(document: Any) -> Iterator[_Position]:
-    """Every schema object (and boolean property schema) of the document, root first."""
-    holder = [document]
-
-    def walk(pointer: str, container: Any, key: Any, is_field: bool) -> Iterator[_Position]:
-        node = container[key]
-        if isinstance(node, bool) and is_field:
-            yield _Position(pointer, container, key, True)
-            return
-        if not isinstance(node, dict):
-            return
-        yield _Position(pointer, container, key, is_field)
-        for name, value in node.items():
-            if name in _DATA:
-                continue
-            child = f"{pointer}/{_escape(name)}"
-            if name in _SCHEMA_MAPS and isinstance(value, dict):
-                for inner in value:
-                    yield from walk(f"{child}/{_escape(inner)}", value, inner, name == "properties")
-            elif isinstance(value, dict):
-                yield from walk(child, node, name, False)
-            elif isinstance(value, list):
-                for i in range(len(value)):
-                    yield from walk(f"{child}/{i}", value, i, False)
-
-    yield from walk("#", holder, 0, False)
+def _refs_to_root(value: Any) -> Any:
+    """``value`` with every ``$ref`` made ``#`` (Confluent's ``JsonSchema.replaceRefs``)."""
+    if isinstance(value, dict):
+        return {k: "#" if k == "$ref" else _refs_to_root(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_refs_to_root(v) for v in value]
+    return value
 
 
-def _entity(position: _Position) -> SchemaEntity:
-    kind = EntityType.SR_FIELD if position.is_field else EntityType.SR_RECORD
-    return SchemaEntity(position.pointer, kind)
+def tagged_entities(root: n.Node) -> list[SchemaTags]:
+    """Every tagged record and field of the schema, in Confluent's walk order."""
+    found: dict[SchemaEntity, tuple[str, ...]] = {}
+    order = SchemaOrder()
+    visited: set[str] = set()
 
-
-def tagged_entities(document: Any) -> list[SchemaTags]:
-    """Every schema object of the document with ``confluent:tags``, in document order."""
-    out: list[SchemaTags] = []
-    for position in _positions(document):
-        node = position.node
-        tags = string_tags(node.get(TAGS_KEY)) if isinstance(node, dict) else []
+    def put(path: str, kind: EntityType, tags: list[str]) -> None:
         if tags:
-            out.append(SchemaTags(_entity(position), tuple(tags)))
-    return out
+            found[SchemaEntity(path, kind)] = tuple(dict.fromkeys(tags))
+
+    def walk(node: n.Node | None, scope: str, in_field: bool) -> None:
+        if isinstance(node, n.Combined):
+            name = scope + node.criterion.lower()
+            for i, member in enumerate(order.sorted(node.subschemas)):
+                walk(member, f"{name}.{i}.", False)
+        elif isinstance(node, n.Array):
+            walk(node.all_items, scope + "array.", False)
+        elif isinstance(node, n.Object):
+            name = scope + "object"
+            if name in visited:
+                return
+            visited.add(name)
+            if not in_field:
+                put(name, EntityType.SR_RECORD, _tags_of(node.raw))
+            raw_properties = node.raw.get("properties") if isinstance(node.raw, dict) else None
+            for prop, schema in node.properties.items():
+                raw = raw_properties.get(prop) if isinstance(raw_properties, dict) else schema.raw
+                put(f"{name}.{prop}", EntityType.SR_FIELD, _tags_of(raw))
+                walk(schema, f"{name}.{prop}.", True)
+            definitions = node.raw.get("definitions") if isinstance(node.raw, dict) else None
+            if isinstance(definitions, dict):
+                for key, value in definitions.items():
+                    walk(load_fragment(_refs_to_root(value)), f"{name}.definitions.{key}.", False)
+        elif isinstance(node, n.Conditional):
+            raw = node.raw if isinstance(node.raw, dict) else {}
+            for branch in ("if", "then", "else"):
+                if branch in raw:
+                    walk(load_fragment(raw[branch]), f"{scope}conditional.{branch}.", False)
+        elif isinstance(node, n.Not):
+            walk(node.must_not_match, scope + "not.", False)
+
+    walk(root, "", False)
+    return [SchemaTags(entity, tags) for entity, tags in found.items()]
 
 
-def _normal_path(path: str) -> str:
-    """``/properties/a`` is read as ``#/properties/a`` and an empty path as ``#``."""
-    if not path or path.startswith("/"):
-        return "#" + path
-    return path
+# ---- finding an entity in the JSON (JsonSchemaUtils.findMatchingEntity) -----------------------
+
+
+def _by_name(node: Any, steps: deque[str]) -> Any:
+    """The member of ``node`` named by the next step, or by the next steps joined with dots."""
+    if not steps or not isinstance(node, dict):
+        return None
+    name = steps.popleft()
+    while name not in node and steps:
+        name += "." + steps.popleft()
+    return node.get(name)
+
+
+def _member(node: Any, keyword: str, kind: EntityType, steps: deque[str], order: SchemaOrder) -> Any:
+    """The member of a combination at the next step's index, after sorting the members."""
+    if not steps or not isinstance(node, dict) or not isinstance(node.get(keyword), list):
+        return None
+    index = steps.popleft()
+    members = node[keyword]
+    loaded = [load_fragment(m) for m in members]
+    if not index.isdigit() or int(index) >= len(members) or any(m is None for m in loaded):
+        return None
+    ranked = sorted(range(len(members)), key=cmp_to_key(lambda i, j: order.compare(loaded[i], loaded[j])))
+    return _follow(members[ranked[int(index)]], kind, steps, order)
+
+
+def _follow(node: Any, kind: EntityType, steps: deque[str], order: SchemaOrder) -> Any:
+    if not steps:
+        return None
+    step = steps.popleft()
+    if step == "object":
+        if kind is EntityType.SR_RECORD and not steps:
+            return node
+        if not steps or not isinstance(node, dict):
+            return None
+        if steps[0] in ("definitions", "$defs"):
+            result = _by_name(node.get(steps.popleft()), steps)
+        else:
+            result = _by_name(node.get("properties"), steps)
+        return result if result is None or not steps else _follow(result, kind, steps, order)
+    if step == "array":
+        return _follow(node.get("items") if isinstance(node, dict) else None, kind, steps, order)
+    if step in ("anyof", "allof"):
+        keyword = "anyOf" if step == "anyof" else "allOf"
+        if isinstance(node, dict) and keyword in node:
+            return _member(node, keyword, kind, steps, order)
+        if steps:
+            steps.popleft()  # a list of types: the index names a type of this same schema
+        if step == "allof" and steps and steps[0] == "conditional":
+            steps.popleft()
+            branch = steps.popleft() if steps else None
+            return _follow(node.get(branch) if isinstance(node, dict) and branch else None, kind, steps, order)
+        return _follow(node, kind, steps, order)
+    if step == "oneof":
+        return _member(node, "oneOf", kind, steps, order)
+    if step == "not":
+        return _follow(node.get("not") if isinstance(node, dict) else None, kind, steps, order)
+    return None
+
+
+def find_node(document: Any, entity: SchemaEntity) -> dict[str, Any] | None:
+    """The JSON object an entity path names (None when it names nothing or no object)."""
+    steps = entity.path.split(".")
+    while steps and not steps[-1]:  # Java's String.split drops trailing empty strings
+        steps.pop()
+    found = _follow(document, entity.entity_type, deque(steps), SchemaOrder())
+    return found if isinstance(found, dict) else None
 
 
 def with_tags(document: Any, to_add: TagEdits, to_remove: TagEdits) -> str:
-    """The document (not changed) with the tags edited, printed; UnknownEntityError for an unknown
-    entity or one of the other kind."""
+    """The document (not changed) with the tags edited, printed; UnknownEntityError for an
+    entity path that names nothing."""
     document = copy.deepcopy(document)
-    positions = {p.pointer: p for p in _positions(document)}
 
-    def find(entity: SchemaEntity) -> _Position | None:
-        position = positions.get(_normal_path(entity.path))
-        if position is None:
-            return None
-        if (entity.entity_type is EntityType.SR_FIELD) != position.is_field:
-            actual = "a field (a property schema)" if position.is_field else "not a property schema"
-            raise UnknownEntityError(
-                f"Invalid schema: '{entity.path}' is {actual}; tag it as "
-                f"{_entity(position).entity_type.value}, not {entity.entity_type.value}"
-            )
-        return position
-
-    def read(position: _Position) -> list[str]:
-        node = position.node
-        return string_tags(node.get(TAGS_KEY)) if isinstance(node, dict) else []
-
-    def write(position: _Position, tags: list[str]) -> None:
-        node = position.node
-        if not isinstance(node, dict):
-            node = position.container[position.key] = {}
+    def write(node: dict[str, Any], tags: list[str]) -> None:
         if tags:
             node[TAGS_KEY] = tags
         else:
@@ -135,10 +191,11 @@ def with_tags(document: Any, to_add: TagEdits, to_remove: TagEdits) -> str:
 
     def describe(entity: SchemaEntity) -> str:
         return (
-            f"Invalid schema: the schema has no {kind_name(entity.entity_type)} '{entity.path}'. JSON Schema "
-            "entity paths are JSON pointers into the schema: '#' for the root, '#/properties/email' for a "
-            "field, '#/$defs/Address' for a record"
+            f"Invalid schema: No matching path '{entity.path}' found in the schema. JSON Schema entity "
+            "paths name each schema on the way: 'object' for the root object, 'object.email' for a field, "
+            "'object.address.object' for a nested record, 'object.tags.array.object' for an array's items, "
+            "'object.pet.oneof.0.object' for a member of a combination"
         )
 
-    apply_edits(to_add, to_remove, find, read, write, describe)
+    apply_edits(to_add, to_remove, lambda entity: find_node(document, entity), _tags_of, write, describe)
     return dump_json(document)

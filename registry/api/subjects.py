@@ -20,7 +20,7 @@ from charter.registry.api.http import (
 )
 from charter.registry.contexts import WILDCARD, check_prefix, matches_prefix
 from charter.registry.schemas import read_schema_request
-from charter.registry.tags import add_schema_tags
+from charter.registry.tags import add_schema_tags, with_register_tags
 
 router = APIRouter()
 
@@ -82,7 +82,9 @@ async def list_versions(request: Request) -> Response:
 async def register(request: Request) -> Response:
     svc = service(request)
     subject = subject_param(request)
-    body = read_schema_request(await json_body(request, SCHEMA_REQUEST_TEXTS), svc.settings.max_schema_bytes)
+    raw = await json_body(request, SCHEMA_REQUEST_TEXTS)
+    body = read_schema_request(raw, svc.settings.max_schema_bytes)
+    body = await with_register_tags(svc, subject, raw, body)  # schemaTagsToAdd/Remove: registry/tags.py
     sv, _created = await svc.register(subject, body, normalize=flag(request, "normalize"))
     # Only the id (and, for clients that accept unknown properties, the version): a client such as
     # confluent-kafka caches any returned schema text under the id for every format, which would

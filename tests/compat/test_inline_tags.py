@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -21,14 +22,17 @@ def found(schema) -> dict[tuple[str, str], tuple[str, ...]]:  # type: ignore[no-
     return {(t.entity.path, t.entity.entity_type.value): t.tags for t in schema.tagged_entities()}
 
 
-def test_edit_tags_removes_then_adds_once() -> None:
-    assert edit_tags(["A", "B"], ["C", "A", "C"], ["A"]) == ["B", "C", "A"]
+def test_edit_tags_adds_then_removes_once() -> None:
+    """from JsonSchemaTest.testAddBeforeRemoveTags (Confluent's default, addBeforeRemove=true)."""
+    assert edit_tags(["EXISTING"], ["OVERLAP", "NEW"], ["OVERLAP", "EXISTING"]) == ["NEW"]
+    assert edit_tags(["A", "B"], ["C", "A", "C"], ["A"]) == ["B", "C"]
     assert edit_tags(["A"], [], ["A", "Z"]) == []
 
 
 def test_schema_tags_json_shape() -> None:
     tags = SchemaTags(SchemaEntity("a.B", RECORD), ("PII",))
-    assert tags.to_json() == {"schemaEntity": {"entityPath": "a.B", "entityType": "SR_RECORD"}, "tags": ["PII"]}
+    # Jackson writes Confluent's SchemaEntity.EntityType by its @JsonProperty names.
+    assert tags.to_json() == {"schemaEntity": {"entityPath": "a.B", "entityType": "sr_record"}, "tags": ["PII"]}
 
 
 AVRO = json.dumps({
@@ -48,30 +52,32 @@ AVRO = json.dumps({
 
 
 def test_avro_names_follow_namespaces() -> None:
+    """Paths as AvroSchemaUtils.findMatchingEntity resolves them: a record's namespace must be the
+    root's (or left out), whatever namespace the record itself has."""
     schema = parse("AVRO", AVRO)
-    assert found(schema) == {("com.acme.User.email", "SR_FIELD"): ("PII",)}
+    assert found(schema) == {("com.acme.User.email", "sr_field"): ("PII",)}
     edits = {
         SchemaEntity("com.acme.Address.street", FIELD): ["S"],
         SchemaEntity("Other", RECORD): ["O"],
-        SchemaEntity("org.geo.Point.lat", FIELD): ["G"],
-        SchemaEntity("com.acme.User", RECORD): ["U"],
+        SchemaEntity("com.acme.Point.lat", FIELD): ["G"],
+        SchemaEntity("User", RECORD): ["U"],
     }
     tagged = parse("AVRO", schema.with_tags(edits, {SchemaEntity("com.acme.User.email", FIELD): ["PII"]}))
-    assert found(tagged) == {
-        ("com.acme.User", "SR_RECORD"): ("U",),
-        ("com.acme.Address.street", "SR_FIELD"): ("S",),
-        ("Other", "SR_RECORD"): ("O",),
-        ("org.geo.Point.lat", "SR_FIELD"): ("G",),
-    }
-    assert found(schema) == {("com.acme.User.email", "SR_FIELD"): ("PII",)}  # the parsed schema is unchanged
+    # Listed depth first from the root, with each record's full name.
+    assert [(t.entity.path, t.tags) for t in tagged.tagged_entities()] == [
+        ("com.acme.User", ("U",)), ("com.acme.Address.street", ("S",)), ("Other", ("O",)),
+        ("org.geo.Point.lat", ("G",)),
+    ]
+    assert found(schema) == {("com.acme.User.email", "sr_field"): ("PII",)}  # the parsed schema is unchanged
 
 
 @pytest.mark.parametrize("entity", [
-    SchemaEntity("User", RECORD), SchemaEntity("com.acme.User.nope", FIELD), SchemaEntity("com.acme.User", FIELD),
+    SchemaEntity("com.acme.User.nope", FIELD), SchemaEntity("com.acme.User", FIELD),
     SchemaEntity("com.acme.User.email", RECORD), SchemaEntity("email", FIELD),
+    SchemaEntity("org.geo.Point.lat", FIELD), SchemaEntity("other.User", RECORD),
 ])
 def test_avro_unknown_entities(entity: SchemaEntity) -> None:
-    with pytest.raises(UnknownEntityError, match="Invalid schema: the schema has no"):
+    with pytest.raises(UnknownEntityError, match=re.escape(f"No matching path '{entity.path}' found in the schema")):
         parse("AVRO", AVRO).with_tags({entity: ["X"]}, {})
 
 
@@ -95,84 +101,107 @@ message M {
 
 
 def test_protobuf_tags_keep_other_meta_values() -> None:
+    """Package-relative paths, as ProtobufSchema.inlineTaggedEntities names them; a oneof's field
+    also through the oneof's name (ProtobufSchemaUtils.findMatchingElement)."""
     schema = parse("PROTOBUF", PROTO)
-    assert found(schema) == {("p.M.a", "SR_FIELD"): ("PII",)}
+    assert found(schema) == {("M.a", "sr_field"): ("PII",)}
     text = schema.with_tags(
-        {SchemaEntity("p.M", RECORD): ["R"], SchemaEntity("p.M.b", FIELD): ["B"],
-         SchemaEntity("p.M.N.c", FIELD): ["C"]},
-        {SchemaEntity("p.M.a", FIELD): ["PII"]},
+        {SchemaEntity("M", RECORD): ["R"], SchemaEntity("M.choice.b", FIELD): ["B"],
+         SchemaEntity(".M.N.c", FIELD): ["C"]},
+        {SchemaEntity("M.a", FIELD): ["PII"]},
     )
     assert text.count('import "confluent/meta.proto";') == 1
     assert 'doc: "keep me"' in text and 'doc: "d"' in text
-    assert found(parse("PROTOBUF", text)) == {
-        ("p.M", "SR_RECORD"): ("R",), ("p.M.b", "SR_FIELD"): ("B",), ("p.M.N.c", "SR_FIELD"): ("C",),
-    }
+    assert [(t.entity.path, t.tags) for t in parse("PROTOBUF", text).tagged_entities()] == [
+        ("M", ("R",)), ("M.b", ("B",)), ("M.N.c", ("C",)),
+    ]
+
+
+def test_protobuf_lists_oneof_fields_first() -> None:
+    """ProtobufSchema.inlineTaggedEntities walks a message's oneofs before its other fields."""
+    text = """syntax = "proto3";
+import "confluent/meta.proto";
+message A {
+  int32 x = 1 [(confluent.field_meta).tags = "X"];
+  oneof o {
+    int32 y = 2 [(confluent.field_meta).tags = "Y"];
+  }
+}
+"""
+    assert [t.entity.path for t in parse("PROTOBUF", text).tagged_entities()] == ["A.y", "A.x"]
 
 
 def test_protobuf_adds_the_meta_import() -> None:
     schema = parse("PROTOBUF", 'syntax = "proto3";\nmessage A {\n  int32 x = 1;\n}\n')
     text = schema.with_tags({SchemaEntity("A", RECORD): ["R"], SchemaEntity("A.x", FIELD): ["F"]}, {})
     assert 'import "confluent/meta.proto";' in text
-    assert found(parse("PROTOBUF", text)) == {("A", "SR_RECORD"): ("R",), ("A.x", "SR_FIELD"): ("F",)}
+    assert found(parse("PROTOBUF", text)) == {("A", "sr_record"): ("R",), ("A.x", "sr_field"): ("F",)}
     every = {SchemaEntity("A", RECORD): ["R"], SchemaEntity("A.x", FIELD): ["F"]}
     untagged = parse("PROTOBUF", text).with_tags({}, every)
     assert "tags" not in untagged and found(parse("PROTOBUF", untagged)) == {}
 
 
 @pytest.mark.parametrize("entity", [
-    SchemaEntity("M", RECORD), SchemaEntity("p.M.MEntry", RECORD), SchemaEntity("p.M.m.key", FIELD),
-    SchemaEntity("p.M.zz", FIELD), SchemaEntity("p.M.N", FIELD),
+    SchemaEntity("p.M", RECORD), SchemaEntity("p.M.a", FIELD), SchemaEntity("M.MEntry", RECORD),
+    SchemaEntity("M.m.key", FIELD), SchemaEntity("M.zz", FIELD), SchemaEntity("M.N", FIELD),
+    SchemaEntity("M.nope.b", FIELD),
 ])
 def test_protobuf_unknown_entities(entity: SchemaEntity) -> None:
-    with pytest.raises(UnknownEntityError, match=r"p\.M"):
+    with pytest.raises(UnknownEntityError, match=r"No matching (Message|Field)"):
         parse("PROTOBUF", PROTO).with_tags({entity: ["X"]}, {})
 
 
 JSON_DOC = json.dumps({
-    "$defs": {"Address": {"type": "object", "properties": {"street": {"type": "string"}}}},
+    "definitions": {"Address": {"type": "object", "properties": {"street": {"type": "string"}}}},
     "type": "object",
     "properties": {
-        "a/b": {"type": "string"},
+        "a.b": {"type": "string"},
         "flag": True,
         "list": {"type": "array", "items": {"type": "object", "properties": {"x": {"type": "integer"}}}},
         "properties": {"type": "string"},
+        "pet": {"oneOf": [{"type": "string"}, {"type": "object", "properties": {"name": {"type": "string"}}}]},
     },
     "enum": [{"confluent:tags": ["NOT_A_SCHEMA"]}],
 })
 
 
-def test_json_pointers() -> None:
+def test_json_paths() -> None:
+    """Confluent's JSON Schema paths (JsonSchemaUtils.findMatchingEntity): 'object' steps, property
+    names (joined across dots), 'array', a combination's index after sorting, definitions."""
     schema = parse("JSON", JSON_DOC)
     assert found(schema) == {}
     edits = {
-        SchemaEntity("#/properties/a~1b", FIELD): ["SLASH"],
-        SchemaEntity("#/properties/flag", FIELD): ["BOOL"],
-        SchemaEntity("#/properties/list/items", RECORD): ["ITEM"],
-        SchemaEntity("/properties/list/items/properties/x", FIELD): ["X"],
-        SchemaEntity("#/properties/properties", FIELD): ["P"],
-        SchemaEntity("#/$defs/Address", RECORD): ["ADDR"],
-        SchemaEntity("#/$defs/Address/properties/street", FIELD): ["ST"],
-        SchemaEntity("", RECORD): ["ROOT"],
+        SchemaEntity("object.a.b", FIELD): ["DOTS"],
+        SchemaEntity("object.list.array.object", RECORD): ["ITEM"],
+        SchemaEntity("object.list.array.object.x", FIELD): ["X"],
+        SchemaEntity("object.properties", FIELD): ["P"],
+        SchemaEntity("object.pet.oneof.0.object.name", FIELD): ["NAME"],
+        SchemaEntity("object.definitions.Address.object", RECORD): ["ADDR"],
+        SchemaEntity("object.definitions.Address.object.street", FIELD): ["ST"],
+        SchemaEntity("object", RECORD): ["ROOT"],
     }
     text = schema.with_tags(edits, {})
-    assert json.loads(text)["properties"]["flag"] == {"confluent:tags": ["BOOL"]}
-    assert found(parse("JSON", text)) == {
-        ("#", "SR_RECORD"): ("ROOT",),
-        ("#/$defs/Address", "SR_RECORD"): ("ADDR",),
-        ("#/$defs/Address/properties/street", "SR_FIELD"): ("ST",),
-        ("#/properties/a~1b", "SR_FIELD"): ("SLASH",),
-        ("#/properties/flag", "SR_FIELD"): ("BOOL",),
-        ("#/properties/list/items", "SR_RECORD"): ("ITEM",),
-        ("#/properties/list/items/properties/x", "SR_FIELD"): ("X",),
-        ("#/properties/properties", "SR_FIELD"): ("P",),
-    }
+    assert json.loads(text)["properties"]["pet"]["oneOf"][1]["properties"]["name"] == {
+        "type": "string", "confluent:tags": ["NAME"]}
+    # The root is an allOf of the enum and the object (everit's model); its members sort ENUM < OBJECT.
+    assert [(t.entity.path, t.entity.entity_type.value, t.tags) for t in parse("JSON", text).tagged_entities()] == [
+        ("allof.1.object", "sr_record", ("ROOT",)),
+        ("allof.1.object.a.b", "sr_field", ("DOTS",)),
+        ("allof.1.object.list.array.object", "sr_record", ("ITEM",)),
+        ("allof.1.object.list.array.object.x", "sr_field", ("X",)),
+        ("allof.1.object.properties", "sr_field", ("P",)),
+        ("allof.1.object.pet.oneof.0.object.name", "sr_field", ("NAME",)),
+        ("allof.1.object.definitions.Address.object", "sr_record", ("ADDR",)),
+        ("allof.1.object.definitions.Address.object.street", "sr_field", ("ST",)),
+    ]
     assert found(schema) == {}  # the parsed schema is unchanged
 
 
 @pytest.mark.parametrize("entity", [
-    SchemaEntity("#/properties/nope", FIELD), SchemaEntity("#/properties/a~1b", RECORD), SchemaEntity("#", FIELD),
-    SchemaEntity("#/enum/0", RECORD), SchemaEntity("#/properties", RECORD), SchemaEntity("properties/a~1b", FIELD),
+    SchemaEntity("object.nope", FIELD), SchemaEntity("object", FIELD), SchemaEntity("object.flag", FIELD),
+    SchemaEntity("object.pet.oneof.2.object", RECORD), SchemaEntity("object.pet.oneof.x.object", RECORD),
+    SchemaEntity("#/properties/list", FIELD), SchemaEntity("record.list", FIELD),
 ])
 def test_json_unknown_entities(entity: SchemaEntity) -> None:
-    with pytest.raises(UnknownEntityError):
+    with pytest.raises(UnknownEntityError, match="No matching path"):
         parse("JSON", JSON_DOC).with_tags({entity: ["X"]}, {})

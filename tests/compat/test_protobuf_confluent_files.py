@@ -86,7 +86,7 @@ def test_schemas_import_the_files_without_references() -> None:
         '  confluent.type.Decimal d = 2;\n  confluent.type.Variant v = 3;\n}\n',
         {},
     )
-    assert [(t.entity.path, t.tags) for t in schema.tagged_entities()] == [("p.M", ("R",)), ("p.M.a", ("PII",))]
+    assert [(t.entity.path, t.tags) for t in schema.tagged_entities()] == [("M", ("R",)), ("M.a", ("PII",))]
     assert set(schema.dependency_descriptors()) >= {"confluent/meta.proto", "google/protobuf/descriptor.proto"}
 
 
