@@ -45,6 +45,7 @@ from charter.compat.protobuf.types import FileProto
 UninterpretedOption = descriptor_pb2.UninterpretedOption
 
 _MAX_ROUNDS = 32
+_UNINTERPRETED = 999  # the number of uninterpreted_option in every *Options message
 _DESCRIPTOR_FILE = "google/protobuf/descriptor.proto"
 _POSITION = r"^schema:(\d+):(\d+): "
 _UNKNOWN_OPTION = re.compile(_POSITION + r'Option "([^"]*)" unknown\.')
@@ -73,8 +74,10 @@ class LenientResult:
 
 @dataclass
 class _Pending:
-    line: int  # 0-based, in the compiled text
-    column: int
+    """An option cut from the text: where it was written (offsets into the compiled text)."""
+
+    start: int
+    end: int
     option: UninterpretedOption
 
 
@@ -90,6 +93,10 @@ class _State:
         """Replace ``text[start:end]`` by ``new``, remembering it to map source spans back."""
         self.text = self.text[:start] + new + self.text[end:]
         self.edits.append((start, end - start, len(new)))
+        for pending in self.pending:
+            if pending.start >= end:
+                pending.start += len(new) - (end - start)
+                pending.end += len(new) - (end - start)
 
     def original_offset(self, offset: int) -> int:
         """Where an offset of the compiled text was in the submitted text."""
@@ -113,7 +120,7 @@ def compile_lenient(text: str, dependencies: Mapping[str, bytes]) -> LenientResu
             if not _repair(state, error.errors, dependencies):
                 raise error from None
             continue
-        _attach(file, state.pending)
+        _attach(file, state.text, state.pending)
         _map_spans(file, state, text)
         return LenientResult(file, list(state.implicit), list(state.stubs), len(state.pending))
     assert first is not None
@@ -245,8 +252,9 @@ def _cut_option(state: _State, start: int) -> bool:
     options = _uninterpreted(parts, value)
     if options is None:
         return False
-    line, column = _line_column(text, start)
-    state.pending += [_Pending(line, column, option) for option in options]
+    # the span protoc gives a written option: the whole statement, or ``name = value`` in a list
+    span = cut if where[0] == "statement" else (start, end)
+    state.pending += [_Pending(*span, option) for option in options]
     state.text = _blank(text, *cut)
     return True
 
@@ -449,8 +457,10 @@ def _element(file: FileProto, path: tuple[int, ...]):  # type: ignore[no-untyped
     return node if "options" in node.DESCRIPTOR.fields_by_name else None
 
 
-def _attach(file: FileProto, pending: list[_Pending]) -> None:
-    """Put each cut option on the innermost element whose source span holds where it was."""
+def _attach(file: FileProto, text: str, pending: list[_Pending]) -> None:
+    """Put each cut option on the innermost element whose source span holds where it was, with
+    a source location ``(element, options, 999, i)`` spanning its text (as protoc gives every
+    option it reads), so that the printer can print it as written."""
     if not pending:
         return
     spans: list[tuple[tuple[int, ...], tuple[int, int, int, int]]] = []
@@ -460,13 +470,19 @@ def _attach(file: FileProto, pending: list[_Pending]) -> None:
             span = [span[0], span[1], span[0], span[2]]
         spans.append((tuple(location.path), (span[0], span[1], span[2], span[3])))
     for item in pending:
+        at = _line_column(text, item.start)
         best: tuple[int, ...] = ()
         for path, (sl, sc, el, ec) in spans:
-            inside = (sl, sc) <= (item.line, item.column) < (el, ec)
+            inside = (sl, sc) <= at < (el, ec)
             if inside and len(path) > len(best) and _element(file, path) is not None:
                 best = path
         target = _element(file, best) if best else file
-        target.options.uninterpreted_option.add().CopyFrom(item.option)
+        options = target.options.uninterpreted_option
+        options.add().CopyFrom(item.option)
+        number = target.DESCRIPTOR.fields_by_name["options"].number
+        end = _line_column(text, item.end)
+        location = file.source_code_info.location.add(path=[*best, number, _UNINTERPRETED, len(options) - 1])
+        location.span.extend([*at, end[1]] if at[0] == end[0] else [*at, *end])
 
 
 def _map_spans(file: FileProto, state: _State, original: str) -> None:

@@ -68,7 +68,10 @@ OPTION_ESCAPE = (
     'option java_outer_classname = "TestOptionEscape";\n'
     'option testBackslash = "backslash\\\\backslash";\n'
     'option testDoubleQuote = "\\"something\\"";\n'
-    'option testNewline = "newline\\n";\n\n'
+    'option testNewline = "newline\\n";\n'
+    "option testSingleQuote = \"\\'something\\'\";\n"
+    'option testBell = "bell\\a";\n'
+    'option testVerticalTab = "verticalTab\\v";\n\n'
     'import "google/protobuf/descriptor.proto";\n\n'
     "message TestOptionEscape {\n"
     '    option (source_ref) = "https://someUrl.com";\n\n'
@@ -87,9 +90,28 @@ def test_unknown_options_are_accepted_and_carried_uninterpreted() -> None:
         ("testBackslash", '"backslash\\\\backslash"'),
         ("testDoubleQuote", '"\\"something\\""'),
         ("testNewline", '"newline\\n"'),
+        ("testSingleQuote", "\"'something'\""),
+        ("testBell", '"bell\\007"'),
+        ("testVerticalTab", '"verticalTab\\013"'),
     ]
     assert carried(file.message_type[0].options) == [("(source_ref)", '"https://someUrl.com"')]
     assert [f.name for f in file.message_type[0].field] == ["test_bool"]
+
+
+def test_unknown_options_print_as_written() -> None:
+    """from ProtobufSchemaTest.testOptionEscape: the canonical text has every unknown option,
+    its escapes as written."""
+    canonical = parse(OPTION_ESCAPE).canonical()
+    for written in [
+        'option testBackslash = "backslash\\\\backslash";\n',
+        'option testDoubleQuote = "\\"something\\"";\n',
+        "option testSingleQuote = \"\\'something\\'\";\n",
+        'option testNewline = "newline\\n";\n',
+        'option testBell = "bell\\a";\n',
+        'option testVerticalTab = "verticalTab\\v";\n',
+        '  option (source_ref) = "https://someUrl.com";\n',
+    ]:
+        assert written in canonical
 
 
 def test_the_serialized_descriptor_has_no_uninterpreted_options_and_links() -> None:
@@ -158,6 +180,32 @@ def test_complex_custom_options_with_an_unresolved_import() -> None:
     assert dict(meta.params) == {"my_key": "my_value"}
     assert list(meta.tags) == ["PII", "PRIVATE"]
     assert "(com.custom.map)" not in schema.formatted("ignore_extensions")
+    assert schema.canonical() == (
+        'syntax = "proto3";\n'
+        "package com.custom.example.v0;\n"
+        "\n"
+        'import "common/extensions.proto";\n'
+        'import "confluent/meta.proto";\n'
+        "\n"
+        'option go_package = "example/v0;example";\n'
+        "option java_multiple_files = true;\n"
+        'option (com.custom.map).subject = "user-value";\n'
+        "option (com.custom.map).compatibility_mode = FULL;\n"
+        'option (.confluent.file_meta).doc = "file meta";\n'
+        "option (confluent.file_meta).params = [{\n"
+        '  value: "my_value",\n'
+        '  key: "my_key"\n'
+        "}];\n"
+        "option (confluent.file_meta).tags = [\n"
+        '  "PII",\n'
+        '  "PRIVATE"\n'
+        "];\n"
+        "\n"
+        "message User {\n"
+        "  string first_name = 1;\n"
+        "  string last_name = 2;\n"
+        "}\n"
+    )
 
 
 # -- list values ---------------------------------------------------------------------------------
