@@ -115,17 +115,20 @@ def test_put_config_level_object_is_a_mapping_error(http: httpx.Client, subject:
     ],
 )
 def test_schema_id_not_an_integer_is_404(http: httpx.Client, path: str) -> None:
-    """SchemasResource declares ``@PathParam("id") Integer id``: a value Jersey cannot convert is
-    its NotFoundException, ``HTTP 404 Not Found`` (RestApiTest's invalid-id lookups)."""
+    """SchemasResource declares ``@PathParam("id") Integer id``: a value Jersey cannot convert
+    (Integer.valueOf refuses it) is its NotFoundException, ``HTTP 404 Not Found``. No Confluent
+    test asserts this; it is Jersey's path-parameter rule."""
     r = http.get(path)
     assert r.status_code == 404
     assert r.json() == {"error_code": 404, "message": "HTTP 404 Not Found"}
 
 
 def test_schema_id_out_of_use_is_40403(http: httpx.Client) -> None:
-    """An Integer that names no schema reaches SchemasResource: 40403 (RestApiTest.testGetSchemaNonExist...)."""
+    """An Integer that names no schema reaches SchemasResource: 40403 (RestApiTest.
+    testGetSchemaNonExistingId, testGetSubjectsAssociatedWithNotFoundSchemaId)."""
     for raw in ("2147483647", "-1", "+2147483647"):
         check_error(http.get(f"/schemas/ids/{raw}"), 404, 40403)
+        check_error(http.get(f"/schemas/ids/{raw}/subjects"), 404, 40403)
 
 
 def test_not_acceptable_exact_text(http: httpx.Client) -> None:
