@@ -1,0 +1,231 @@
+"""Protobuf canonical, normalised and ``ignore_extensions`` texts as Confluent's tests assert them.
+
+Each case names the ProtobufSchemaTest method its schema and expected text come from (the texts
+live in protobuf_confluent_options.py and protobuf_confluent_layout.py). Cases of those tests
+whose schemas protoc refuses (the acceptance side, not the printer's) are not here:
+testEnumReserved (enum values on reserved numbers), testComplexCustomOptions3 (``1c``-style
+number tokens), testComplexEnum, testNormalization (fields on reserved numbers),
+testNormalizationWithExtensions2, testNormalizationWithComplexCustomOptions and
+testNormalizationWithRepeatedNestedCustomOptions (option values protoc does not accept).
+"""
+
+from __future__ import annotations
+
+import base64
+
+import protobuf_confluent_layout as layout
+import protobuf_confluent_options as opts
+import pytest
+from google.protobuf import descriptor_pb2
+
+from charter.compat.protobuf import PROTOBUF_FORMAT, ProtobufSchema
+
+
+def parse(text: str) -> ProtobufSchema:
+    return PROTOBUF_FORMAT.parse(text, {})
+
+
+def from_descriptor(schema: ProtobufSchema) -> ProtobufSchema:
+    """The schema registered again as its base64 FileDescriptorProto (``serialized`` format)."""
+    return parse(schema.formatted("serialized"))
+
+
+CANONICAL = {
+    "testComplexCustomOptions": (
+        opts.COMPLEX_CUSTOM_OPTIONS_SCHEMA_STRING,
+        opts.COMPLEX_CUSTOM_OPTIONS_CANONICAL_STRING,
+    ),
+    "testComplexCustomOptions2": (
+        opts.COMPLEX_CUSTOM_OPTIONS2_SCHEMA_STRING,
+        opts.COMPLEX_CUSTOM_OPTIONS2_CANONICAL_STRING,
+    ),
+    "testNestedCustomOptions": (opts.NESTED_CUSTOM_OPTIONS_SCHEMA_STRING, opts.NESTED_CUSTOM_OPTIONS_CANONICAL_STRING),
+    "testRanges": (layout.RANGES_SCHEMA_STRING, layout.RANGES_CANONICAL_STRING),
+    "testNormalizationWithExtensions": (
+        layout.NORMALIZATION_WITH_EXTENSIONS_SCHEMA_STRING,
+        layout.NORMALIZATION_WITH_EXTENSIONS_CANONICAL,
+    ),
+    "testNormalizationWithPackagePrefix": (
+        layout.NORMALIZATION_WITH_PACKAGE_PREFIX_SCHEMA_STRING,
+        layout.NORMALIZATION_WITH_PACKAGE_PREFIX_SCHEMA_STRING,
+    ),
+    "testOptionalOneOfFieldName": (
+        layout.OPTIONAL_ONE_OF_FIELD_NAME_SCHEMA_STRING,
+        layout.OPTIONAL_ONE_OF_FIELD_NAME_SCHEMA_STRING,
+    ),
+    "testEnumAfterMessage": (layout.ENUM_BEFORE_MESSAGE_SCHEMA_STRING, layout.ENUM_AFTER_MESSAGE_SCHEMA_STRING),
+}
+
+NORMALIZED = {
+    "testComplexCustomOptions2": (opts.COMPLEX_CUSTOM_OPTIONS2_SCHEMA_STRING, opts.COMPLEX_CUSTOM_OPTIONS2_NORMALIZED),
+    "testNestedCustomOptions": (opts.NESTED_CUSTOM_OPTIONS_SCHEMA_STRING, opts.NESTED_CUSTOM_OPTIONS_NORMALIZED),
+    "testRanges": (layout.RANGES_SCHEMA_STRING, layout.RANGES_NORMALIZED),
+    "testNormalizationWithExtensions": (
+        layout.NORMALIZATION_WITH_EXTENSIONS_SCHEMA_STRING,
+        layout.NORMALIZATION_WITH_EXTENSIONS_NORMALIZED,
+    ),
+    "testNormalizationWithNestedComplexCustomOptions": (
+        opts.NORMALIZATION_WITH_NESTED_COMPLEX_CUSTOM_OPTIONS_SCHEMA_STRING,
+        opts.NORMALIZATION_WITH_NESTED_COMPLEX_CUSTOM_OPTIONS_NORMALIZED,
+    ),
+    "testNormalizationWithPackagePrefix": (
+        layout.NORMALIZATION_WITH_PACKAGE_PREFIX_SCHEMA_STRING,
+        layout.NORMALIZATION_WITH_PACKAGE_PREFIX_NORMALIZED,
+    ),
+}
+
+
+# -- canonical text: layout, blank lines, options as written, ranges as written --------------
+
+
+@pytest.mark.parametrize("test", sorted(CANONICAL))
+def test_canonical_text_is_confluents(test: str) -> None:
+    """from ProtobufSchemaTest.<test>: ``schema.canonicalString()``."""
+    schema, expected = CANONICAL[test]
+    assert parse(schema).canonical() == expected
+
+
+@pytest.mark.parametrize("test", sorted(CANONICAL))
+def test_canonical_text_is_a_fixpoint(test: str) -> None:
+    """Confluent's canonical text read again prints the same (its tests register them again)."""
+    canonical = parse(CANONICAL[test][0]).canonical()
+    assert parse(canonical).canonical() == canonical
+
+
+def test_blank_lines_inside_nested_messages_carry_the_indent() -> None:
+    """from ProtobufSchemaTest.testNormalizationWithExtensions: appendIndented pads every line."""
+    text = parse(layout.NORMALIZATION_WITH_EXTENSIONS_SCHEMA_STRING).canonical()
+    assert "\n  \n    message Oh {\n" in text
+    assert "\n\n  message NestedExtended {\n" in text  # a top-level message's own blank line is empty
+    assert "message God {}" in parse(layout.NORMALIZATION_WITH_EXTENSIONS_SCHEMA_STRING).formatted("ignore_extensions")
+
+
+def test_reserved_range_of_one_number_stays_as_written() -> None:
+    """from ProtobufSchemaTest.testRanges: ``20000 to 20000`` collapses only when normalising."""
+    schema = parse(layout.RANGES_SCHEMA_STRING)
+    assert "  reserved 20000 to 20000;\n" in schema.canonical()
+    assert "  reserved 20000;\n" in schema.normalized().canonical()
+    assert "  extensions 2000 to 2000;\n" in schema.canonical()
+    assert "    reserved 2000;\n" in schema.normalized().canonical()
+
+
+def test_dotted_options_stay_dotted() -> None:
+    """from ProtobufSchemaTest.testComplexCustomOptions2: one entry per written option."""
+    text = parse(opts.COMPLEX_CUSTOM_OPTIONS2_SCHEMA_STRING).canonical()
+    assert '  int32 my_field1 = 1 [(confluent.field_meta).tags = "foo"];\n' in text
+    assert '    (confluent.field_meta).tags = ["bar"]\n' in text
+
+
+# -- normalize -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("test", sorted(NORMALIZED))
+def test_normalized_text_is_confluents(test: str) -> None:
+    """from ProtobufSchemaTest.<test>: ``schema.normalize().canonicalString()``."""
+    schema, expected = NORMALIZED[test]
+    assert parse(schema).normalized().canonical() == expected
+
+
+@pytest.mark.parametrize(
+    "test", ["testNormalizationWithExtensions", "testNormalizationWithPackagePrefix", "testComplexCustomOptions2"]
+)
+def test_normalized_text_of_the_descriptor_is_the_same(test: str) -> None:
+    """from ProtobufSchemaTest.<test>: ``new ProtobufSchema(descriptor).normalize()``."""
+    schema, expected = NORMALIZED[test]
+    normalized = parse(schema).normalized()
+    assert from_descriptor(normalized).normalized().canonical() == expected
+    assert from_descriptor(parse(schema)).normalized().canonical() == expected
+
+
+def test_normalize_sorts_extend_fields_by_number() -> None:
+    """from ProtobufSchemaTest.testNormalizationWithExtensions: fields inside ``extend``."""
+    canonical = parse(layout.NORMALIZATION_WITH_EXTENSIONS_SCHEMA_STRING).canonical()
+    normalized = parse(layout.NORMALIZATION_WITH_EXTENSIONS_SCHEMA_STRING).normalized().canonical()
+    assert canonical.index("extension_identifier2 = 103") < canonical.index("extension_identifier = 102")
+    assert normalized.index("extension_identifier = 102") < normalized.index("extension_identifier2 = 103")
+
+
+def test_ignore_extensions_drops_extends_and_extension_ranges() -> None:
+    """from ProtobufSchemaTest.testNormalizationWithExtensions: ``Format.IGNORE_EXTENSIONS``."""
+    normalized = parse(layout.NORMALIZATION_WITH_EXTENSIONS_SCHEMA_STRING).normalized()
+    assert from_descriptor(normalized).normalized().formatted("ignore_extensions") == (
+        layout.NORMALIZATION_WITH_EXTENSIONS_EXPECTED
+    )
+    assert "extensions 100 to 199" in normalized.canonical()
+    assert "extensions" not in normalized.formatted("ignore_extensions")
+
+
+# -- descriptors (base64 FileDescriptorProto input) ------------------------------------------
+
+
+def test_descriptor_of_a_text_schema_prints_confluents_text() -> None:
+    """from ProtobufSchemaTest.testComplexCustomOptions2: ``new ProtobufSchema(toDescriptor())``
+    prints the merged options (list values one per line) and no unwritten ``json_name``."""
+    schema = parse(opts.COMPLEX_CUSTOM_OPTIONS2_SCHEMA_STRING)
+    assert from_descriptor(schema).canonical() == opts.COMPLEX_CUSTOM_OPTIONS2_EXPECTED_SCHEMA_STRING
+
+
+def test_descriptor_of_enum_before_message() -> None:
+    """from ProtobufSchemaTest.testEnumAfterMessage: messages print before enums either way."""
+    schema = parse(layout.ENUM_BEFORE_MESSAGE_SCHEMA_STRING)
+    assert from_descriptor(schema).canonical() == layout.ENUM_AFTER_MESSAGE_SCHEMA_STRING
+
+
+def test_json_name_printed_whenever_the_descriptor_sets_it() -> None:
+    """ProtobufSchema.toField keeps ``json_name`` when ``hasJsonName()``: a descriptor from
+    protoc (as Confluent's JS serializer sends it) sets it on every field."""
+    file = descriptor_pb2.FileDescriptorProto(name="x.proto", package="p", syntax="proto3")
+    message = file.message_type.add(name="M")
+    message.field.add(name="first_name", number=1, type=9, label=1, json_name="firstName")
+    message.field.add(name="id", number=2, type=3, label=1)
+    text = parse(base64.b64encode(file.SerializeToString()).decode()).canonical()
+    assert '  string first_name = 1 [json_name = "firstName"];\n' in text
+    assert "  int64 id = 2;\n" in text
+
+
+def test_text_schema_descriptor_keeps_only_written_json_names() -> None:
+    """A text schema's descriptor (Confluent's toDescriptor) carries the json_name written only."""
+    schema = parse('syntax = "proto3";\nmessage M {\n  int32 a_b = 1;\n  int32 c = 2 [json_name = "x"];\n}\n')
+    fields = schema.file_descriptor().message_type[0].field
+    assert [f.HasField("json_name") for f in fields] == [False, True]
+    assert from_descriptor(schema).canonical() == schema.canonical()
+
+
+# -- confluent.field_meta params (the decimal annotation) ------------------------------------
+
+DECIMAL = (
+    'syntax = "proto3";\npackage acme;\nimport "confluent/meta.proto";\nimport "confluent/type/decimal.proto";\n'
+    "message Price {\n"
+    "  confluent.type.Decimal amount = 1 [(confluent.field_meta) = { params: [ "
+    '{ key: "precision", value: "5" }, { key: "scale", value: "2" } ] }];\n'
+    "}\n"
+)
+
+
+def test_field_meta_params_print_as_written() -> None:
+    """Printing ``params`` (a map field) no longer fails; the list literal stays a list."""
+    assert parse(DECIMAL).canonical() == (
+        'syntax = "proto3";\npackage acme;\n\n'
+        'import "confluent/meta.proto";\nimport "confluent/type/decimal.proto";\n\n'
+        "message Price {\n"
+        "  confluent.type.Decimal amount = 1 [(confluent.field_meta) = {\n"
+        "    params: [\n"
+        "      {\n"
+        '        key: "precision",\n'
+        '        value: "5"\n'
+        "      },\n"
+        "      {\n"
+        '        key: "scale",\n'
+        '        value: "2"\n'
+        "      }\n"
+        "    ]\n"
+        "  }];\n"
+        "}\n"
+    )
+
+
+def test_field_meta_params_from_a_descriptor_put_the_value_first() -> None:
+    """ProtobufSchema.toOption: a descriptor's precision/scale params print value first."""
+    text = from_descriptor(parse(DECIMAL)).canonical()
+    assert '      {\n        value: "5",\n        key: "precision"\n      },\n' in text
+    assert parse(DECIMAL).normalized().canonical().count("key:") == 2
