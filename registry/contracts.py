@@ -202,3 +202,60 @@ def matches_properties(metadata: Mapping[str, Any] | None, wanted: Mapping[str, 
 def group_value(metadata: Mapping[str, Any] | None, group: str) -> Any:
     """The value of the ``compatibilityGroup`` property (None when absent)."""
     return ((metadata or {}).get("properties") or {}).get(group)
+
+
+# ---- confluent:version (Confluent's Metadata.CONFLUENT_VERSION) -----------------------------
+
+CONFLUENT_VERSION = "confluent:version"
+
+
+def confluent_version_text(metadata: Mapping[str, Any] | None) -> str | None:
+    """The ``confluent:version`` property as given (None when absent)."""
+    value = ((metadata or {}).get("properties") or {}).get(CONFLUENT_VERSION)
+    return value if isinstance(value, str) else None
+
+
+def confluent_version(metadata: Mapping[str, Any] | None) -> int | None:
+    """``Metadata.getConfluentVersionNumber``: the property as a number (None when absent or not one)."""
+    text = confluent_version_text(metadata)
+    try:
+        return int(text) if text is not None else None
+    except ValueError:
+        return None
+
+
+def with_confluent_version(metadata: Mapping[str, Any] | None, version: int) -> dict[str, Any]:
+    """``Metadata.setConfluentVersion``: the metadata with ``confluent:version`` set to ``version``."""
+    out = dict(metadata or {})
+    out["properties"] = {**(out.get("properties") or {}), CONFLUENT_VERSION: str(version)}
+    return out
+
+
+def _without_confluent_version(metadata: Mapping[str, Any] | None) -> dict[str, Any]:
+    out = dict(metadata or {})
+    props = {k: v for k, v in (out.get("properties") or {}).items() if k != CONFLUENT_VERSION}
+    out["properties"] = props
+    return out
+
+
+def _same_metadata(a: Mapping[str, Any] | None, b: Mapping[str, Any] | None) -> bool:
+    """Equal as Confluent's sorted ``Metadata`` (absent and empty collections alike)."""
+    def key(m: Mapping[str, Any] | None) -> tuple[Any, ...]:
+        m = m or {}
+        tags = {p: sorted(set(t)) for p, t in (m.get("tags") or {}).items()}
+        return (tags, dict(m.get("properties") or {}), sorted(set(m.get("sensitive") or [])))
+    return key(a) == key(b)
+
+
+def metadata_can_look_up(
+    candidate: Mapping[str, Any] | None, stored: Mapping[str, Any] | None, stored_version: int
+) -> bool:
+    """Confluent's ``AbstractSchemaProvider.canLookupIgnoringVersion`` on the metadata: a candidate
+    without ``confluent:version`` finds a version that has one (ignoring it), a candidate with one
+    finds a version without it only when it names that version; otherwise all must be equal."""
+    mine, theirs = confluent_version(candidate), confluent_version(stored)
+    if mine is None and theirs is not None:
+        return _same_metadata(candidate, _without_confluent_version(stored))
+    if mine is not None and theirs is None:
+        return mine == stored_version and _same_metadata(_without_confluent_version(candidate), stored)
+    return _same_metadata(candidate, stored)

@@ -9,6 +9,7 @@ are kept in a bounded LRU so compatibility checks do not re-parse history on eve
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import threading
 from collections import OrderedDict
@@ -23,6 +24,7 @@ from charter.compat.formats import get_format, supported_types
 from charter.registry import errors
 from charter.registry.contexts import reference_subject
 from charter.registry.store.state import (
+    LATEST,
     Reference,
     RegistryState,
     SchemaContent,
@@ -31,6 +33,8 @@ from charter.registry.store.state import (
 )
 
 MAX_REFERENCE_DEPTH = 64
+# The config values that add metadata and rules to a new version (see contracts.effective_contract)
+CONTRACT_CONFIGS = ("defaultMetadata", "overrideMetadata", "defaultRuleSet", "overrideRuleSet")
 SchemaKey = tuple[str, int]  # (context, id): a stored schema's identity across contexts
 
 
@@ -71,8 +75,8 @@ def read_schema_request(body: Any, max_schema_bytes: int) -> SchemaRequest:
     if not isinstance(body, dict):
         raise errors.bad_request("The request body must be a JSON object with a 'schema' field")
     text = body.get("schema")
-    if text is None:
-        raise errors.invalid_schema("Empty schema: the request body has no 'schema' field")
+    if text is None:  # Confluent's null schema: empty (a register reuses the latest; see service)
+        text = ""
     if not isinstance(text, str):
         raise errors.bad_request("'schema' must be a string holding the schema text")
     if len(text) > max_schema_bytes:
@@ -145,6 +149,19 @@ class Dependencies:
 
 
 NO_DEPENDENCIES = Dependencies({}, {}, ())
+
+
+def pin_latest_references(state: RegistryState, request: SchemaRequest, context: str) -> SchemaRequest:
+    """The request with each reference to version -1 pinned to the referenced subject's latest
+    version, as Confluent's ``AbstractSchemaProvider.resolveReferences`` does before storing it
+    (a subject without live versions is left as is: resolving then answers 42201)."""
+    if not any(ref.version == LATEST for ref in request.references):
+        return request
+    refs = []
+    for ref in request.references:
+        live = state.versions(reference_subject(context, ref.subject)) if ref.version == LATEST else []
+        refs.append(Reference(ref.name, ref.subject, live[-1].version) if live else ref)
+    return dataclasses.replace(request, references=tuple(refs))
 
 
 def resolve_references(state: RegistryState, refs: tuple[Reference, ...], context: str) -> Dependencies:

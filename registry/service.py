@@ -23,10 +23,13 @@ from charter.registry.config_service import ConfigService
 from charter.registry.context_service import ContextService
 from charter.registry.contexts import DEFAULT_CONTEXT, context_of, is_context_scope
 from charter.registry.contracts import (
+    confluent_version_text,
     effective_contract,
     group_value,
+    metadata_can_look_up,
     validate_metadata,
     validate_rule_set,
+    with_confluent_version,
 )
 from charter.registry.deletes import DeleteService
 from charter.registry.log.base import SchemaLog
@@ -37,10 +40,12 @@ from charter.registry.records import (
 )
 from charter.registry.reserved import reserved_messages
 from charter.registry.schemas import (
+    CONTRACT_CONFIGS,
     Candidate,
     Dependencies,
     SchemaParser,
     SchemaRequest,
+    pin_latest_references,
     resolve_references,
 )
 from charter.registry.settings import Settings
@@ -100,14 +105,60 @@ class RegistryService:
         """The request with the metadata and rule set a new version would get (see contracts)."""
         latest = next((v for v in reversed(self.state.subjects.get(subject, {}).values()) if not v.deleted), None)
         previous = (latest.schema.metadata, latest.schema.rule_set) if latest and inherit else None
-        config = {
-            name: self.config.config_value(subject, name)
-            for name in ("defaultMetadata", "overrideMetadata", "defaultRuleSet", "overrideRuleSet")
-        }
+        config = {name: self.config.config_value(subject, name) for name in CONTRACT_CONFIGS}
         metadata, rule_set = effective_contract(request.metadata, request.rule_set, previous, config)
         if metadata == request.metadata and rule_set == request.rule_set:
             return request
         return dataclasses.replace(request, metadata=metadata, rule_set=rule_set)
+
+    def _registered_contract(self, subject: str, request: SchemaRequest, mode: Mode) -> SchemaRequest:
+        """The request as a new version would store it: :meth:`with_contract`, then, as Confluent's
+        ``AbstractSchemaRegistry.maybeSetMetadataRuleSet`` does, ``confluent:version`` set to the
+        version it would get when a version was asked for (``-1`` too) or the metadata names one."""
+        merged = self.with_contract(subject, request)
+        if mode is Mode.IMPORT or (not request.version and confluent_version_text(merged.metadata) is None):
+            return merged
+        every = self.state.subjects.get(subject)
+        next_version = next(reversed(every)) + 1 if every else 1  # deleted versions count
+        return dataclasses.replace(merged, metadata=with_confluent_version(merged.metadata, next_version))
+
+    def _fill_empty(self, subject: str, request: SchemaRequest) -> SchemaRequest:
+        """Confluent's ``maybePopulateFromPrevious``: an empty (or blank) schema takes the latest
+        live version's schema, type and references; with no version it is "Empty schema"."""
+        if request.text.strip():
+            return request
+        live = self.state.versions(subject)
+        if not live:
+            raise errors.invalid_schema("Empty schema")
+        c = live[-1].schema
+        return dataclasses.replace(request, schema_type=c.schema_type, text=c.text, references=c.references)
+
+    @staticmethod
+    def _can_look_up(candidate: Candidate, sv: SubjectVersion) -> bool:
+        """Confluent's ``ParsedSchema.canLookup``: the same schema, references and rules, with
+        metadata equal but for ``confluent:version`` (see contracts.metadata_can_look_up)."""
+        c, asked = sv.schema, candidate.request
+        return (
+            c.schema_type == asked.schema_type and c.text == candidate.text and c.references == asked.references
+            and (c.rule_set or None) == (asked.rule_set or None)
+            and metadata_can_look_up(asked.metadata, c.metadata, sv.version)
+        )
+
+    async def _look_up_as_given(
+        self, subject: str, request: SchemaRequest, normalize: bool, *, latest_only: bool
+    ) -> SubjectVersion | None:
+        """Confluent's ``registerOrForward`` look-up before registering (only without configured
+        default or override metadata and rules): the request as sent, against every live version
+        newest first, or only the latest for version -1."""
+        if any(self.config.config_value(subject, name) for name in CONTRACT_CONFIGS):
+            return None
+        live = self.state.versions(subject)
+        if not live:
+            return None
+        candidate = await self.prepare(subject, request, normalize)
+        targets = live[-1:] if latest_only else list(reversed(live))
+        exact = next((sv for sv in targets if sv.schema.fingerprint == candidate.fingerprint), None)
+        return exact or next((sv for sv in targets if self._can_look_up(candidate, sv)), None)
 
     def _in_group(self, subject: str, versions: list[SubjectVersion], metadata: Any) -> list[SubjectVersion]:
         """With a ``compatibilityGroup`` configured: only the versions in the candidate's group."""
@@ -156,32 +207,44 @@ class RegistryService:
         space_of = context_of(subject)
         mode = self.modes.effective(subject)
         self.modes.check_writable(subject, mode)
+        request = pin_latest_references(self.state, self._fill_empty(subject, request), space_of)
         validate_metadata(request.metadata)
         validate_rule_set(request.rule_set)
         explicit_id = request.schema_id is not None and request.schema_id >= 0
         normalize = self._normalize(subject, normalize)
-        given, request = request, self.with_contract(subject, request)
+        # Confluent's Schema(subject, request): no version is version 0, "any new version";
+        # -1 is "the latest, or a new one"; another number must be the next version.
+        wanted = request.version or 0
+        given, request = request, self._registered_contract(subject, request, mode)
         fingerprint = self.known_fingerprint(subject, request, normalize)
-        if fingerprint is not None and not explicit_id and mode is not Mode.IMPORT:
+        if fingerprint is not None and not explicit_id and mode is not Mode.IMPORT and wanted == 0:
             # The common re-registration of a known schema: answered without parsing.
             for sv in reversed(self.state.versions(subject)):
                 if sv.schema.fingerprint == fingerprint:
                     return sv, False
+        if mode is not Mode.IMPORT and not explicit_id and wanted in (0, LATEST):
+            found = await self._look_up_as_given(subject, given, normalize, latest_only=wanted == LATEST)
+            if found is not None:
+                return found, False
         candidate = await self.prepare(subject, request, normalize)
         async with self.writer.lock:
             mode = self.modes.effective(subject)
             self.modes.check_writable(subject, mode)
-            merged = self.with_contract(subject, given)
+            merged = self._registered_contract(subject, given, mode)
             if merged != request:  # the history changed while parsing (parse cache hit: cheap)
                 request = merged
                 candidate = await self.prepare(subject, request, normalize)
             all_versions = self.state.versions(subject, include_deleted=True)
             live = [v for v in all_versions if not v.deleted]
-            same = next((sv for sv in reversed(live) if sv.schema.fingerprint == candidate.fingerprint), None)
-            if same is None and normalize and live:
+            # Confluent reuses an existing version only when no version was asked for (IMPORT: any)
+            reusable = live if wanted == 0 or mode is Mode.IMPORT else []
+            same = next((sv for sv in reversed(reusable) if sv.schema.fingerprint == candidate.fingerprint), None)
+            if same is None and normalize and reusable:
                 # A version stored without normalisation still matches its normalised form.
-                found = await asyncio.to_thread(self._match_normalized, candidate, self._previous(live))
-                same = next((sv for sv in live if sv.version == found), None)
+                found = await asyncio.to_thread(self._match_normalized, candidate, self._previous(reusable))
+                same = next((sv for sv in reusable if sv.version == found), None)
+            if same is None and mode is not Mode.IMPORT:
+                same = next((sv for sv in reversed(reusable) if self._can_look_up(candidate, sv)), None)
             if same is not None:
                 if explicit_id and same.schema.id != request.schema_id:
                     raise errors.id_does_not_match(same.schema.id, request.schema_id or 0)
@@ -213,6 +276,8 @@ class RegistryService:
                 version = (all_versions[-1].version + 1) if all_versions else 1
                 if new_version is not None and new_version != version:
                     raise errors.invalid_new_version(new_version, version)
+                if wanted > 0 and wanted != version:  # KafkaSchemaRegistry.register
+                    raise errors.invalid_schema("Version is not one more than previous version")
             value = schema_value(
                 subject, version, schema_id, request.schema_type, candidate.text,
                 candidate.request.references, request.metadata, request.rule_set, deleted=False,
@@ -231,6 +296,9 @@ class RegistryService:
     ) -> SubjectVersion:
         subject = self.resolve_subject(subject)
         normalize = self._normalize(subject, normalize)
+        if not request.text.strip():
+            raise errors.invalid_schema("Empty schema")
+        request = pin_latest_references(self.state, request, context_of(subject))
         fingerprint = self.known_fingerprint(subject, request, normalize)
         candidate = None
         if fingerprint is None:
@@ -242,6 +310,10 @@ class RegistryService:
         ordered = sorted(versions, key=lambda v: (not v.deleted, v.version), reverse=True)
         for sv in ordered:
             if sv.schema.fingerprint == fingerprint:
+                return sv
+        candidate = candidate or await self.prepare(subject, request, normalize)
+        for sv in ordered:  # Confluent's canLookup: ignoring confluent:version
+            if self._can_look_up(candidate, sv):
                 return sv
         merged = self.with_contract(subject, request)
         if merged != request:  # as Confluent: the version it would become, with inherited metadata
@@ -290,7 +362,9 @@ class RegistryService:
             if sv is None or sv.deleted:
                 raise errors.version_not_found(version)
             targets = [sv]
-        request = self.with_contract(subject, request)
+        if not request.text.strip():  # Confluent's testCompatibility: "Empty schema"
+            raise errors.invalid_schema("Empty schema")
+        request = self.with_contract(subject, pin_latest_references(self.state, request, context_of(subject)))
         candidate = await self.prepare(subject, request, self._normalize(subject, normalize))
         level = self.config.compatibility_level(subject)
         if version is None:
