@@ -78,6 +78,23 @@ def test_mode_number_is_text(http: httpx.Client, subject: str) -> None:
     assert http.get(f"/mode/{subject}").status_code == 404
 
 
+def test_association_numbers_are_text(http: httpx.Client, subject: str) -> None:
+    """AssociationCreateOrUpdateRequest's resourceName/resourceNamespace are Strings: numbers are
+    read as their text; the nested RegisterSchemaRequest's ``schema`` too (42201 for ``7``)."""
+    assert http.post(f"/subjects/{subject}/versions", json={"schema": GOOD}).status_code == 200
+    name = int(subject.split("-")[1], 16)  # a number no other test uses as a topic name
+    body = {"resourceName": name, "resourceNamespace": 42, "resourceType": "topic",
+            "associations": [{"subject": subject, "associationType": "value"}]}
+    r = http.post("/associations", json=body)
+    assert r.status_code == 200, r.text
+    listed = http.get(f"/associations/resources/42/{name}").json()
+    assert [(a["resourceName"], a["resourceNamespace"], a["subject"]) for a in listed] == [(str(name), "42", subject)]
+    bad = dict(body, resourceName={"name": "t"})
+    check_error(http.post("/associations", json=bad), 400, 400)
+    nested = dict(body, associations=[{"subject": subject + "-n", "associationType": "key", "schema": {"schema": 7}}])
+    check_error(http.post("/associations", json=nested), 422, 42201)
+
+
 # --- ConfigResource: an unknown level ---------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ from fastapi.responses import Response
 
 from charter.registry import errors
 from charter.registry.api.deps import service
-from charter.registry.api.http import json_body, page, path_text, respond, subject_param
+from charter.registry.api.http import ASSOCIATION_REQUEST_TEXTS, json_body, page, path_text, respond, subject_param
 from charter.registry.association_batch import batch_get, batch_mutate
 from charter.registry.association_requests import check_filters, parse_flag
 
@@ -51,13 +51,15 @@ async def _delete(request: Request, **selector: str) -> Response:
 @router.post("/associations")
 async def create_associations(request: Request) -> Response:
     svc = service(request)
-    return respond(request, await svc.associations.create_or_update(await json_body(request), replace=False))
+    body = await json_body(request, ASSOCIATION_REQUEST_TEXTS)
+    return respond(request, await svc.associations.create_or_update(body, replace=False))
 
 
 @router.put("/associations")
 async def create_or_update_associations(request: Request) -> Response:
     svc = service(request)
-    return respond(request, await svc.associations.create_or_update(await json_body(request), replace=True))
+    body = await json_body(request, ASSOCIATION_REQUEST_TEXTS)
+    return respond(request, await svc.associations.create_or_update(body, replace=True))
 
 
 @router.post("/associations:batchGet")

@@ -97,6 +97,13 @@ def respond_text(request: Request, text: str) -> Response:
 SCHEMA_REQUEST_TEXTS = ("schema", "schemaType", "references[].name", "references[].subject")
 CONFIG_REQUEST_TEXTS = ("compatibility", "compatibilityPolicy", "compatibilityGroup", "alias", "aliasForDeks")
 MODE_REQUEST_TEXTS = ("mode",)
+# AssociationCreateOrUpdateRequest: its associations carry an AssociationCreateOrUpdateInfo each,
+# whose ``schema`` is an object (a RegisterSchemaRequest).
+ASSOCIATION_REQUEST_TEXTS = (
+    "resourceName", "resourceNamespace", "resourceId", "resourceType",
+    "associations[].subject", "associations[].associationType",
+    *(f"associations[].schema.{path}" for path in SCHEMA_REQUEST_TEXTS),
+)
 
 
 async def json_body(request: Request, texts: tuple[str, ...] = ()) -> Any:
