@@ -8,6 +8,9 @@ protoc, reads its diagnostics, repairs the inputs it chokes on and runs it again
 
 * an option given a list value (``(confluent.field_meta).tags = ["a", "b"]``, which Wire reads
   and protoc does not) is compiled as one assignment per item, which is what it means;
+* an option value protoc cannot interpret (of the wrong type, out of range, an aggregate naming
+  a field the message lacks, a non-repeated option set twice) is carried the same way: Wire
+  keeps any value and Confluent interprets only the options it knows;
 * an import nothing resolves (``import "validate/validate.proto";`` of protoc-gen-validate)
   is linked against an empty stand-in file; the import stays in the descriptor (as
   ``ProtobufSchema.toDynamicSchema`` keeps only the imports it finds, but prints them all);
@@ -58,6 +61,10 @@ _IMPORT = re.compile(r'^\s*import\s+(?:public\s+|weak\s+)?"([^"]+)"\s*;', re.MUL
 _INT = re.compile(r"^[-+]?(?:0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)$")
 _FLOAT = re.compile(r"^[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|inf|nan)$", re.IGNORECASE)
 _TOKEN = re.compile(r"[-+]?[\w.]+")
+_BAD_VALUE = re.compile(
+    _POSITION
+    + r'(?:.* for (?:\w+ )?option "[^"]*"\.|Error while parsing option value for |Option "[^"]*" was already set\.)'
+)
 _LIST_VALUE = re.compile(_POSITION + r"Expected option value\.$")
 _NAME_BEFORE = re.compile(r"(\([^()]*\)(?:\s*\.\s*(?:\w+|\([^()]*\)))*|\w+(?:\s*\.\s*\w+)*)\s*=\s*$")
 
@@ -153,6 +160,12 @@ def _repair(state: _State, errors: list[str], dependencies: Mapping[str, bytes])
             named = _NAME_BEFORE.search(state.text[:offset]) if offset is not None else None
             if named is not None and state.text[offset : offset + 1] == "[":
                 edits.append((named.start(), "list"))
+        elif match := _BAD_VALUE.match(error):
+            offset = _offset(state.text, int(match.group(1)), int(match.group(2)))
+            if offset is not None and _read_option(state.text, offset) is not None:
+                edits.append((offset, "cut"))
+            elif offset is not None and (named := _NAME_BEFORE.search(state.text[:offset])) is not None:
+                edits.append((named.start(), "cut"))
         elif match := _INNER_SCOPE.match(error):
             offset = _offset(state.text, int(match.group(1)), int(match.group(2)))
             if offset is not None and state.text[offset : offset + 1] == "(" and not match.group(3).startswith("."):

@@ -208,6 +208,32 @@ def test_complex_custom_options_with_an_unresolved_import() -> None:
     )
 
 
+def test_option_values_protoc_cannot_interpret_are_carried() -> None:
+    """ProtobufSchema.toDynamicSchema interprets only the options it knows (Wire keeps any value):
+    a value of the wrong type or range, an aggregate naming a field the message lacks and a
+    non-repeated option set twice are accepted and printed as written."""
+    schema = parse(
+        'syntax = "proto2";\nimport "google/protobuf/descriptor.proto";\n'
+        "message V { optional int32 a = 1; }\n"
+        "extend google.protobuf.FieldOptions { optional int32 i = 50001; optional V v = 50002; }\n"
+        "message M {\n"
+        '  optional int32 a = 1 [(i) = "x", deprecated = true];\n'
+        "  optional int32 b = 2 [(i) = 99999999999];\n"
+        "  optional int32 c = 3 [(v) = { a: 1 zzz: 2 }];\n"
+        "  optional int32 d = 4 [(i) = 1, (i) = 2];\n"
+        "}\n"
+    )
+    fields = schema._file.message_type[1].field
+    assert carried(fields[0].options) == [("(i)", '"x"')] and fields[0].options.deprecated
+    assert carried(fields[1].options) == [("(i)", "99999999999")]
+    assert fields[2].options.uninterpreted_option[0].aggregate_value == "a: 1 zzz: 2"
+    assert carried(fields[3].options) == [("(i)", "2")]
+    assert extension_value(schema, "M", "i") == 0  # field a: only the known option survives
+    canonical = schema.canonical()
+    for written in ['(i) = "x"', "[(i) = 99999999999]", "zzz: 2", "(i) = 1", "(i) = 2"]:
+        assert written in canonical
+
+
 # -- list values ---------------------------------------------------------------------------------
 
 
