@@ -170,6 +170,15 @@ def test_type_of_a_reference_not_imported(http: httpx.Client, subject: str) -> N
     assert latest(http, subject)["schema"] == broken
 
 
+def test_reserved_conflicts_register(http: httpx.Client, subject: str) -> None:
+    """ProtobufSchema.toDynamicMessage copies reserved statements without checking fields against
+    them: a field using a reserved number registers and reads back with the statement."""
+    r = reg(http, subject, 'syntax = "proto3";\nmessage M {\n  reserved 1, 2;\n  int32 a = 1;\n}\n')
+    assert r.status_code == 200, r.text
+    stored = latest(http, subject)["schema"]
+    assert "  reserved 1, 2;\n" in stored and "  int32 a = 1;\n" in stored
+
+
 def test_bad_schema_is_refused(http: httpx.Client, subject: str) -> None:
     """from RestApiTest.testBad (getBadSchema): 42201, and nothing registered."""
     bad = (

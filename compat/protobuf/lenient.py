@@ -65,6 +65,15 @@ _BAD_VALUE = re.compile(
     _POSITION
     + r'(?:.* for (?:\w+ )?option "[^"]*"\.|Error while parsing option value for |Option "[^"]*" was already set\.)'
 )
+_RESERVED_CLASH = re.compile(
+    _POSITION + r"(?:.* uses reserved number \d+\.|.* is reserved\.|Reserved range .* overlaps with |"
+    r"Extension range .* overlaps with reserved range )"
+)
+_RESERVED_STATEMENT = re.compile(r"(?<![\w.])reserved\s+[^;{}]*;")
+_RESERVED_ITEM = re.compile(
+    r"\s*(?:\"([^\"]*)\"|'([^']*)'|([-+]?(?:0[xX][0-9a-fA-F]+|\d+))(?:\s+to\s+(max|[-+]?(?:0[xX][0-9a-fA-F]+|\d+)))?"
+    r"|([A-Za-z_]\w*))\s*(?:,|$)"
+)
 _LIST_VALUE = re.compile(_POSITION + r"Expected option value\.$")
 _NAME_BEFORE = re.compile(r"(\([^()]*\)(?:\s*\.\s*(?:\w+|\([^()]*\)))*|\w+(?:\s*\.\s*\w+)*)\s*=\s*$")
 
@@ -94,16 +103,22 @@ class _State:
     stubs: dict[str, bytes] = field(default_factory=dict)
     implicit: list[str] = field(default_factory=list)
     pending: list[_Pending] = field(default_factory=list)
+    reserved: list[list] = field(default_factory=list)  # [start, end, text] of cut reserved statements
     edits: list[tuple[int, int, int]] = field(default_factory=list)  # (offset, old length, new length)
 
     def replace(self, start: int, end: int, new: str) -> None:
         """Replace ``text[start:end]`` by ``new``, remembering it to map source spans back."""
         self.text = self.text[:start] + new + self.text[end:]
         self.edits.append((start, end - start, len(new)))
+        delta = len(new) - (end - start)
         for pending in self.pending:
             if pending.start >= end:
-                pending.start += len(new) - (end - start)
-                pending.end += len(new) - (end - start)
+                pending.start += delta
+                pending.end += delta
+        for statement in self.reserved:
+            if statement[0] >= end:
+                statement[0] += delta
+                statement[1] += delta
 
     def original_offset(self, offset: int) -> int:
         """Where an offset of the compiled text was in the submitted text."""
@@ -128,6 +143,7 @@ def compile_lenient(text: str, dependencies: Mapping[str, bytes]) -> LenientResu
                 raise error from None
             continue
         _attach(file, state.text, state.pending)
+        _restore_reserved(file, state)
         _map_spans(file, state, text)
         return LenientResult(file, list(state.implicit), list(state.stubs), len(state.pending))
     assert first is not None
@@ -160,6 +176,8 @@ def _repair(state: _State, errors: list[str], dependencies: Mapping[str, bytes])
             named = _NAME_BEFORE.search(state.text[:offset]) if offset is not None else None
             if named is not None and state.text[offset : offset + 1] == "[":
                 edits.append((named.start(), "list"))
+        elif _RESERVED_CLASH.match(error):
+            repaired |= _cut_reserved(state)
         elif match := _BAD_VALUE.match(error):
             offset = _offset(state.text, int(match.group(1)), int(match.group(2)))
             if offset is not None and _read_option(state.text, offset) is not None:
@@ -270,6 +288,95 @@ def _cut_option(state: _State, start: int) -> bool:
     state.pending += [_Pending(*span, option) for option in options]
     state.text = _blank(text, *cut)
     return True
+
+
+def _cut_reserved(state: _State) -> bool:
+    """Blank every ``reserved`` statement (Wire does not check a field against them, nor ranges
+    against each other); they are put back into the descriptor after compiling."""
+    cut = False
+    for match in reversed(list(_RESERVED_STATEMENT.finditer(state.text))):
+        line_start = state.text.rfind("\n", 0, match.start()) + 1
+        if "//" in state.text[line_start : match.start()] or _items(match.group()) is None:
+            continue
+        state.text = _blank(state.text, match.start(), match.end())
+        state.reserved.append([match.start(), match.end(), match.group()])
+        cut = True
+    state.reserved.sort()
+    return cut
+
+
+def _number(text: str) -> int:
+    sign = -1 if text.startswith("-") else 1
+    digits = text.lstrip("+-")
+    return sign * (int(digits, 16) if digits[:2].lower() == "0x" else int(digits))
+
+
+def _items(statement: str) -> list[tuple[int, int, str | tuple[int, str | None]]] | None:
+    """``(start, end, name or (number, "to" end))`` of each item of ``reserved ...;``."""
+    body_start = len("reserved")
+    body = statement[body_start:-1]
+    items: list[tuple[int, int, str | tuple[int, str | None]]] = []
+    i = 0
+    while i < len(body):
+        match = _RESERVED_ITEM.match(body, i)
+        if match is None or match.end() == i:
+            return None if body[i:].strip() else items
+        name = match.group(1) if match.group(1) is not None else match.group(2)
+        name = name if name is not None else match.group(5)
+        value: str | tuple[int, str | None] = name if name is not None else (_number(match.group(3)), match.group(4))
+        token_start = body_start + i + (len(match.group()) - len(match.group().lstrip()))
+        token_end = body_start + len(body[: match.end()].rstrip().rstrip(",").rstrip())
+        items.append((token_start, token_end, value))
+        i = match.end()
+    return items
+
+
+def _restore_reserved(file: FileProto, state: _State) -> None:
+    """Put the cut ``reserved`` statements back on their messages and enums, with the source
+    locations protoc gives them (statement ``(element, 9|4)``, items ``(element, 9|4, i)``; names
+    under 10|5), in text order."""
+    if not state.reserved:
+        return
+    elements: list[tuple[tuple[int, ...], tuple[int, int], tuple[int, int]]] = []
+    for location in file.source_code_info.location:
+        path = tuple(location.path)
+        node = _element(file, path)
+        if isinstance(node, (descriptor_pb2.DescriptorProto, descriptor_pb2.EnumDescriptorProto)):
+            span = list(location.span)
+            end = (span[0], span[2]) if len(span) == 3 else (span[2], span[3])
+            elements.append((path, (span[0], span[1]), end))
+    for start, end, statement in state.reserved:
+        at = _line_column(state.text, start)
+        owners = [e for e in elements if e[1] <= at < e[2]]
+        if not owners:
+            continue
+        path = max(owners, key=lambda e: len(e[0]))[0]
+        node = _element(file, path)
+        enum = isinstance(node, descriptor_pb2.EnumDescriptorProto)
+        ranges, names = (4, 5) if enum else (9, 10)
+        items = _items(statement) or []
+        kinds = {ranges if not isinstance(value, str) else names for _, _, value in items}
+        for kind in sorted(kinds):
+            _add_location(file, state.text, (*path, kind), start, end)
+        for item_start, item_end, value in items:
+            if isinstance(value, str):
+                node.reserved_name.append(value)
+                _add_location(file, state.text, (*path, names, len(node.reserved_name) - 1),
+                              start + item_start, start + item_end)
+                continue
+            first, last = value
+            top = (2147483647 if enum else 536870912) if last == "max" else None
+            stop = top if top is not None else (_number(last) if last else first) + (0 if enum else 1)
+            node.reserved_range.add(start=first, end=stop)
+            _add_location(file, state.text, (*path, ranges, len(node.reserved_range) - 1),
+                          start + item_start, start + item_end)
+
+
+def _add_location(file: FileProto, text: str, path: tuple[int, ...], start: int, end: int) -> None:
+    first = _line_column(text, start)
+    last = _line_column(text, end)
+    location = file.source_code_info.location.add(path=list(path))
+    location.span.extend([*first, last[1]] if first[0] == last[0] else [*first, *last])
 
 
 # -- reading an option -------------------------------------------------------------------------

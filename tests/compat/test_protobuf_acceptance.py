@@ -264,6 +264,35 @@ def test_list_value_of_a_repeated_custom_option() -> None:
     assert list(extension_value(schema, "M", "nums")) == [1, 2, 3]
 
 
+# -- reserved ----------------------------------------------------------------------------------------
+
+
+def test_reserved_conflicts_are_accepted_and_kept() -> None:
+    """ProtobufSchema.toDynamicMessage/toDynamicEnum copy reserved statements as written and Wire
+    does not check fields against them: a field or value using a reserved number or name, and
+    overlapping reserved ranges, are accepted; the ranges and names stay, per statement."""
+    schema = parse(
+        'syntax = "proto3";\n'
+        "message M {\n  reserved 1, 7 to max;\n  reserved 3 to 9;\n  reserved \"a\", \"b\";\n  int32 a = 1;\n"
+        "  message N { reserved 2; int32 x = 2; }\n}\n"
+        "enum E {\n  reserved 1 to 3;\n  reserved \"Y\";\n  Z = 0;\n  Y = 2;\n}\n"
+    )
+    file = schema.file_descriptor()
+    message = file.message_type[0]
+    assert [(r.start, r.end) for r in message.reserved_range] == [(1, 2), (7, 536870912), (3, 10)]
+    assert list(message.reserved_name) == ["a", "b"]
+    assert [(r.start, r.end) for r in message.nested_type[0].reserved_range] == [(2, 3)]
+    assert [(r.start, r.end) for r in file.enum_type[0].reserved_range] == [(1, 3)]
+    assert list(file.enum_type[0].reserved_name) == ["Y"]
+    canonical = schema.canonical()
+    assert "  reserved 1, 7 to max;\n  reserved 3 to 9;\n  reserved \"a\", \"b\";\n" in canonical
+    assert "  reserved 1 to 3;\n  reserved \"Y\";\n" in canonical
+    assert "    reserved 2;\n" in canonical
+    normalized = schema.normalized().canonical()
+    assert "  reserved 1;\n  reserved 3 to 9;\n  reserved 7 to max;\n" in normalized
+    links(schema)
+
+
 # -- names and imports ---------------------------------------------------------------------------
 
 
