@@ -348,3 +348,41 @@ ENUM_AFTER_MESSAGE_SCHEMA_STRING = (
     "  CLUBS = 3;\n"
     "}\n"
 )
+
+ENUM_RESERVED_SCHEMA_STRING = (
+    "\n"
+    "import \"google/protobuf/descriptor.proto\";\n"
+    "\n"
+    "message FooOptions {\n"
+    "  optional string name = 1;\n"
+    "  optional FooParameterType type = 2;\n"
+    "}\n"
+    "enum FooParameterType {\n"
+    "  reserved 20, 100 to max;\n"
+    "  reserved 10;\n"
+    "  reserved 1 to 3;\n"
+    "  reserved \"BAD\", \"OLD\";\n"
+    "  NUMBER = 1;\n"
+    "  STRING = 2;\n"
+    "}\n"
+)
+
+ENUM_RESERVED_NORMALIZED_SCHEMA_STRING = (
+    "\n"
+    "import \"google/protobuf/descriptor.proto\";\n"
+    "\n"
+    "message FooOptions {\n"
+    "  optional string name = 1;\n"
+    "  optional .FooParameterType type = 2;\n"
+    "}\n"
+    "enum FooParameterType {\n"
+    "  reserved 1 to 3;\n"
+    "  reserved 10;\n"
+    "  reserved 20;\n"
+    "  reserved 100 to max;\n"
+    "  reserved \"BAD\";\n"
+    "  reserved \"OLD\";\n"
+    "  NUMBER = 1;\n"
+    "  STRING = 2;\n"
+    "}\n"
+)

@@ -389,16 +389,18 @@ NORMALIZATION_WITH_NESTED_COMPLEX_CUSTOM_OPTIONS_NORMALIZED = (
     "}\n"
 )
 
-# testComplexCustomOptions without its (com.custom.map) options, which need an import
-# (common/extensions.proto) no reference resolves
 COMPLEX_CUSTOM_OPTIONS_SCHEMA_STRING = (
     "syntax = \"proto3\";\n"
     "\n"
+    "import \"common/extensions.proto\";\n"
     "import \"confluent/meta.proto\";\n"
     "\n"
+    "package com.custom.example.v0;\n"
     "\n"
     "option go_package = \"example/v0;example\";\n"
     "option java_multiple_files = true;\n"
+    "option (com.custom.map).subject = 'user-value';\n"
+    "option (com.custom.map).compatibility_mode = FULL;\n"
     "option (.confluent.file_meta).doc = \"file meta\";\n"
     "option (confluent.file_meta).params = [\n"
     "      {\n"
@@ -415,11 +417,15 @@ COMPLEX_CUSTOM_OPTIONS_SCHEMA_STRING = (
 
 COMPLEX_CUSTOM_OPTIONS_CANONICAL_STRING = (
     "syntax = \"proto3\";\n"
+    "package com.custom.example.v0;\n"
     "\n"
+    "import \"common/extensions.proto\";\n"
     "import \"confluent/meta.proto\";\n"
     "\n"
     "option go_package = \"example/v0;example\";\n"
     "option java_multiple_files = true;\n"
+    "option (com.custom.map).subject = \"user-value\";\n"
+    "option (com.custom.map).compatibility_mode = FULL;\n"
     "option (.confluent.file_meta).doc = \"file meta\";\n"
     "option (confluent.file_meta).params = [{\n"
     "  value: \"my_value\",\n"

@@ -1,18 +1,21 @@
 """Protobuf canonical, normalised and ``ignore_extensions`` texts as Confluent's tests assert them.
 
 Each case names the ProtobufSchemaTest method its schema and expected text come from (the texts
-live in protobuf_confluent_options.py and protobuf_confluent_layout.py). Cases of those tests
-whose schemas protoc refuses (the acceptance side, not the printer's) are not here:
-testEnumReserved (enum values on reserved numbers), testComplexCustomOptions3 (``1c``-style
-number tokens), testComplexEnum, testNormalization (fields on reserved numbers),
-testNormalizationWithExtensions2, testNormalizationWithComplexCustomOptions and
-testNormalizationWithRepeatedNestedCustomOptions (option values protoc does not accept).
+live in protobuf_confluent_options.py, protobuf_confluent_layout.py and
+protobuf_confluent_extensions.py). Left out: schemas protoc still refuses (the acceptance side,
+not the printer's): testComplexCustomOptions3 (``1c``-style number tokens), testComplexEnum
+(extension numbers undeclared), testNormalization (open enums not starting at zero, misplaced
+jstype), testNormalizationWithComplexCustomOptions and ...WithRepeatedNestedCustomOptions;
+and, of testNormalizationWithExtensions2, the normalised text (an option protoc could not
+interpret is not printed when normalising) and the text of its Java-built descriptor (which
+drops enum options: ``normalizedWithoutCustomOptions``).
 """
 
 from __future__ import annotations
 
 import base64
 
+import protobuf_confluent_extensions as ext
 import protobuf_confluent_layout as layout
 import protobuf_confluent_options as opts
 import pytest
@@ -54,6 +57,11 @@ CANONICAL = {
         layout.OPTIONAL_ONE_OF_FIELD_NAME_SCHEMA_STRING,
     ),
     "testEnumAfterMessage": (layout.ENUM_BEFORE_MESSAGE_SCHEMA_STRING, layout.ENUM_AFTER_MESSAGE_SCHEMA_STRING),
+    "testEnumReserved": (layout.ENUM_RESERVED_SCHEMA_STRING, layout.ENUM_RESERVED_SCHEMA_STRING),
+    "testNormalizationWithExtensions2": (
+        ext.NORMALIZATION_WITH_EXTENSIONS2_SCHEMA_STRING,
+        ext.NORMALIZATION_WITH_EXTENSIONS2_CANONICAL,
+    ),
 }
 
 NORMALIZED = {
@@ -72,6 +80,7 @@ NORMALIZED = {
         layout.NORMALIZATION_WITH_PACKAGE_PREFIX_SCHEMA_STRING,
         layout.NORMALIZATION_WITH_PACKAGE_PREFIX_NORMALIZED,
     ),
+    "testEnumReserved": (layout.ENUM_RESERVED_SCHEMA_STRING, layout.ENUM_RESERVED_NORMALIZED_SCHEMA_STRING),
 }
 
 
@@ -153,6 +162,15 @@ def test_ignore_extensions_drops_extends_and_extension_ranges() -> None:
     )
     assert "extensions 100 to 199" in normalized.canonical()
     assert "extensions" not in normalized.formatted("ignore_extensions")
+
+
+def test_ignore_extensions_keeps_no_custom_option() -> None:
+    """from ProtobufSchemaTest.testNormalizationWithExtensions2: ``Format.IGNORE_EXTENSIONS``
+    of the normalised schema's descriptor."""
+    normalized = parse(ext.NORMALIZATION_WITH_EXTENSIONS2_SCHEMA_STRING).normalized()
+    assert from_descriptor(normalized).normalized().formatted("ignore_extensions") == (
+        ext.NORMALIZATION_WITH_EXTENSIONS2_EXPECTED
+    )
 
 
 # -- descriptors (base64 FileDescriptorProto input) ------------------------------------------
