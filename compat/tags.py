@@ -11,16 +11,14 @@ both added and removed ends up removed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from charter.compat.model import EntityType, SchemaEntity, TagEdits, UnknownEntityError
+from charter.compat.model import SchemaEntity, TagEdits, UnknownEntityError
 
 TAGS_KEY = "confluent:tags"
 
 T = TypeVar("T")
-R = TypeVar("R")
-F = TypeVar("F")
 
 
 def string_tags(value: Any) -> list[str]:
@@ -61,22 +59,3 @@ def apply_edits(
         new = edit_tags(current, to_add.get(entity, ()), to_remove.get(entity, ()))
         if new != current:
             write(target, new)
-
-
-def kind_name(entity_type: EntityType) -> str:
-    return "record" if entity_type is EntityType.SR_RECORD else "field"
-
-
-def find_entity(entity: SchemaEntity, records: Mapping[str, R], field: Callable[[R, str], F | None]) -> R | F | None:
-    """The record an SR_RECORD path names (its full name) or the field an SR_FIELD path names
-    (its record's full name, a dot, the field name: ``field`` finds it in the record)."""
-    if entity.entity_type is EntityType.SR_RECORD:
-        return records.get(entity.path)
-    record_name, dot, field_name = entity.path.rpartition(".")
-    record = records.get(record_name) if dot else None
-    return None if record is None else field(record, field_name)
-
-
-def some_names(names: Iterable[str], most: int = 10) -> str:
-    """Up to ``most`` names, quoted, for an error message ("none" when there are none)."""
-    return ", ".join(f"'{name}'" for name in list(names)[:most]) or "none"

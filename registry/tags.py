@@ -205,18 +205,44 @@ def _edit_text(parser: SchemaParser, request: SchemaRequest, deps: Dependencies,
         raise errors.invalid_schema("Invalid schema: the schema nests too deeply") from None
 
 
+def _propagated_text(parser: SchemaParser, request: SchemaRequest, deps: Dependencies, previous: SchemaContent,
+                     previous_deps: Dependencies) -> str:
+    """Runs in a worker thread: the requested schema with the previous version's inline tags
+    added (Confluent's ``maybePropagateSchemaTags``); 42201 when an entity is not in it."""
+    try:
+        tags = parser.parse_stored(previous, previous_deps).tagged_entities()
+        if not tags:
+            return request.text
+        parsed = get_format(request.schema_type).parse(request.text, parser.parsed_dependencies(deps), validate=False)
+        return parsed.with_tags({t.entity: t.tags for t in tags}, {})
+    except InvalidSchemaError as exc:
+        raise errors.invalid_schema(str(exc)) from None
+
+
 async def with_register_tags(svc: RegistryService, subject: str, body: Any, request: SchemaRequest) -> SchemaRequest:
     """``request`` with the body's ``schemaTagsToAdd``/``schemaTagsToRemove`` applied to its
     schema text (Confluent's ``AbstractSchemaRegistry.toSchemaWithTags``: additions first, then
-    removals); the request unchanged when the body has neither."""
+    removals) and, with ``propagateSchemaTags: true``, the latest version's inline tags added
+    (``maybePropagateSchemaTags``); the request unchanged when the body asks for neither."""
     if not isinstance(body, dict):
         return request
     to_add = _schema_tags(body.get("schemaTagsToAdd"), "schemaTagsToAdd")
     to_remove = _schema_tags(body.get("schemaTagsToRemove"), "schemaTagsToRemove")
-    if not to_add and not to_remove:
+    propagate = body.get("propagateSchemaTags")
+    if propagate is not None and not isinstance(propagate, bool):
+        raise errors.bad_request("'propagateSchemaTags' must be true or false")
+    live = svc.state.versions(svc.resolve_subject(subject)) if propagate else []
+    if not to_add and not to_remove and not live:
         return request
     deps = resolve_references(svc.state, request.references, context_of(subject))  # on the loop: a snapshot
-    text = await asyncio.to_thread(_edit_text, svc.parser, request, deps, to_add, to_remove)
+    text = request.text
+    if to_add or to_remove:
+        text = await asyncio.to_thread(_edit_text, svc.parser, request, deps, to_add, to_remove)
+    if live:
+        previous = live[-1].schema
+        previous_deps = resolve_references(svc.state, previous.references, previous.context)
+        edited = dataclasses.replace(request, text=text)
+        text = await asyncio.to_thread(_propagated_text, svc.parser, edited, deps, previous, previous_deps)
     limit = svc.settings.max_schema_bytes
     if len(text) > limit:
         raise errors.schema_too_large(len(text.encode()), limit)

@@ -11,9 +11,9 @@ and maps followed; referenced records reached through the schema are included.
 
 An edit finds its entity as Confluent does, breadth first in the canonical text: the path is
 split at dots into a namespace, a record name (and a field name); a record matches when its
-``name`` is the record name and the namespace is empty or equals the *root's* namespace (Confluent
-compares every record with the root's namespace, so a nested record of another namespace is named
-with the root's). The first match wins; a path matching nothing is 42201. Error records and the
+``name`` is the record name and the namespace is empty or equals the namespace in force there (the
+nearest ``namespace`` written on the way down, ``JsonNodeWithNS``). The first match wins, so a
+path without a namespace names the first record of that name; a path matching nothing is 42201. Error records and the
 records of references (written by name) cannot be edited. The edited tree is printed back with
 Jackson's printer; registering the result canonicalises it again.
 """
@@ -76,33 +76,35 @@ def find_node(document: Any, entity: SchemaEntity) -> dict[str, Any] | None:
         return None
     names = parts[:-2] if is_field else parts[:-1]
     namespace, record_name = ".".join(names), parts[-2] if is_field else parts[-1]
-    root_namespace = document.get("namespace") if isinstance(document, dict) else None
-    pending: deque[Any] = deque([document])
+    pending: deque[tuple[Any, str | None]] = deque([(document, None)])
     while pending:
-        node = pending.popleft()
+        node, namespace_in = pending.popleft()
+        # JsonNodeWithNS: a node's own "namespace" replaces the one it is reached with.
+        own = node.get("namespace") if isinstance(node, dict) else None
+        space = namespace_in if own is None else _text(own)
         if not isinstance(node, dict) or "type" not in node:  # a union (or anything else)
             if isinstance(node, list):
-                pending.extend(node)
+                pending.extend((item, space) for item in node)
             elif isinstance(node, dict):
-                pending.extend(node.values())
+                pending.extend((item, space) for item in node.values())
             continue
         kind = _text(node["type"])
         fields = node.get("fields") if isinstance(node.get("fields"), list) else []
         if kind == "record":
-            if (not namespace or namespace == root_namespace) and record_name == _text(node.get("name")):
+            if (not namespace or namespace == space) and record_name == _text(node.get("name")):
                 if not is_field:
                     return node
                 match = next((f for f in fields if isinstance(f, dict) and _text(f.get("name")) == parts[-1]), None)
                 if match is not None:
                     return match
             else:
-                pending.extend(fields)
+                pending.extend((item, space) for item in fields)
         elif kind == "array":
-            pending.append(node.get("items"))
+            pending.append((node.get("items"), space))
         elif kind == "map":
-            pending.append(node.get("values"))
+            pending.append((node.get("values"), space))
         else:
-            pending.append(node["type"])
+            pending.append((node["type"], space))
     return None
 
 

@@ -52,14 +52,14 @@ AVRO = json.dumps({
 
 
 def test_avro_names_follow_namespaces() -> None:
-    """Paths as AvroSchemaUtils.findMatchingEntity resolves them: a record's namespace must be the
-    root's (or left out), whatever namespace the record itself has."""
+    """Paths as AvroSchemaUtils.findMatchingEntity resolves them: a record's namespace is the one in
+    force where it is written (or left out: then the first record of that name)."""
     schema = parse("AVRO", AVRO)
     assert found(schema) == {("com.acme.User.email", "sr_field"): ("PII",)}
     edits = {
         SchemaEntity("com.acme.Address.street", FIELD): ["S"],
         SchemaEntity("Other", RECORD): ["O"],
-        SchemaEntity("com.acme.Point.lat", FIELD): ["G"],
+        SchemaEntity("org.geo.Point.lat", FIELD): ["G"],
         SchemaEntity("User", RECORD): ["U"],
     }
     tagged = parse("AVRO", schema.with_tags(edits, {SchemaEntity("com.acme.User.email", FIELD): ["PII"]}))
@@ -74,7 +74,7 @@ def test_avro_names_follow_namespaces() -> None:
 @pytest.mark.parametrize("entity", [
     SchemaEntity("com.acme.User.nope", FIELD), SchemaEntity("com.acme.User", FIELD),
     SchemaEntity("com.acme.User.email", RECORD), SchemaEntity("email", FIELD),
-    SchemaEntity("org.geo.Point.lat", FIELD), SchemaEntity("other.User", RECORD),
+    SchemaEntity("com.acme.Point.lat", FIELD), SchemaEntity("other.User", RECORD),
 ])
 def test_avro_unknown_entities(entity: SchemaEntity) -> None:
     with pytest.raises(UnknownEntityError, match=re.escape(f"No matching path '{entity.path}' found in the schema")):
