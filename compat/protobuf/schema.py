@@ -17,7 +17,7 @@ from charter.compat.model import (
 from charter.compat.protobuf.compiler import SCHEMA_FILE, decode_descriptor, link_descriptor
 from charter.compat.protobuf.diff import Difference, diff
 from charter.compat.protobuf.indexes import message_at, message_indexes
-from charter.compat.protobuf.lenient import compile_lenient, strip_uninterpreted
+from charter.compat.protobuf.lenient import compile_lenient
 from charter.compat.protobuf.printer import print_file
 from charter.compat.protobuf.printparts import (
     OptionDecoder,
@@ -26,6 +26,7 @@ from charter.compat.protobuf.printparts import (
     drop_unwritten_json_names,
     keep_json_names_of,
 )
+from charter.compat.protobuf.restore import strip_uninterpreted
 from charter.compat.protobuf.tags import tag_file, tagged_entities
 from charter.compat.protobuf.types import FileProto, TypeIndex
 from charter.compat.protobuf.wellknown import builtin_files

@@ -14,7 +14,7 @@ from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 
 from charter.compat.model import InvalidSchemaError
 from charter.compat.protobuf import PROTOBUF_FORMAT, ProtobufSchema
-from charter.compat.protobuf.lenient import uninterpreted_text
+from charter.compat.protobuf.protoscan import uninterpreted_text
 from charter.compat.protobuf.wellknown import builtin_files
 
 UninterpretedOption = descriptor_pb2.UninterpretedOption
