@@ -10,8 +10,10 @@ written) and prints them with ``ProtobufSchemaUtils.toString(OptionElement)``,
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from charter.compat.protobuf.printparts import indent
 
@@ -180,6 +182,17 @@ def read_option(text: str) -> tuple[str, Value]:
 def escape(text: str) -> str:
     """ProtobufSchemaUtils.escapeChars."""
     return "".join(_PRINT_ESCAPES.get(ch, ch) for ch in text)
+
+
+def decimal_text(value: float) -> str:
+    """A number as Java's default ``DecimalFormat`` (no grouping) prints it: plain digits, at most
+    three decimals rounded half-even (ProtobufSchemaUtils.FormatContext.formatNumber)."""
+    if math.isinf(value) or math.isnan(value):
+        return "inf" if value > 0 else "-inf" if value < 0 else "nan"
+    number = Decimal(value).quantize(Decimal("0.001"), rounding=ROUND_HALF_EVEN)
+    text = format(number, "f")
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "0" if text in ("-0", "") else text
 
 
 def format_value(value: Value) -> str:

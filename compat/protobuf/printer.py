@@ -18,7 +18,15 @@ import re
 from google.protobuf import descriptor_pb2
 from google.protobuf.message import Message
 
-from charter.compat.protobuf.optiontext import OptionSyntaxError, Value, format_option, read_option, tags_in
+from charter.compat.protobuf.optiontext import (
+    OptionSyntaxError,
+    Value,
+    decimal_text,
+    escape,
+    format_option,
+    read_option,
+    tags_in,
+)
 from charter.compat.protobuf.printparts import (
     OptionDecoder,
     PrintOptions,
@@ -26,7 +34,6 @@ from charter.compat.protobuf.printparts import (
     edition_name,
     indent,
     number_text,
-    quote,
     quote_bytes,
     range_text,
 )
@@ -221,11 +228,11 @@ class Printer:
         if field.type == FieldProto.TYPE_BOOL:
             return "true" if value else "false"
         if field.type == FieldProto.TYPE_STRING:
-            return quote(value)
+            return f'"{escape(value)}"'
         if field.type == FieldProto.TYPE_BYTES:
             return quote_bytes(value)
         if isinstance(value, float):
-            return number_text(value)
+            return decimal_text(value) if self.normalize else number_text(value)
         return str(value)
 
     def _aggregate(self, message: Message) -> str:
@@ -269,9 +276,9 @@ class Printer:
         options = self._option_entries(field.options, (*path, 8))
         special: list[tuple[str, str]] = []
         if field.HasField("default_value"):
-            special.append(("default", f"default = {self._default(field)}"))
+            special.append(("default", f"default = {self._default(field, path)}"))
         if field.HasField("json_name") and self._shows_json_name(field, path):
-            special.append(("json_name", f"json_name = {quote(field.json_name)}"))
+            special.append(("json_name", f'json_name = "{escape(field.json_name)}"'))
         if self.normalize:
             keyed = [(o.split(" = ", 1)[0].lstrip("("), o) for o in options] + special
             options = [text for _, text in sorted(keyed, key=lambda e: e[0])]
@@ -286,12 +293,22 @@ class Printer:
             return self.written.has((*path, 10))
         return True
 
-    def _default(self, field: FieldProto) -> str:
+    def _default(self, field: FieldProto, path: tuple[int, ...]) -> str:
+        """A string escaped as ProtobufSchemaUtils.escapeChars does; a number as written (Wire
+        keeps the token), or as Java's DecimalFormat prints it when normalising."""
         value = field.default_value
         if field.type == FieldProto.TYPE_STRING:
-            return quote(value)
+            return f'"{escape(value)}"'
         if field.type == FieldProto.TYPE_BYTES:
             return '"' + value + '"'  # protoc keeps bytes defaults C-escaped
+        written = self.source.text((*path, 7)) if self.source is not None else None
+        if written and field.type not in (FieldProto.TYPE_ENUM, FieldProto.TYPE_BOOL):
+            return written.strip()
+        if self.normalize and field.type in (FieldProto.TYPE_DOUBLE, FieldProto.TYPE_FLOAT):
+            try:
+                return decimal_text(float(value))
+            except ValueError:
+                return value
         return value
 
     def _group(self, field: FieldProto, body: MessageProto, path: tuple[int, ...], body_path: tuple[int, ...]) -> str:
@@ -402,7 +419,7 @@ class Printer:
         ranges = [(r.start, r.end if enum else r.end - 1) for r in item.reserved_range]
         range_field, name_field = (4, 5) if enum else (9, 10)
         statements = self._range_statements("reserved", ranges, (*path, range_field))
-        names = list(enumerate(quote(n) for n in item.reserved_name))
+        names = list(enumerate(f'"{n}"' for n in item.reserved_name))  # printed raw, as Confluent does
         if self.normalize:
             names.sort(key=lambda item: item[1])
         statements += self._statements("reserved", names, (*path, name_field))

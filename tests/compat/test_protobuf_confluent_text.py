@@ -247,3 +247,59 @@ def test_field_meta_params_from_a_descriptor_put_the_value_first() -> None:
     text = from_descriptor(parse(DECIMAL)).canonical()
     assert '      {\n        value: "5",\n        key: "precision"\n      },\n' in text
     assert parse(DECIMAL).normalized().canonical().count("key:") == 2
+
+
+# -- values: escapes, numbers, repeated options ------------------------------------------------
+
+OPTION_ESCAPE = (
+    'syntax = "proto3";\n\n'
+    'option testBackslash = "backslash\\\\backslash";\n'
+    'option testDoubleQuote = "\\"something\\"";\n'
+    "option testSingleQuote = \"\\'something\\'\";\n"
+    'option testNewline = "newline\\n";\n'
+    'option testBell = "bell\\a";\n'
+    'option testVerticalTab = "verticalTab\\v";\n'
+    "\n"
+    'import "google/protobuf/descriptor.proto";\n\n'
+    "message TestOptionEscape {\n"
+    '    option (source_ref) = "https://someUrl.com";\n\n'
+    "    bool test_bool = 1;\n"
+    "}\n"
+)
+
+
+def test_option_strings_escaped_as_confluent() -> None:
+    """from ProtobufSchemaTest.testOptionEscape (ProtobufSchemaUtils.escapeChars)."""
+    text = parse(OPTION_ESCAPE).canonical()
+    for escaped in ("backslash\\\\backslash", '\\"something\\"', "\\'something\\'", "newline\\n", "bell\\a"):
+        assert escaped in text
+    assert 'option testVerticalTab = "verticalTab\\v";\n' in text
+    assert '  option (source_ref) = "https://someUrl.com";\n' in text
+
+
+def test_repeated_message_option_prints_each_statement() -> None:
+    """from ProtobufSchemaTest.testEnumOption: two ``option (foo) = {...}`` stay two."""
+    text = parse(
+        'import "google/protobuf/descriptor.proto";\n'
+        "enum FooParameterType {\n   NUMBER = 1;\n   STRING = 2;\n}\n"
+        "message FooOptions {\n  optional string name = 1;\n  optional FooParameterType type = 2;\n}\n"
+        "extend google.protobuf.MessageOptions {\n  repeated FooOptions foo = 12345;\n}\n"
+        'message Message {\n  option (foo) = {\n    name: "test"\n    type: STRING\n  };\n'
+        '  option (foo) = {\n    name: "test2"\n    type: NUMBER\n  };\n  optional int32 b = 2;\n}'
+    ).canonical()
+    assert '  option (foo) = {\n    name: "test",\n    type: STRING\n  };\n' in text
+    assert '  option (foo) = {\n    name: "test2",\n    type: NUMBER\n  };\n' in text
+
+
+def test_defaults_as_written_and_normalised_as_java_decimal_format() -> None:
+    """from ProtobufSchemaTest.testNumberFormats: normalising prints numbers as DecimalFormat
+    (``0x...`` in decimal, ``123.4567E+2`` as ``12345.67``); the canonical text keeps them."""
+    schema = parse(
+        'syntax = "proto2";\nmessage M {\n  optional double d = 1 [default = 123.4567E+2];\n'
+        "  optional int32 i = 2 [default = 0x123];\n  optional double e = 3 [default = .123E+3];\n}\n"
+    )
+    assert "[default = 123.4567E+2]" in schema.canonical() and "[default = 0x123]" in schema.canonical()
+    normalized = schema.normalized().canonical()
+    assert "[default = 12345.67]" in normalized
+    assert "[default = 291]" in normalized
+    assert "[default = 123]" in normalized
