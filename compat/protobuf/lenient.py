@@ -19,15 +19,18 @@ protoc, reads its diagnostics, repairs the inputs it chokes on and runs it again
   written on (the message descriptor.proto keeps for options not yet interpreted);
 * a custom option name that protoc resolves inside the package first (``(confluent.field_meta)``
   in package ``io.confluent.x``) is compiled as ``(.confluent.field_meta)``, which is what
-  Confluent means (it matches option names as written).
-
-Source spans of the compiled text are mapped back onto the submitted text.
+  Confluent means (it matches option names as written);
+* ``reserved`` statements protoc refuses (a field using a reserved number or name, overlapping
+  ranges) are cut and put back on their message or enum after compiling;
 * extending ``google.protobuf.*Options`` without importing descriptor.proto, or using a type of
   a reference the text does not import (Confluent resolves types from all references:
   ``Context.collectTypeInfo`` walks every dependency), gets the import(s) added at the end of
   the compiled text; they are reported as *implicit* so that they are not printed.
 
-Everything else protoc refuses is refused with its own messages.
+Cut options and statements go back into the descriptor with source locations, and the source
+spans of the compiled text are mapped back onto the submitted text
+(:mod:`charter.compat.protobuf.restore`), so the printer prints them as written. Everything else
+protoc refuses is refused with its own messages.
 """
 
 from __future__ import annotations

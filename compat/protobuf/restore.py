@@ -158,8 +158,8 @@ def strip_uninterpreted(file: FileProto) -> bool:
     def walk(node) -> None:  # type: ignore[no-untyped-def]
         nonlocal found
         for described, value in node.ListFields():
-            if described.message_type is None:
-                continue
+            if described.message_type is None or described.is_extension:
+                continue  # options' extensions (say confluent.field_meta) hold no descriptors
             if described.name == "uninterpreted_option":
                 found = True
                 node.ClearField("uninterpreted_option")
