@@ -117,3 +117,50 @@ def test_descriptor_json_names_are_printed(http: httpx.Client, subject: str) -> 
         '  int32 age = 2 [json_name = "age"];\n'
         "}\n"
     )
+
+
+def _proto(package: str, options: list[str], imports: list[str], body: list[str]) -> str:
+    return (
+        f'syntax = "proto3";\npackage {package};\n\n'
+        + "".join(f"option {o};\n" for o in options)
+        + "\n"
+        + "".join(f'import "{i}";\n' for i in imports)
+        + "\nmessage "
+        + "\n".join(body)
+        + "\n}\n"
+    )
+
+
+def test_normalize_finds_the_schema_written_in_another_order(http: httpx.Client, subject: str) -> None:
+    """from RestApiTest.testSchemaNormalization (protobuf): options, imports, fields and
+    references in another order are the same schema under ``normalize=true``."""
+    for package in ("pkg1", "pkg2"):
+        register(http, f"{subject}-{package}", _proto(package, [f'go_package = "{package}pb"'], [], [
+            f"Message{package[-1]} {{", "  string s = 1;"
+        ]))
+    refs = [
+        {"name": "pkg1/msg1.proto", "subject": f"{subject}-pkg1", "version": 1},
+        {"name": "pkg2/msg2.proto", "subject": f"{subject}-pkg2", "version": 1},
+    ]
+    options = ['go_package = "pkg3pb"', "java_multiple_files = true", 'java_package = "com.pkg3"']
+    first = _proto("pkg3", options, ["pkg1/msg1.proto", "pkg2/msg2.proto"], [
+        "Message3 {", "  map<string, pkg1.Message1> map = 1;", "  pkg1.Message1 f1 = 2;", "  pkg2.Message2 f2 = 3;"
+    ])
+    again = _proto("pkg3", options[::-1], ["pkg2/msg2.proto", "pkg1/msg1.proto"], [
+        "Message3 {", "  pkg2.Message2 f2 = 3;", "  pkg1.Message1 f1 = 2;", "  map<string, pkg1.Message1> map = 1;"
+    ])
+    r = http.post(
+        f"/subjects/{subject}/versions", params={"normalize": "true"},
+        json={"schemaType": PT, "schema": first, "references": refs},
+    )
+    assert r.status_code == 200, r.text
+    sid = r.json()["id"]
+    found = http.post(
+        f"/subjects/{subject}", params={"normalize": "true"},
+        json={"schemaType": PT, "schema": again, "references": refs[::-1]},
+    )
+    assert found.status_code == 200, found.text
+    assert (found.json()["id"], found.json()["version"]) == (sid, 1)
+    text = stored(http, sid)
+    assert text.index('option go_package = "pkg3pb";') < text.index("option java_multiple_files = true;")
+    assert "  map<string, .pkg1.Message1> map = 1;\n  .pkg1.Message1 f1 = 2;\n" in text
