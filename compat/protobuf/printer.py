@@ -1,10 +1,14 @@
 """Confluent's Protobuf text printer (``ProtobufSchema.canonicalString`` and ``normalize``).
 
-Layout (compat-rules §4.5): comments dropped, 2-space indent. File: ``syntax`` (if declared),
-``package``, imports, public imports, options, all messages then all enums (declaration order),
-``extend`` blocks, services. Message: reserved, options, fields, oneofs, groups, extension
-ranges, extends, nested messages, nested enums. Field: ``[label ]type name = n[ [options]];``
-with ``default``/``json_name`` first among the options.
+Layout (ProtobufSchemaUtils.toString): comments dropped, 2-space indent. File: ``syntax`` (if
+declared), ``package``, a blank line and the imports, public imports, a blank line and the
+options, a blank line and all messages then all enums (declaration order, none between them),
+a blank line and the ``extend`` blocks, a blank line and the services. Message: reserved,
+options, fields, oneofs, groups, extension ranges, extends, nested messages then enums, each
+section after a blank line; an empty block prints as ``{}``. Enum: reserved, a blank line,
+options and constants. Field: ``[label ]type name = n[ [options]];`` with the written options
+then ``default`` and ``json_name`` (one option on the bracket's line, more one per line).
+Options themselves: :mod:`charter.compat.protobuf.printoptions`.
 
 The canonical text keeps type names as written when the schema came as text (read back through
 protoc's source info); a schema given as a descriptor prints fully qualified names. The
@@ -16,25 +20,15 @@ from __future__ import annotations
 import re
 
 from google.protobuf import descriptor_pb2
-from google.protobuf.message import Message
 
-from charter.compat.protobuf.optiontext import (
-    OptionSyntaxError,
-    Value,
-    decimal_text,
-    escape,
-    format_option,
-    read_option,
-    tags_in,
-)
+from charter.compat.protobuf.optiontext import decimal_text, escape
+from charter.compat.protobuf.printoptions import OptionPrinter
 from charter.compat.protobuf.printparts import (
     OptionDecoder,
     PrintOptions,
     SourceText,
     edition_name,
     indent,
-    number_text,
-    quote_bytes,
     range_text,
 )
 from charter.compat.protobuf.types import (
@@ -51,11 +45,9 @@ from charter.compat.protobuf.types import (
     syntax_of,
 )
 
-_UNINTERPRETED = 999  # uninterpreted_option in every *Options message
 FIELD_MAX = 536870911
 ENUM_MAX = 2147483647
 _MAP_TEXT = re.compile(r"^map\s*<\s*([\w.]+)\s*,\s*([\w.]+)\s*>$")
-_OPTION_NAME = re.compile(r"^\s*(?:option\s+)?\(\s*([\w.]+)\s*\)")
 
 
 class Printer:
@@ -77,177 +69,9 @@ class Printer:
         self.normalize = options.normalize
         self.ignore_extensions = options.ignore_extensions
         self.syntax = syntax_of(file)
-
-    # -- options (ProtobufSchemaUtils.toString(OptionElement) / formatOptionMap) ------------
-
-    def _option_entries(self, options: Message, path: tuple[int, ...]) -> list[str]:
-        """``name = value`` texts for the options set in an options message.
-
-        From text, one entry per written option statement in text order, a dotted
-        ``(opt).sub = v`` staying dotted (Wire keeps the form written); from a descriptor, one
-        per option (per item of a repeated one), in field-number order. Normalising sorts them.
-        """
-        decoded = self.decoder.decode(options)
-        fields: dict[int, tuple] = {}
-        for field, value in decoded.ListFields():
-            if field.full_name == "google.protobuf.MessageOptions.map_entry":
-                continue
-            if field.is_extension and self.ignore_extensions and not field.full_name.startswith("confluent."):
-                continue  # ProtobufSchemaUtils.FormatContext.filterOptions keeps confluent.* only
-            fields[field.number] = (field, value)
-        entries: list[tuple[str, str]] = []
-        covered: set[int] = set()
-        if self.source is not None:
-            written, covered = self._written_options(fields, path)
-            entries += written
-        for number, (field, value) in fields.items():
-            if number not in covered and field.name != "uninterpreted_option":
-                entries += self._option_from_value(field, value, path)
-        if self.normalize:
-            entries.sort(key=lambda e: e[0])
-        return [text for _, text in entries]
-
-    def _written_options(
-        self, fields: dict[int, tuple], path: tuple[int, ...]
-    ) -> tuple[list[tuple[str, str]], set[int]]:
-        """Entries printed from the option statements' text (see :mod:`optiontext`), and the
-        option fields they cover. A ``confluent.*`` option whose tags were edited since (its
-        tags differ from the text's) is left to be printed from its value."""
-        assert self.source is not None
-        statements: dict[int, list[tuple[str, Value]]] = {}
-        seen: set[tuple[int, int]] = set()
-        for relative, position in self.source.statements_under(path):
-            if position in seen:
-                continue
-            seen.add(position)
-            try:
-                name, value = read_option(self.source.statement_text((*path, *relative)) or "")
-            except (OptionSyntaxError, IndexError):
-                continue
-            statements.setdefault(relative[0], []).append((name, value))
-        entries: list[tuple[str, str]] = []
-        covered: set[int] = set()
-        for number, found in statements.items():
-            if number not in fields and number != _UNINTERPRETED:
-                continue  # an option left out (ignore_extensions)
-            if number in fields:
-                field, value = fields[number]
-                if field.full_name.startswith("confluent.") and sorted(set(value.tags)) != sorted(
-                    {tag for n, v in found for tag in tags_in(v, n)}
-                ):
-                    continue
-            for name, value in found:
-                if self.ignore_extensions and name.startswith("(") and not name.startswith("(confluent."):
-                    continue
-                entries.append((name.lstrip("("), format_option(name, value)))
-            covered.add(number)
-        return entries, covered
-
-    def _option_name(self, field, path: tuple[int, ...]) -> str:  # type: ignore[no-untyped-def]
-        if not field.is_extension:
-            return field.name
-        written = self.source.text((*path, field.number)) if self.source else None
-        match = _OPTION_NAME.match(written or "")
-        return f"({match.group(1)})" if match else f"({field.full_name})"
-
-    def _written_option(self, fields: dict[int, tuple], relative: tuple[int, ...], path: tuple[int, ...]):  # type: ignore[no-untyped-def]
-        """The entry of one written option statement (``relative`` path below the options)."""
-        if relative[0] not in fields:
-            return None
-        field, value = fields[relative[0]]
-        name = self._option_name(field, path)
-        if field.is_extension and self.source is not None:
-            written = self.source.text((*path, *relative))
-            match = _OPTION_NAME.match(written or "")
-            if match:
-                name = f"({match.group(1)})"
-        rest = relative[1:]
-        if field.is_repeated and not _is_map(field):
-            if not rest or rest[0] >= len(value):
-                return None
-            if len(rest) > 1:
-                return None
-            return name.lstrip("("), f"{name} = {self._scalar_or_message(field, value[rest[0]])}"
-        names = [name]
-        while rest and field.message_type is not None and not field.is_repeated:
-            sub = field.message_type.fields_by_number.get(rest[0])
-            if sub is None:
-                return None
-            names.append(sub.name)
-            field, value, rest = sub, getattr(value, sub.name), rest[1:]
-        if rest:
-            return None
-        return ".".join(names).lstrip("("), f"{'.'.join(names)} = {self._value(field, value)}"
-
-    def _option_from_value(self, field, value, path: tuple[int, ...]) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
-        name = self._option_name(field, path)
-        key = name.lstrip("(")
-        if field.message_type is not None and not field.is_extension and not field.is_repeated:
-            return [
-                (f"{key}.{sub.name}", f"{name}.{sub.name} = {self._value(sub, sub_value)}")
-                for sub, sub_value in value.ListFields()
-            ]
-        if field.is_repeated:
-            return [(key, f"{name} = {self._scalar_or_message(field, item)}") for item in value]
-        return [(key, f"{name} = {self._value(field, value)}")]
-
-    def _value(self, field, value) -> str:  # type: ignore[no-untyped-def]
-        """A value inside an option: a repeated one as a list, one element per line (a single
-        element bare when read from text or normalised, as Wire keeps ``key: v``)."""
-        if _is_map(field):
-            items = [self._map_entry(field, k, value[k]) for k in sorted(value)]  # map order is lost
-        elif field.is_repeated:
-            items = [self._scalar_or_message(field, item) for item in value]
-        else:
-            return self._scalar_or_message(field, value)
-        if len(items) == 1 and (self.normalize or self.source is not None):
-            return items[0]
-        return "[\n" + "".join(indent(item + ("," if i < len(items) - 1 else "")) for i, item in enumerate(items)) + "]"
-
-    def _map_entry(self, field, key, value) -> str:  # type: ignore[no-untyped-def]
-        """A map entry as ``{ key: k, value: v }``; from a descriptor, Confluent's ``toOption``
-        puts the value first for the decimal's ``precision``/``scale`` params."""
-        key_field = field.message_type.fields_by_name["key"]
-        value_field = field.message_type.fields_by_name["value"]
-        pairs = [
-            f"key: {self._scalar_or_message(key_field, key)}",
-            f"value: {self._scalar_or_message(value_field, value)}",
-        ]
-        if self.source is None and not self.normalize and key in ("precision", "scale"):
-            pairs.reverse()
-        if self.normalize:
-            pairs.sort()
-        return "{\n" + indent(",\n".join(pairs)) + "}"
-
-    def _scalar_or_message(self, field, value) -> str:  # type: ignore[no-untyped-def]
-        if field.message_type is not None:
-            return self._aggregate(value)
-        if field.enum_type is not None:
-            enum_value = field.enum_type.values_by_number.get(value)
-            return enum_value.name if enum_value is not None else str(value)
-        if field.type == FieldProto.TYPE_BOOL:
-            return "true" if value else "false"
-        if field.type == FieldProto.TYPE_STRING:
-            return f'"{escape(value)}"'
-        if field.type == FieldProto.TYPE_BYTES:
-            return quote_bytes(value)
-        if isinstance(value, float):
-            return decimal_text(value) if self.normalize else number_text(value)
-        return str(value)
-
-    def _aggregate(self, message: Message) -> str:
-        fields = message.ListFields()
-        if self.normalize:
-            fields = sorted(fields, key=lambda fv: fv[0].name)
-        lines = []
-        for i, (field, value) in enumerate(fields):
-            name = f"[{field.full_name}]" if field.is_extension else field.name
-            end = "," if i < len(fields) - 1 else ""
-            lines.append(f"{name}: {self._value(field, value)}{end}")
-        return "{\n" + "".join(indent(line) for line in "\n".join(lines).split("\n") if line) + "}"
-
-    def _declarations(self, options: Message, path: tuple[int, ...]) -> str:
-        return "".join(f"option {entry};\n" for entry in self._option_entries(options, path))
+        self.options = OptionPrinter(
+            decoder, self.source, normalize=options.normalize, ignore_extensions=options.ignore_extensions
+        )
 
     # -- names ------------------------------------------------------------------------------
 
@@ -273,7 +97,7 @@ class Printer:
         ``json_name`` (ProtobufSchemaUtils.toString(FieldElement) appends these two last)."""
         label = None if in_oneof else field_label(field, self.syntax, self.index)
         type_name = self._type_name(field, path)
-        options = self._option_entries(field.options, (*path, 8))
+        options = self.options.entries(field.options, (*path, 8))
         special: list[tuple[str, str]] = []
         if field.HasField("default_value"):
             special.append(("default", f"default = {self._default(field, path)}"))
@@ -352,7 +176,7 @@ class Printer:
         for oneof_index, members in oneof_members.items():
             decl = message.oneof_decl[oneof_index]
             inner = [
-                self._declarations(decl.options, (*path, 8, oneof_index)),
+                self.options.declarations(decl.options, (*path, 8, oneof_index)),
                 "".join(self._field(f, (*path, 2, i), True) for i, f in members),
             ]
             order = min(f.number for _, f in members) if self.normalize else oneof_index
@@ -372,7 +196,7 @@ class Printer:
         nested += [self._enum(e, (*path, 4, j)) for j, e in enumerate(message.enum_type)]
         return [
             self._reserved(message, path),
-            self._declarations(message.options, (*path, 7)),
+            self.options.declarations(message.options, (*path, 7)),
             "".join(top),
             "".join(o for _, o in oneofs),
             "".join(groups),
@@ -431,12 +255,12 @@ class Printer:
         """ProtobufSchemaUtils.toString(EnumElement): reserved after a blank line, then the
         options and constants with none between."""
         reserved = self._reserved(enum, path, enum=True)
-        body = self._declarations(enum.options, (*path, 3))
+        body = self.options.declarations(enum.options, (*path, 3))
         values = list(enumerate(enum.value))
         if self.normalize:
             values.sort(key=lambda item: (item[1].number, item[1].name))
         for i, value in values:
-            options = self._option_entries(value.options, (*path, 2, i, 3))
+            options = self.options.entries(value.options, (*path, 2, i, 3))
             body += f"{value.name} = {value.number}{bracketed(options)};\n"
         text = f"enum {enum.name} {{"
         if reserved:
@@ -472,11 +296,11 @@ class Printer:
             request = ("stream " if method.client_streaming else "") + request.strip()
             response = ("stream " if method.server_streaming else "") + response.strip()
             text = f"rpc {method.name} ({request}) returns ({response})"
-            options = self._declarations(method.options, (*mpath, 4))
+            options = self.options.declarations(method.options, (*mpath, 4))
             if options:
                 text += " {\n" + indent(options) + "}"
             rpcs += text + ";\n"
-        return block(f"service {service.name}", [self._declarations(service.options, (*path, 3)), rpcs])
+        return block(f"service {service.name}", [self.options.declarations(service.options, (*path, 3)), rpcs])
 
     # -- file -------------------------------------------------------------------------------
 
@@ -503,7 +327,7 @@ class Printer:
             out.append("\n")
             out += [f'import "{d}";\n' for d in imports]
             out += [f'import public "{d}";\n' for d in publics]
-        options = self._declarations(file.options, (8,))
+        options = self.options.declarations(file.options, (8,))
         if options:
             out.append("\n" + options)
         prefix = file.package + "." if file.package else ""
@@ -516,10 +340,6 @@ class Printer:
             if group:
                 out.append("\n" + "".join(group))
         return "".join(out)
-
-
-def _is_map(field) -> bool:  # type: ignore[no-untyped-def]
-    return field.message_type is not None and field.message_type.GetOptions().map_entry
 
 
 def block(head: str, sections: list[str]) -> str:
