@@ -46,7 +46,7 @@ from charter.compat import EntityType, InvalidSchemaError, SchemaEntity, SchemaT
 from charter.compat.formats import get_format
 from charter.registry import errors
 from charter.registry.contexts import context_of
-from charter.registry.contracts import RULE_LISTS, merge_rule_sets, validate_rule_set
+from charter.registry.contracts import RULE_LISTS, merge_rule_sets, validate_rule_set, with_confluent_version
 from charter.registry.schemas import Dependencies, SchemaParser, SchemaRequest, resolve_references
 from charter.registry.service import RegistryService
 from charter.registry.store.state import SchemaContent, SubjectVersion
@@ -184,6 +184,9 @@ async def tag_schema(
             before = live[-1] if live else None
         previous = before.schema.rule_set if before is not None and not before.deleted else None
     metadata, rule_set = new_contract(content, request, previous)
+    # modifySchemaTags marks the metadata with confluent:version (newVersion, else 0); the
+    # registration then sets it to the version the schema gets.
+    metadata = with_confluent_version(metadata, request.new_version or 0)
     schema_request = SchemaRequest(content.schema_type, text, content.references, metadata, rule_set)
     created, _new = await svc.register(subject, schema_request, normalize=normalize, new_version=request.new_version)
     return created
@@ -246,6 +249,9 @@ async def with_register_tags(svc: RegistryService, subject: str, body: Any, requ
     limit = svc.settings.max_schema_bytes
     if len(text) > limit:
         raise errors.schema_too_large(len(text.encode()), limit)
+    if (to_add or to_remove) and request.version is None:
+        # toSchemaWithTags: no version is -1 (the latest or a new one), so confluent:version is set
+        return dataclasses.replace(request, text=text, version=-1)
     return dataclasses.replace(request, text=text)
 
 

@@ -38,12 +38,13 @@ def test_register_with_schema_tags_avro(http: httpx.Client, subject: str) -> Non
     assert v2["schema"] == ('{"type":"record","name":"myrecord","fields":[{"name":"f1","type":"string"}],'
                             '"confluent:tags":["TAG1","TAG2"]}')
     assert v2["schemaTags"] == add
+    assert v2["metadata"]["properties"]["confluent:version"] == "2"
 
     remove = [tags_of("myrecord", "sr_record", "TAG2")]
-    r = register(http, subject, {"schema": v2["schema"], "schemaTagsToRemove": remove})
+    r = register(http, subject, {"schema": v2["schema"], "schemaTagsToRemove": remove, "version": 3})
     assert r.status_code == 200, r.text
     v3 = latest(http, subject)
-    assert v3["version"] == 3
+    assert v3["version"] == 3 and v3["metadata"]["properties"]["confluent:version"] == "3"
     assert v3["schema"] == ('{"type":"record","name":"myrecord","fields":[{"name":"f1","type":"string"}],'
                             '"confluent:tags":["TAG1"]}')
     expected = [tags_of("myrecord", "sr_record", "TAG1")]
@@ -106,10 +107,12 @@ def test_tag_endpoint_protobuf_paths(http: httpx.Client, subject: str) -> None:
     r = http.post(f"/subjects/{subject}/versions/latest/tags", json={"tagsToAdd": add})
     assert r.status_code == 200 and r.json()["version"] == 2, r.text
     assert latest(http, subject)["schemaTags"] == [tags_of("Message1.f1", "sr_field", "TAG1", "TAG2")]
+    assert latest(http, subject)["metadata"] == {"properties": {"confluent:version": "2"}}
     r = http.post(f"/subjects/{subject}/versions/latest/tags",
                   json={"newVersion": 3, "tagsToRemove": [tags_of("Message1.f1", "sr_field", "TAG2")]})
     assert r.status_code == 200 and r.json()["version"] == 3, r.text
     assert latest(http, subject)["schemaTags"] == [tags_of("Message1.f1", "sr_field", "TAG1")]
+    assert latest(http, subject)["metadata"] == {"properties": {"confluent:version": "3"}}
     # The package-qualified name is not Confluent's path: unknown entity.
     bad = {"tagsToAdd": [tags_of("com.example.Message1.f1", "sr_field", "X")]}
     body = check_error(http.post(f"/subjects/{subject}/versions/latest/tags", json=bad), 422, 42201)

@@ -103,16 +103,23 @@ def test_add_find_and_remove_tags(http: httpx.Client, subject: str, schema_type:
     assert r.status_code == 200, r.text
     latest = http.get(f"/subjects/{subject}/versions/{r.json()['version']}").json()
     assert "confluent:tags" not in latest["schema"] and "PII" not in latest["schema"]
+    # modifySchemaTags marks the metadata with confluent:version: a new version, not version 1.
+    assert r.json()["version"] == 4 and r.json()["id"] != first["id"]
+    assert latest["metadata"] == {"properties": {"confluent:version": "4"}}
     if schema_type != "PROTOBUF":  # the Protobuf text keeps its new import
-        assert r.json() == {"id": first["id"], "version": 1, "guid": latest["guid"]}
+        assert latest["schema"] == http.get(f"/subjects/{subject}/versions/1").json()["schema"]
 
 
-def test_tagging_a_version_with_its_tags_already_there_finds_it(http: httpx.Client, subject: str) -> None:
+def test_tagging_again_registers_a_new_version(http: httpx.Client, subject: str) -> None:
+    """AbstractSchemaRegistry.modifySchemaTags sets confluent:version (newVersion, else 0), which the
+    registration makes the new version's number: every tagging is a new version."""
     register(http, subject, "AVRO", AVRO)
     body = {"tagsToAdd": [entity("com.acme.User.email", "sr_field", "PII")]}
     first = tag(http, subject, body).json()
-    assert tag(http, subject, body).json() == first
-    assert http.get(f"/subjects/{subject}/versions").json() == [1, 2]
+    second = tag(http, subject, body).json()
+    assert (first["version"], second["version"]) == (2, 3) and first["id"] != second["id"]
+    assert http.get(f"/subjects/{subject}/versions/3").json()["metadata"] == {
+        "properties": {"confluent:version": "3"}}
 
 
 def test_an_older_version_can_be_tagged(http: httpx.Client, subject: str) -> None:
@@ -146,7 +153,7 @@ def test_metadata_and_rules(http: httpx.Client, subject: str) -> None:
     # Without metadata or rules in the request: the tagged version's are kept.
     assert tag(http, subject, {"tagsToAdd": add}).status_code == 200
     v2 = http.get(f"/subjects/{subject}/versions/2").json()
-    assert v2["metadata"] == {"properties": {"owner": "a"}}
+    assert v2["metadata"] == {"properties": {"owner": "a", "confluent:version": "2"}}
     assert [r["name"] for r in v2["ruleSet"]["domainRules"]] == ["r1", "r2"]
     # rulesToMerge replaces by name and appends new ones; rulesToRemove drops; metadata replaces.
     merged = {**RULE, "expr": "message.email != ''"}
@@ -155,7 +162,7 @@ def test_metadata_and_rules(http: httpx.Client, subject: str) -> None:
             "rulesToMerge": {"domainRules": [merged, r3]}, "rulesToRemove": ["r2"]}
     assert tag(http, subject, body).json()["version"] == 3
     v3 = http.get(f"/subjects/{subject}/versions/3").json()
-    assert v3["metadata"] == {"properties": {"owner": "b"}}
+    assert v3["metadata"] == {"properties": {"owner": "b", "confluent:version": "3"}}
     rules = {r["name"]: r for r in v3["ruleSet"]["domainRules"]}
     assert list(rules) == ["r1", "r3"] and rules["r1"]["expr"] == "message.email != ''"
     # ruleSet replaces the rule set; removing every rule leaves none (nothing inherited).
@@ -165,7 +172,7 @@ def test_metadata_and_rules(http: httpx.Client, subject: str) -> None:
     assert list(http.get(f"/subjects/{subject}/versions/4").json()["ruleSet"]) == ["migrationRules"]
     assert tag(http, subject, {"rulesToRemove": ["m1"]}).json()["version"] == 5
     v5 = http.get(f"/subjects/{subject}/versions/5").json()
-    assert "ruleSet" not in v5 and v5["metadata"] == {"properties": {"owner": "b"}}
+    assert "ruleSet" not in v5 and v5["metadata"] == {"properties": {"owner": "b", "confluent:version": "5"}}
     # Rules to merge are validated like any rule set.
     check_error(tag(http, subject, {"rulesToMerge": {"domainRules": [{"name": "bad"}]}}), 422, 42210)
 
