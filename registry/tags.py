@@ -15,7 +15,8 @@ registers the result as a new version of the same subject through
 does: mode, compatibility, the config's default/override contracts and identity rules apply as
 to any registration (the same schema, metadata and rule set as a live version give that version
 back). The new version keeps the version's references. Its metadata is the request's
-``metadata`` when given, else the tagged version's. Its rule set (``maybeModifyPreviousRuleSet``):
+``metadata`` when given, else the tagged version's, with ``confluent:version`` (which the
+registration sets to the version's number, so tagging again registers a new version). Its rule set (``maybeModifyPreviousRuleSet``):
 with ``rulesToMerge`` or ``rulesToRemove``, the rule set of version ``newVersion - 1`` (the latest
 without ``newVersion``) with ``rulesToMerge`` merged in by rule name (``mergeRuleSets``) and the
 rules named in ``rulesToRemove`` dropped (the request's ``ruleSet`` is then ignored); otherwise
