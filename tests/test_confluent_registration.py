@@ -175,3 +175,42 @@ def test_protobuf_reference_to_version_minus_one(http: httpx.Client, subject: st
     r = http.post(f"/subjects/{subject}/versions", json=body)
     assert r.status_code == 200, r.text
     assert _latest(http, subject)["references"] == [{"name": "d.proto", "subject": dep, "version": 1}]
+
+
+def test_register_response_fields(http: httpx.Client, subject: str) -> None:
+    """RegisterSchemaResponse(Schema): id, version, guid, schemaType, references, metadata and
+    ruleSet of the version registered, and the same for a schema found again (the schema text is
+    left out: see views.register_response)."""
+    body = {"schema": SCHEMA, "metadata": {"properties": {"owner": "a"}}}
+    r = http.post(f"/subjects/{subject}/versions", json=body)
+    assert r.status_code == 200, r.text
+    stored = _latest(http, subject)
+    want = {k: stored[k] for k in ("id", "version", "guid", "schemaType", "metadata")}
+    assert r.json() == want
+    assert http.post(f"/subjects/{subject}/versions", json=body).json() == want
+
+
+def test_schema_by_id_with_subject_names_the_version(http: httpx.Client, subject: str) -> None:
+    """from RestApiTest.testSchemaReferencesDifferentContext: ``GET /schemas/ids/{id}?subject=``
+    answers Confluent's SchemaString with the subject and version it was found under (and ts);
+    without ``subject`` neither is given."""
+    other = f"{subject}-other"
+    schema_id = _register(http, other)
+    assert _register(http, subject) == schema_id
+    r = http.get(f"/schemas/ids/{schema_id}", params={"subject": subject})
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert (got["subject"], got["version"], got["schema"]) == (subject, 1, SCHEMA)
+    assert got["ts"] == _latest(http, subject)["ts"]
+    plain = http.get(f"/schemas/ids/{schema_id}").json()
+    assert "subject" not in plain and "version" not in plain and plain["guid"] == got["guid"]
+
+
+def test_association_lookups_matching_nothing_are_empty(http: httpx.Client, subject: str) -> None:
+    """from RestApiAssociationTest.testBasicAssociation (``assertEquals(0, associations.size())``):
+    AssociationsResource's GETs answer ``200 []`` when nothing matches; only DELETE is 40410."""
+    for path in (f"/associations/subjects/{subject}", "/associations/resources/no-such-id",
+                 f"/associations/resources/-/{subject}-topic"):
+        r = http.get(path)
+        assert (r.status_code, r.json()) == (200, []), path
+    check_error(http.delete("/associations/resources/no-such-id"), 404, 40410)

@@ -196,7 +196,7 @@ def test_broker_down_at_start_then_lost_while_running(tmp_path: Path) -> None:
         assert "not reachable" in server.read_log() and "not ready" in server.read_log()
         broker.start()
         wait_status(server, ready=True, role="primary", timeout=30)
-        assert register(server.url, "o", '"string"').json() == {"id": 1}
+        assert register(server.url, "o", '"string"').json()["id"] == 1
         broker.stop()
         assert httpx.get(server.url + "/subjects/o/versions/1", timeout=5).status_code == 200  # from memory
         down = register(server.url, "o2", '"int"')
@@ -208,7 +208,7 @@ def test_broker_down_at_start_then_lost_while_running(tmp_path: Path) -> None:
             if r.status_code == 200:
                 break
             time.sleep(0.5)
-        assert r is not None and r.status_code == 200 and r.json() == {"id": 2}, r.text if r else None
+        assert r is not None and r.status_code == 200 and r.json()["id"] == 2, r.text if r else None
         assert status(server)["max_id"] == 2
     finally:
         server.stop()

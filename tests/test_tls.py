@@ -108,7 +108,7 @@ def test_https_verified_with_the_ca_and_refused_without(tmp_path: Path, ca: Auth
         trusted = context(ca.ca_path)
         r = httpx.post(f"{server.url}/subjects/tls/versions", verify=trusted, headers={"Content-Type": V1},
                        json={"schema": '"string"'}, timeout=5)
-        assert r.status_code == 200 and r.json() == {"id": 1}
+        assert r.status_code == 200 and r.json()["id"] == 1
         assert httpx.get(f"{server.url}/schemas/ids/1", verify=trusted, timeout=5).json()["schema"] == '"string"'
         assert refused(server.url, context())  # system CAs only: the certificate does not verify
         assert refused(server.url, context(Authority(tmp_path, "other-ca").ca_path))
@@ -152,7 +152,7 @@ def test_a_certificate_cn_logs_in_a_cert_cn_user_only(tmp_path: Path, ca: Author
         assert call(app1, "GET", "/subjects").status_code == 200  # CN app1 is the read user app1
         denied = call(app1, "POST", "/subjects/orders-value/versions", json=body)
         assert denied.status_code == 403 and "app1" in denied.json()["message"]
-        assert call(ci, "POST", "/subjects/orders-value/versions", json=body).json() == {"id": 1}
+        assert call(ci, "POST", "/subjects/orders-value/versions", json=body).json()["id"] == 1
         assert call(ci, "POST", "/subjects/payments-value/versions", json=body).status_code == 403
         # a CN naming a password user, or no user, authenticates no one
         for client in (alice, nobody):

@@ -1,7 +1,8 @@
 """``/associations``: link subjects to resources (Kafka topics), as Confluent's API does.
 
-Lookups answer 404 (40410) when nothing matches, which is what makes confluent-kafka-python's
-default ASSOCIATED subject-name strategy fall back to the topic strategy. The three ``DELETE``
+Lookups answer ``200 []`` when nothing matches, as Confluent's ``AssociationsResource`` does
+(confluent-kafka-python's ASSOCIATED subject-name strategy then falls back, as on a 404); only the
+``DELETE`` routes answer 40410 when nothing matches. The three ``DELETE``
 routes take ``cascadeLifecycle=true|false`` (any case): with true, the subjects of the STRONG
 associations deleted are deleted permanently too (see ``registry.associations``). The batch
 calls ``POST /associations:batchGet`` and ``:batchMutate`` are in ``registry.association_batch``.
@@ -14,7 +15,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from charter.registry import errors
 from charter.registry.api.deps import service
 from charter.registry.api.http import ASSOCIATION_REQUEST_TEXTS, json_body, page, path_text, respond, subject_param
 from charter.registry.association_batch import batch_get, batch_mutate
@@ -36,9 +36,8 @@ def _cascade(request: Request) -> bool:
     return False if raw is None else parse_flag(raw, "cascadeLifecycle")
 
 
-def _answer(request: Request, found: list[dict[str, Any]], what: str) -> Response:
-    if not found:
-        raise errors.association_not_found(f"No associations found for {what}")
+def _answer(request: Request, found: list[dict[str, Any]]) -> Response:
+    """A lookup's answer: the matching associations, ``[]`` when none (AssociationsResource)."""
     return respond(request, page(service(request).associations.views(found), request))
 
 
@@ -76,7 +75,7 @@ async def batch_mutate_associations(request: Request) -> Response:
 async def associations_by_subject(request: Request) -> Response:
     subject = subject_param(request)
     found = service(request).associations.find(subject=subject, **_filters(request))
-    return _answer(request, found, f"subject '{subject}'")
+    return _answer(request, found)
 
 
 @router.delete("/associations/subjects/{subject}")
@@ -88,7 +87,7 @@ async def delete_associations_of_subject(request: Request) -> Response:
 async def associations_by_resource_id(request: Request) -> Response:
     rid = path_text(request, "resource_id")
     found = service(request).associations.find(resource_id=rid, **_filters(request))
-    return _answer(request, found, f"resource id '{rid}'")
+    return _answer(request, found)
 
 
 @router.delete("/associations/resources/{resource_id}")
@@ -100,7 +99,7 @@ async def delete_associations_by_resource_id(request: Request) -> Response:
 async def associations_by_resource(request: Request) -> Response:
     namespace, name = path_text(request, "namespace"), path_text(request, "name")
     found = service(request).associations.find(namespace=namespace, name=name, **_filters(request))
-    return _answer(request, found, f"resource '{name}' in namespace '{namespace}'")
+    return _answer(request, found)
 
 
 @router.delete("/associations/resources/{namespace}/{name}")

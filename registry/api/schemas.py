@@ -14,7 +14,8 @@ from charter.registry.api.deps import service
 from charter.registry.api.http import flag, java_int_param, page, path_text, respond, respond_text
 from charter.registry.contexts import canonical_subject, check_prefix
 from charter.registry.schema_list import SchemaFilter
-from charter.registry.store.state import SchemaContent
+from charter.registry.service import RegistryService
+from charter.registry.store.state import SchemaContent, SubjectVersion
 from charter.registry.tags import add_schema_tags
 
 router = APIRouter()
@@ -61,12 +62,26 @@ async def list_schemas(request: Request) -> Response:
 @router.get("/schemas/ids/{schema_id}")
 async def schema_by_id(request: Request) -> Response:
     svc = service(request)
-    content = svc.schema_by_id(_schema_id(request), _subject(request))
-    body = views.schema_string(content, await svc.formatted_text(content, request.query_params.get("format")))
+    subject = _subject(request)
+    content = svc.schema_by_id(_schema_id(request), subject)
+    found = _version_under(svc, content, subject) if subject else None
+    body = views.schema_string(content, await svc.formatted_text(content, request.query_params.get("format")), found)
     if flag(request, "fetchMaxId"):
         body["maxId"] = svc.state.space(content.context).max_id
     await add_schema_tags(svc, content, request.query_params.getlist("findTags"), body)
     return respond(request, body)
+
+
+def _version_under(svc: RegistryService, content: SchemaContent, subject: str) -> SubjectVersion | None:
+    """The subject version ``GET /schemas/ids/{id}?subject=`` reports (Confluent's
+    ``getSchemaKeyUsingContexts``): the subject's latest version with this schema, else the first
+    subject version that has it (live ones before soft-deleted ones)."""
+    subject = svc.resolve_subject(subject)
+    holders = sorted(
+        (sv for sv in svc.state.iter_versions() if sv.schema is content),
+        key=lambda sv: (sv.deleted, sv.subject != subject, sv.subject, -sv.version),
+    )
+    return holders[0] if holders else None
 
 
 @router.get("/schemas/ids/{schema_id}/schema")

@@ -86,12 +86,7 @@ async def register(request: Request) -> Response:
     body = read_schema_request(raw, svc.settings.max_schema_bytes)
     body = await with_register_tags(svc, subject, raw, body)  # schemaTagsToAdd/Remove: registry/tags.py
     sv, _created = await svc.register(subject, body, normalize=flag(request, "normalize"))
-    # Only the id (and, for clients that accept unknown properties, the version): a client such as
-    # confluent-kafka caches any returned schema text under the id for every format, which would
-    # hand its Protobuf deserializer canonical text where it asked for format=serialized.
-    if request.headers.get("confluent-accept-unknown-properties", "").lower() == "true":
-        return respond(request, {"id": sv.schema.id, "version": sv.version, "guid": sv.schema.guid})
-    return respond(request, {"id": sv.schema.id})
+    return respond(request, views.register_response(sv))  # SubjectVersionsResource.register
 
 
 @router.get("/subjects/{subject}/versions/{version}")

@@ -20,9 +20,28 @@ def content_fields(content: SchemaContent, out: dict[str, Any], text: str | None
     return out
 
 
-def schema_string(content: SchemaContent, text: str | None = None) -> dict[str, Any]:
-    """``GET /schemas/ids/{id}``: the schema text with its type and references."""
-    return content_fields(content, {}, text)
+def schema_string(content: SchemaContent, text: str | None = None, sv: SubjectVersion | None = None) -> dict[str, Any]:
+    """``GET /schemas/ids/{id}``: Confluent's ``SchemaString``, the schema text with its type and
+    references; asked with ``?subject=``, also the subject version it was found under (subject,
+    version, ts and deleted, as ``AbstractSchemaRegistry.get(id, subject, ...)`` fills them)."""
+    if sv is None:
+        return content_fields(content, {}, text)
+    out = content_fields(content, {"subject": sv.subject, "version": sv.version}, text)
+    out["ts"] = sv.timestamp_ms
+    if sv.deleted:
+        out["deleted"] = True
+    return out
+
+
+def register_response(sv: SubjectVersion) -> dict[str, Any]:
+    """Confluent's ``RegisterSchemaResponse`` of the version registered (or found): id, version,
+    guid, schemaType, references, metadata and ruleSet, but not the schema text. confluent-kafka
+    caches a returned text under the id for every format, which would hand its Protobuf
+    deserializer canonical text where it asked for ``format=serialized``; without it the client
+    caches the text it sent."""
+    out = content_fields(sv.schema, {"id": sv.schema.id, "version": sv.version})
+    del out["schema"]
+    return out
 
 
 def subject_version(sv: SubjectVersion, text: str | None = None) -> dict[str, Any]:
