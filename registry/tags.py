@@ -16,23 +16,23 @@ does: mode, compatibility, the config's default/override contracts and identity 
 to any registration (the same schema, metadata and rule set as a live version give that version
 back). The new version keeps the version's references. Its metadata is the request's
 ``metadata`` when given, else the tagged version's, with ``confluent:version`` (which the
-registration sets to the version's number, so tagging again registers a new version). Its rule set (``maybeModifyPreviousRuleSet``):
-with ``rulesToMerge`` or ``rulesToRemove``, the rule set of version ``newVersion - 1`` (the latest
-without ``newVersion``) with ``rulesToMerge`` merged in by rule name (``mergeRuleSets``) and the
-rules named in ``rulesToRemove`` dropped (the request's ``ruleSet`` is then ignored); otherwise
-the request's ``ruleSet`` (``{}``: none), and without one the registration inherits the latest
-version's as any registration does. ``newVersion``, when given, must be the version the
-registration gets (checked under the write lock; 422/42202 otherwise). Body shape errors are
-400; an unknown entity is 422/42201.
+registration sets to the version's number, so tagging again registers a new version). Its rule
+set (``maybeModifyPreviousRuleSet``): with ``rulesToMerge`` or ``rulesToRemove``, the rule set of
+version ``newVersion - 1`` (the latest without ``newVersion``) with ``rulesToMerge`` merged in by
+rule name (``mergeRuleSets``) and the rules named in ``rulesToRemove`` dropped (the request's
+``ruleSet`` is then ignored); otherwise the request's ``ruleSet`` (``{}``: none), and without one
+the registration inherits the latest version's as any registration does. ``newVersion``, when
+given, must be the version the registration gets (checked under the write lock; 422/42202
+otherwise). Body shape errors are 400; an unknown entity is 422/42201.
 
 ``POST /subjects/{s}/versions`` honours ``schemaTagsToAdd``/``schemaTagsToRemove`` of Confluent's
 ``RegisterSchemaRequest`` (same ``[SchemaTags]`` shape): the schema's tags are edited before it is
 registered (``AbstractSchemaRegistry.toSchemaWithTags``), see :func:`with_register_tags`.
 
 ``findTags`` (on ``GET /subjects/{s}/versions/{v}`` and ``GET /schemas/ids/{id}``) names tags,
-repeated or comma-separated, ``*`` for all: the answer gets ``schemaTags``, the tagged entities
-with those of their tags that were asked for (left out when none matches, as Confluent omits
-empty fields).
+one per (repeated) parameter, ``*`` for all: the answer gets ``schemaTags``, the tagged entities
+having one of those tags, each with all its tags (Confluent's ``extractSchemaTags``; left out when
+none matches, as Confluent omits empty fields).
 """
 
 from __future__ import annotations
@@ -260,21 +260,18 @@ async def with_register_tags(svc: RegistryService, subject: str, body: Any, requ
 
 
 def wanted_tags(values: list[str]) -> frozenset[str] | None:
-    """The ``findTags`` values (repeated and/or comma-separated); None when not asked."""
+    """The ``findTags`` values (one tag each, repeated: Jersey's ``List<String>``, no splitting at
+    commas); None when not asked."""
     if not values:
         return None
-    return frozenset(t.strip() for value in values for t in value.split(",") if t.strip())
+    return frozenset(values)
 
 
 def matching(found: list[SchemaTags], wanted: frozenset[str]) -> list[dict[str, Any]]:
-    """Confluent's ``schemaTags``: each entity with its tags among ``wanted`` (``*``: all)."""
+    """Confluent's ``extractSchemaTags``: each entity having one of the ``wanted`` tags (``*``:
+    every entity), with all its tags."""
     every = "*" in wanted
-    out = []
-    for item in found:
-        tags = item.tags if every else tuple(t for t in item.tags if t in wanted)
-        if tags:
-            out.append(SchemaTags(item.entity, tags).to_json())
-    return out
+    return [item.to_json() for item in found if every or not wanted.isdisjoint(item.tags)]
 
 
 def _tagged(parser: SchemaParser, content: SchemaContent, deps: Dependencies) -> list[SchemaTags]:

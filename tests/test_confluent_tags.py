@@ -73,7 +73,8 @@ def test_register_with_schema_tags_avro(http: httpx.Client, subject: str) -> Non
                             '"confluent:tags":["TAG1"]}')
     both = [tags_of("myrecord", "sr_record", "TAG1"), tags_of("myrecord.f1", "sr_field", "TAG2")]
     assert v5["schemaTags"] == both
-    assert http.get(f"/schemas/ids/{v5['id']}", params={"findTags": "TAG1,TAG2"}).json()["schemaTags"] == both
+    assert http.get(f"/schemas/ids/{v5['id']}", params=[("findTags", "TAG1"), ("findTags", "TAG2")]).json()[
+        "schemaTags"] == both
 
 
 def test_register_with_schema_tags_protobuf(http: httpx.Client, subject: str) -> None:
