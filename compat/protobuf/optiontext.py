@@ -195,34 +195,58 @@ def decimal_text(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def format_value(value: Value) -> str:
-    """formatOptionMapOrListValue (not normalising: a list keeps its brackets)."""
+def _number(text: str) -> str:
+    """formatNumber when normalising: a number token as DecimalFormat prints it (others kept)."""
+    body = text.lstrip("+-")
+    sign = "-" if text.startswith("-") else ""
+    try:
+        if re.fullmatch(r"0[xX][0-9a-fA-F]+", body):
+            return sign + str(int(body, 16))
+        if re.fullmatch(r"0[0-7]+", body):
+            return sign + str(int(body, 8))
+        if re.fullmatch(r"\d+", body):
+            return sign + str(int(body))
+        return decimal_text(float(sign + body))
+    except ValueError:
+        return text
+
+
+def format_value(value: Value, normalize: bool = False) -> str:
+    """formatOptionMapOrListValue: a list keeps its brackets (normalising, one element prints
+    bare); normalising also sorts message keys, drops empty lists and reprints numbers."""
     if isinstance(value, str):
         return f'"{escape(value)}"'
     if isinstance(value, Raw):
-        return value.text
+        return _number(value.text) if normalize else value.text
     if isinstance(value, dict):
-        return "{\n" + _format_map(value) + "}"
-    items = [format_value(item) + ("," if i < len(value) - 1 else "") for i, item in enumerate(value)]
+        return "{\n" + _format_map(value, normalize) + "}"
+    if normalize and len(value) == 1:
+        return format_value(value[0], normalize)
+    items = [format_value(item, normalize) + ("," if i < len(value) - 1 else "") for i, item in enumerate(value)]
     return "[\n" + "".join(indent(item) for item in items) + "]"
 
 
-def _format_map(values: dict) -> str:
+def _format_map(values: dict, normalize: bool = False) -> str:
+    if normalize:
+        values = {k: v for k, v in sorted(values.items()) if not (isinstance(v, list) and not v)}
     last = len(values) - 1
-    lines = [f"{key}: {format_value(value)}{',' if i != last else ''}" for i, (key, value) in enumerate(values.items())]
+    lines = [
+        f"{key}: {format_value(value, normalize)}{',' if i != last else ''}"
+        for i, (key, value) in enumerate(values.items())
+    ]
     return "".join(indent(line) for line in lines)
 
 
-def format_option(name: str, value: Value) -> str:
+def format_option(name: str, value: Value, normalize: bool = False) -> str:
     """``name = value`` as ProtobufSchemaUtils.toString(OptionElement) prints it."""
     if isinstance(value, dict):
-        return f"{name} = {{\n{_format_map(value)}}}"
+        return f"{name} = {{\n{_format_map(value, normalize)}}}"
     if isinstance(value, list):
         if len(value) == 1:  # appendOptions: one element on the bracket's line
-            return f"{name} = [{format_value(value[0])}]"
-        items = [format_value(item) + ("," if i < len(value) - 1 else "") for i, item in enumerate(value)]
+            return f"{name} = [{format_value(value[0], normalize)}]"
+        items = [format_value(item, normalize) + ("," if i < len(value) - 1 else "") for i, item in enumerate(value)]
         return f"{name} = [\n" + "".join(indent(item) for item in items) + "]"
-    return f"{name} = {format_value(value)}"
+    return f"{name} = {format_value(value, normalize)}"
 
 
 def tags_in(value: Value, name: str = "") -> list[str]:

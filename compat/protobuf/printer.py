@@ -70,7 +70,7 @@ class Printer:
         self.ignore_extensions = options.ignore_extensions
         self.syntax = syntax_of(file)
         self.options = OptionPrinter(
-            decoder, self.source, normalize=options.normalize, ignore_extensions=options.ignore_extensions
+            file, decoder, source, normalize=options.normalize, ignore_extensions=options.ignore_extensions
         )
 
     # -- names ------------------------------------------------------------------------------
@@ -104,7 +104,7 @@ class Printer:
         if field.HasField("json_name") and self._shows_json_name(field, path):
             special.append(("json_name", f'json_name = "{escape(field.json_name)}"'))
         if self.normalize:
-            keyed = [(o.split(" = ", 1)[0].lstrip("("), o) for o in options] + special
+            keyed = [(o.split(" = ", 1)[0].lstrip("(").split(")", 1)[0], o) for o in options] + special
             options = [text for _, text in sorted(keyed, key=lambda e: e[0])]
         else:
             options += [text for _, text in special]

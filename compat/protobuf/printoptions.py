@@ -24,21 +24,31 @@ from charter.compat.protobuf.optiontext import (
     tags_in,
 )
 from charter.compat.protobuf.printparts import OptionDecoder, SourceText, indent, number_text, quote_bytes
-from charter.compat.protobuf.types import FieldProto
+from charter.compat.protobuf.types import FieldProto, FileProto
 
+_FILE_CHILDREN = {4: "message_type", 5: "enum_type", 6: "service"}
+_MESSAGE_CHILDREN = {3: "nested_type", 4: "enum_type"}
 _UNINTERPRETED = 999  # uninterpreted_option in every *Options message
 _OPTION_NAME = re.compile(r"^\s*(?:option\s+)?\(\s*([\w.]+)\s*\)")
 
 
 class OptionPrinter:
-    """Options of one file's elements; ``source`` is the text (``None`` from a descriptor or
-    when normalising)."""
+    """Options of one file's elements; ``written`` is the text (``None`` from a descriptor),
+    ``source`` the same unless normalising."""
 
     def __init__(
-        self, decoder: OptionDecoder, source: SourceText | None, *, normalize: bool, ignore_extensions: bool
+        self,
+        file: FileProto,
+        decoder: OptionDecoder,
+        written: SourceText | None,
+        *,
+        normalize: bool,
+        ignore_extensions: bool,
     ) -> None:
+        self.file = file
         self.decoder = decoder
-        self.source = source
+        self.written = written
+        self.source = written if not normalize else None
         self.normalize = normalize
         self.ignore_extensions = ignore_extensions
 
@@ -62,6 +72,8 @@ class OptionPrinter:
         if self.source is not None:
             written, covered = self._written_options(fields, path)
             entries += written
+        elif self.normalize and self.written is not None:
+            entries += self._uninterpreted_normalized(path)
         for number, (field, value) in fields.items():
             if number not in covered and field.name != "uninterpreted_option":
                 entries += self._option_from_value(field, value, path)
@@ -76,17 +88,7 @@ class OptionPrinter:
         option fields they cover. A ``confluent.*`` option whose tags were edited since (its
         tags differ from the text's) is left to be printed from its value."""
         assert self.source is not None
-        statements: dict[int, list[tuple[str, Value]]] = {}
-        seen: set[tuple[int, int]] = set()
-        for relative, position in self.source.statements_under(path):
-            if position in seen:
-                continue
-            seen.add(position)
-            try:
-                name, value = read_option(self.source.statement_text((*path, *relative)) or "")
-            except (OptionSyntaxError, IndexError):
-                continue
-            statements.setdefault(relative[0], []).append((name, value))
+        statements = _statements(self.source, path)
         entries: list[tuple[str, str]] = []
         covered: set[int] = set()
         for number, found in statements.items():
@@ -104,6 +106,38 @@ class OptionPrinter:
                 entries.append((name.lstrip("("), format_option(name, value)))
             covered.add(number)
         return entries, covered
+
+    def _uninterpreted_normalized(self, path: tuple[int, ...]) -> list[tuple[str, str]]:
+        """Normalising, the options protoc could not interpret (carried uninterpreted): the name
+        resolved to an extension in scope, if any, the dotted form then turned into a message
+        value (ProtobufSchemaUtils.FormatContext.filterOptions and ProtobufSchema.transform);
+        an unresolved one stays as written."""
+        assert self.written is not None
+        entries: list[tuple[str, str]] = []
+        for name, value in _statements(self.written, path).get(_UNINTERPRETED, []):
+            if self.ignore_extensions and name.startswith("(") and not name.startswith("(confluent."):
+                continue
+            match = re.match(r"^\(([^)]*)\)((?:\.\w+)*)$", name)
+            resolved = self._resolve_extension(match.group(1), path) if match else None
+            if match and resolved is not None:
+                for part in reversed(match.group(2).split(".")[1:]):
+                    value = {part: value}
+                name = f"({resolved})"
+            key = match.group(1) if match else name  # sorted by the option's own name, stably
+            entries.append((key, format_option(name, value, normalize=True)))
+        return entries
+
+    def _resolve_extension(self, name: str, path: tuple[int, ...]) -> str | None:
+        """The full name of the extension ``name`` means where ``path`` is (innermost scope
+        first, as protoc and Confluent's Context.resolve look names up)."""
+        if name.startswith("."):
+            return name[1:] if self.decoder.has_extension(name[1:]) else None
+        scope = _scope(self.file, path)
+        for size in range(len(scope), -1, -1):
+            candidate = ".".join([*scope[:size], name])
+            if self.decoder.has_extension(candidate):
+                return candidate
+        return None
 
     def _option_name(self, field, path: tuple[int, ...]) -> str:  # type: ignore[no-untyped-def]
         if not field.is_extension:
@@ -186,3 +220,33 @@ class OptionPrinter:
 
 def _is_map(field) -> bool:  # type: ignore[no-untyped-def]
     return field.message_type is not None and field.message_type.GetOptions().map_entry
+
+
+def _statements(source: SourceText, path: tuple[int, ...]) -> dict[int, list[tuple[str, Value]]]:
+    """The option statements written below ``path``, read, by option field number."""
+    statements: dict[int, list[tuple[str, Value]]] = {}
+    seen: set[tuple[int, int]] = set()
+    for relative, position in source.statements_under(path):
+        if position in seen:
+            continue
+        seen.add(position)
+        try:
+            name, value = read_option(source.statement_text((*path, *relative)) or "")
+        except (OptionSyntaxError, IndexError):
+            continue
+        statements.setdefault(relative[0], []).append((name, value))
+    return statements
+
+
+def _scope(file: FileProto, path: tuple[int, ...]) -> list[str]:
+    """The package and enclosing type names of the element whose options are at ``path``."""
+    names = file.package.split(".") if file.package else []
+    node = file
+    for i in range(0, len(path) - 1, 2):
+        number, index = path[i], path[i + 1]
+        children = _FILE_CHILDREN if node is file else _MESSAGE_CHILDREN
+        if number not in children:
+            break
+        node = getattr(node, children[number])[index]
+        names.append(node.name)
+    return names

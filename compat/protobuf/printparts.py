@@ -165,9 +165,17 @@ class OptionDecoder:
         self._pool: descriptor_pool.DescriptorPool | None = None
         self._classes: dict[str, type[Message]] = {}
 
-    def decode(self, options: Message) -> Message:
-        if not self.enabled or options.ByteSize() == 0:
-            return options
+    def has_extension(self, full_name: str) -> bool:
+        """Whether an extension of that full name is defined in the schema or its imports."""
+        if not self.enabled:
+            return False
+        try:
+            self._load().FindExtensionByName(full_name)
+        except KeyError:
+            return False
+        return True
+
+    def _load(self) -> descriptor_pool.DescriptorPool:
         if self._pool is None:
             pool = descriptor_pool.DescriptorPool()
             for data in self._files():
@@ -176,6 +184,13 @@ class OptionDecoder:
                 except Exception:  # a clash in a dependency: decode what we can
                     continue
             self._pool = pool
+        return self._pool
+
+    def decode(self, options: Message) -> Message:
+        if not self.enabled or options.ByteSize() == 0:
+            return options
+        self._load()
+        assert self._pool is not None
         name = options.DESCRIPTOR.full_name
         cls = self._classes.get(name)
         if cls is None:

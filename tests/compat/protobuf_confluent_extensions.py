@@ -1,5 +1,5 @@
 """Texts from Confluent's ProtobufSchemaTest.testNormalizationWithExtensions2: the schema, its
-canonical text and its ``ignore_extensions`` text. Used by test_protobuf_confluent_text.py.
+canonical, normalised and ``ignore_extensions`` texts. Used by test_protobuf_confluent_text.py.
 """
 
 NORMALIZATION_WITH_EXTENSIONS2_SCHEMA_STRING = (
@@ -119,5 +119,51 @@ NORMALIZATION_WITH_EXTENSIONS2_EXPECTED = (
     "    BAR = 2;\n"
     "    BAZ = 3;\n"
     "  }\n"
+    "}\n"
+)
+
+NORMALIZATION_WITH_EXTENSIONS2_NORMALIZED = (
+    "package io.confluent.kafka.serializers.protobuf.test;\n"
+    "\n"
+    "import \"google/protobuf/descriptor.proto\";\n"
+    "\n"
+    "option java_package = \"io.confluent.kafka.serializers.protobuf.test\";\n"
+    "\n"
+    "message FooBar {\n"
+    "  optional int32 foo = 1;\n"
+    "  optional string bar = 2;\n"
+    "  repeated .io.confluent.kafka.serializers.protobuf.test.FooBar nested = 3;\n"
+    "\n"
+    "  extensions 100 to 200;\n"
+    "\n"
+    "  extend .google.protobuf.EnumOptions {\n"
+    "    optional string foobar_string = 71001;\n"
+    "  }\n"
+    "\n"
+    "  message More {\n"
+    "    option (io.confluent.kafka.serializers.protobuf.test.my_message_option) = {\n"
+    "      [FooBar.More2.more2_string]: \"foobar\"\n"
+    "    };\n"
+    "  \n"
+    "    repeated int32 serial = 1;\n"
+    "  \n"
+    "    extend .io.confluent.kafka.serializers.protobuf.test.FooBar {\n"
+    "      optional string more_string = 150;\n"
+    "    }\n"
+    "  }\n"
+    "  enum FooBarBazEnum {\n"
+    "    option (io.confluent.kafka.serializers.protobuf.test.FooBar.foobar_string) = \"foobar\";\n"
+    "    FOO = 1;\n"
+    "    BAR = 2;\n"
+    "    BAZ = 3;\n"
+    "  }\n"
+    "}\n"
+    "\n"
+    "extend .google.protobuf.MessageOptions {\n"
+    "  optional .io.confluent.kafka.serializers.protobuf.test.FooBar my_message_option = 50001;\n"
+    "}\n"
+    "extend .io.confluent.kafka.serializers.protobuf.test.FooBar {\n"
+    "  optional .io.confluent.kafka.serializers.protobuf.test.FooBar.FooBarBazEnum ext = 101;\n"
+    "  repeated .io.confluent.kafka.serializers.protobuf.test.FooBar.FooBarBazEnum rep = 102;\n"
     "}\n"
 )

@@ -6,9 +6,8 @@ protobuf_confluent_extensions.py). Left out: schemas protoc still refuses (the a
 not the printer's): testComplexCustomOptions3 (``1c``-style number tokens), testComplexEnum
 (extension numbers undeclared), testNormalization (open enums not starting at zero, misplaced
 jstype), testNormalizationWithComplexCustomOptions and ...WithRepeatedNestedCustomOptions;
-and, of testNormalizationWithExtensions2, the normalised text (an option protoc could not
-interpret is not printed when normalising) and the text of its Java-built descriptor (which
-drops enum options: ``normalizedWithoutCustomOptions``).
+and, of testNormalizationWithExtensions2, the text of its Java-built descriptor (which drops
+enum options: ``normalizedWithoutCustomOptions``).
 """
 
 from __future__ import annotations
@@ -81,6 +80,10 @@ NORMALIZED = {
         layout.NORMALIZATION_WITH_PACKAGE_PREFIX_NORMALIZED,
     ),
     "testEnumReserved": (layout.ENUM_RESERVED_SCHEMA_STRING, layout.ENUM_RESERVED_NORMALIZED_SCHEMA_STRING),
+    "testNormalizationWithExtensions2": (
+        ext.NORMALIZATION_WITH_EXTENSIONS2_SCHEMA_STRING,
+        ext.NORMALIZATION_WITH_EXTENSIONS2_NORMALIZED,
+    ),
 }
 
 
@@ -144,6 +147,22 @@ def test_normalized_text_of_the_descriptor_is_the_same(test: str) -> None:
     normalized = parse(schema).normalized()
     assert from_descriptor(normalized).normalized().canonical() == expected
     assert from_descriptor(parse(schema)).normalized().canonical() == expected
+
+
+def test_normalize_keeps_options_nothing_defines_as_written() -> None:
+    """ProtobufSchemaUtils.FormatContext.filterOptions: an option no extension in scope
+    resolves stays dotted as written, sorted by its name (stably), numbers reprinted."""
+    schema = parse(
+        'syntax = "proto3";\nimport "validate/validate.proto";\nmessage M {\n  string s = 1 ['
+        "(validate.rules).string.min_len = 1, (validate.rules).string.max_len = 0x10, deprecated = true];\n}\n"
+    )
+    assert "    (validate.rules).string.min_len = 1,\n    (validate.rules).string.max_len = 0x10,\n" in (
+        schema.canonical()
+    )
+    assert (
+        "  string s = 1 [\n    deprecated = true,\n    (validate.rules).string.min_len = 1,\n"
+        "    (validate.rules).string.max_len = 16\n  ];\n"
+    ) in schema.normalized().canonical()
 
 
 def test_normalize_sorts_extend_fields_by_number() -> None:
