@@ -23,11 +23,13 @@ from charter.compat import InvalidSchemaError, ParsedSchema
 from charter.compat.formats import get_format, supported_types
 from charter.registry import errors
 from charter.registry.contexts import reference_subject
+from charter.registry.contracts import metadata_can_look_up
 from charter.registry.store.state import (
     LATEST,
     Reference,
     RegistryState,
     SchemaContent,
+    SubjectVersion,
     fingerprint,
     parse_references,
 )
@@ -162,6 +164,18 @@ def pin_latest_references(state: RegistryState, request: SchemaRequest, context:
         live = state.versions(reference_subject(context, ref.subject)) if ref.version == LATEST else []
         refs.append(Reference(ref.name, ref.subject, live[-1].version) if live else ref)
     return dataclasses.replace(request, references=tuple(refs))
+
+
+def fill_empty(live: list[SubjectVersion], request: SchemaRequest) -> SchemaRequest:
+    """Confluent's ``AbstractSchemaRegistry.maybePopulateFromPrevious``: an empty (or blank, or
+    absent) schema takes the latest of the subject's ``live`` versions' schema, type and
+    references; a subject without versions makes it 42201 "Empty schema"."""
+    if request.text.strip():
+        return request
+    if not live:
+        raise errors.invalid_schema("Empty schema")
+    c = live[-1].schema
+    return dataclasses.replace(request, schema_type=c.schema_type, text=c.text, references=c.references)
 
 
 def resolve_references(state: RegistryState, refs: tuple[Reference, ...], context: str) -> Dependencies:
@@ -313,3 +327,14 @@ class SchemaParser:
 @dataclass(frozen=True, slots=True)
 class _InvalidMarker:
     message: str
+
+
+def can_look_up(candidate: Candidate, sv: SubjectVersion) -> bool:
+    """Confluent's ``ParsedSchema.canLookup``: the same schema, references and rules, with
+    metadata equal but for ``confluent:version`` (see contracts.metadata_can_look_up)."""
+    c, asked = sv.schema, candidate.request
+    return (
+        c.schema_type == asked.schema_type and c.text == candidate.text and c.references == asked.references
+        and (c.rule_set or None) == (asked.rule_set or None)
+        and metadata_can_look_up(asked.metadata, c.metadata, sv.version)
+    )

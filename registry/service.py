@@ -26,7 +26,6 @@ from charter.registry.contracts import (
     confluent_version_text,
     effective_contract,
     group_value,
-    metadata_can_look_up,
     validate_metadata,
     validate_rule_set,
     with_confluent_version,
@@ -45,6 +44,8 @@ from charter.registry.schemas import (
     Dependencies,
     SchemaParser,
     SchemaRequest,
+    can_look_up,
+    fill_empty,
     pin_latest_references,
     resolve_references,
 )
@@ -122,28 +123,6 @@ class RegistryService:
         next_version = next(reversed(every)) + 1 if every else 1  # deleted versions count
         return dataclasses.replace(merged, metadata=with_confluent_version(merged.metadata, next_version))
 
-    def _fill_empty(self, subject: str, request: SchemaRequest) -> SchemaRequest:
-        """Confluent's ``maybePopulateFromPrevious``: an empty (or blank) schema takes the latest
-        live version's schema, type and references; with no version it is "Empty schema"."""
-        if request.text.strip():
-            return request
-        live = self.state.versions(subject)
-        if not live:
-            raise errors.invalid_schema("Empty schema")
-        c = live[-1].schema
-        return dataclasses.replace(request, schema_type=c.schema_type, text=c.text, references=c.references)
-
-    @staticmethod
-    def _can_look_up(candidate: Candidate, sv: SubjectVersion) -> bool:
-        """Confluent's ``ParsedSchema.canLookup``: the same schema, references and rules, with
-        metadata equal but for ``confluent:version`` (see contracts.metadata_can_look_up)."""
-        c, asked = sv.schema, candidate.request
-        return (
-            c.schema_type == asked.schema_type and c.text == candidate.text and c.references == asked.references
-            and (c.rule_set or None) == (asked.rule_set or None)
-            and metadata_can_look_up(asked.metadata, c.metadata, sv.version)
-        )
-
     async def _look_up_as_given(
         self, subject: str, request: SchemaRequest, normalize: bool, *, latest_only: bool
     ) -> SubjectVersion | None:
@@ -158,7 +137,7 @@ class RegistryService:
         candidate = await self.prepare(subject, request, normalize)
         targets = live[-1:] if latest_only else list(reversed(live))
         exact = next((sv for sv in targets if sv.schema.fingerprint == candidate.fingerprint), None)
-        return exact or next((sv for sv in targets if self._can_look_up(candidate, sv)), None)
+        return exact or next((sv for sv in targets if can_look_up(candidate, sv)), None)
 
     def _in_group(self, subject: str, versions: list[SubjectVersion], metadata: Any) -> list[SubjectVersion]:
         """With a ``compatibilityGroup`` configured: only the versions in the candidate's group."""
@@ -207,7 +186,7 @@ class RegistryService:
         space_of = context_of(subject)
         mode = self.modes.effective(subject)
         self.modes.check_writable(subject, mode)
-        request = pin_latest_references(self.state, self._fill_empty(subject, request), space_of)
+        request = pin_latest_references(self.state, fill_empty(self.state.versions(subject), request), space_of)
         validate_metadata(request.metadata)
         validate_rule_set(request.rule_set)
         explicit_id = request.schema_id is not None and request.schema_id >= 0
@@ -244,7 +223,7 @@ class RegistryService:
                 found = await asyncio.to_thread(self._match_normalized, candidate, self._previous(reusable))
                 same = next((sv for sv in reusable if sv.version == found), None)
             if same is None and mode is not Mode.IMPORT:
-                same = next((sv for sv in reversed(reusable) if self._can_look_up(candidate, sv)), None)
+                same = next((sv for sv in reversed(reusable) if can_look_up(candidate, sv)), None)
             if same is not None:
                 if explicit_id and same.schema.id != request.schema_id:
                     raise errors.id_does_not_match(same.schema.id, request.schema_id or 0)
@@ -313,7 +292,7 @@ class RegistryService:
                 return sv
         candidate = candidate or await self.prepare(subject, request, normalize)
         for sv in ordered:  # Confluent's canLookup: ignoring confluent:version
-            if self._can_look_up(candidate, sv):
+            if can_look_up(candidate, sv):
                 return sv
         merged = self.with_contract(subject, request)
         if merged != request:  # as Confluent: the version it would become, with inherited metadata
