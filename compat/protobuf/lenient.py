@@ -22,6 +22,9 @@ protoc, reads its diagnostics, repairs the inputs it chokes on and runs it again
   Confluent means (it matches option names as written);
 * ``reserved`` statements protoc refuses (a field using a reserved number or name, overlapping
   ranges) are cut and put back on their message or enum after compiling;
+* an ``extend`` block naming numbers its message does not declare (Wire does not check; in
+  proto3 no message can declare any) is cut and its fields put back after compiling
+  (:mod:`charter.compat.protobuf.extendcut`);
 * extending ``google.protobuf.*Options`` without importing descriptor.proto, or using a type of
   a reference the text does not import (Confluent resolves types from all references:
   ``Context.collectTypeInfo`` walks every dependency), gets the import(s) added at the end of
@@ -40,10 +43,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from charter.compat.protobuf.compiler import ProtocError, compile_text
+from charter.compat.protobuf.extendcut import extend_block_at, restore_extends
 from charter.compat.protobuf.protoscan import read_option, reserved_items, skip_space, split_list
 from charter.compat.protobuf.protoscan import uninterpreted as uninterpreted_options
 from charter.compat.protobuf.restore import CutOption, attach, map_spans, restore_reserved
 from charter.compat.protobuf.types import FileProto
+from charter.compat.protobuf.wellknown import builtin_files
 
 _MAX_ROUNDS = 32
 _DESCRIPTOR_FILE = "google/protobuf/descriptor.proto"
@@ -63,6 +68,7 @@ _RESERVED_CLASH = re.compile(
     _POSITION + r"(?:.* uses reserved number \d+\.|.* is reserved\.|Reserved range .* overlaps with |"
     r"Extension range .* overlaps with reserved range )"
 )
+_UNDECLARED_EXTENSION = re.compile(_POSITION + r'"[^"]*" does not declare \d+ as an extension number\.')
 _RESERVED_STATEMENT = re.compile(r"(?<![\w.])reserved\s+[^;{}]*;")
 _LIST_VALUE = re.compile(_POSITION + r"Expected option value\.$")
 _NAME_BEFORE = re.compile(r"(\([^()]*\)(?:\s*\.\s*(?:\w+|\([^()]*\)))*|\w+(?:\s*\.\s*\w+)*)\s*=\s*$")
@@ -86,6 +92,7 @@ class _State:
     implicit: list[str] = field(default_factory=list)
     pending: list[CutOption] = field(default_factory=list)
     reserved: list[list] = field(default_factory=list)  # [start, end, text] of cut reserved statements
+    extends: list[list] = field(default_factory=list)  # [start, end, text] of cut extend blocks
     edits: list[tuple[int, int, int]] = field(default_factory=list)  # (offset, old length, new length)
 
     def replace(self, start: int, end: int, new: str) -> None:
@@ -97,7 +104,7 @@ class _State:
             if pending.start >= end:
                 pending.start += delta
                 pending.end += delta
-        for statement in self.reserved:
+        for statement in [*self.reserved, *self.extends]:
             if statement[0] >= end:
                 statement[0] += delta
                 statement[1] += delta
@@ -126,6 +133,10 @@ def compile_lenient(text: str, dependencies: Mapping[str, bytes]) -> LenientResu
             continue
         attach(file, state.text, state.pending)
         restore_reserved(file, state.text, state.reserved)
+        linked = [*dependencies.values(), *state.stubs.values(), *builtin_files().values()]
+        if not restore_extends(file, state.text, state.extends, linked):
+            assert first is not None
+            raise first
         map_spans(file, state.text, text, state.original_offset)
         return LenientResult(file, list(state.implicit), list(state.stubs), len(state.pending))
     assert first is not None
@@ -155,6 +166,14 @@ def _repair(state: _State, errors: list[str], dependencies: Mapping[str, bytes])
             named = _NAME_BEFORE.search(state.text[:offset]) if offset is not None else None
             if named is not None and state.text[offset : offset + 1] == "[":
                 edits.append((named.start(), "list"))
+        elif match := _UNDECLARED_EXTENSION.match(error):
+            offset = _offset(state.text, int(match.group(1)), int(match.group(2)))
+            block = extend_block_at(state.text, offset) if offset is not None else None
+            if block is not None:
+                state.extends.append([*block, state.text[block[0] : block[1]]])
+                state.text = _blank(state.text, *block)
+                state.extends.sort()
+                repaired = True
         elif _RESERVED_CLASH.match(error):
             repaired |= _cut_reserved(state)
         elif match := _BAD_VALUE.match(error):

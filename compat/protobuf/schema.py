@@ -16,6 +16,7 @@ from charter.compat.model import (
 )
 from charter.compat.protobuf.compiler import SCHEMA_FILE, decode_descriptor, link_descriptor
 from charter.compat.protobuf.diff import Difference, diff
+from charter.compat.protobuf.extendcut import drop_undeclared_extensions
 from charter.compat.protobuf.indexes import message_at, message_indexes
 from charter.compat.protobuf.lenient import compile_lenient
 from charter.compat.protobuf.printer import print_file
@@ -213,12 +214,14 @@ class ProtobufSchema:
 
 
 def _for_clients(file: FileProto) -> FileProto:
-    """The descriptor without source info and uninterpreted options (it must link in a pool)."""
+    """The descriptor without source info, uninterpreted options and extensions at undeclared
+    numbers (it must link in a pool)."""
     copy = _without_source(file)
     if copy is file:
         copy = FileProto()
         copy.CopyFrom(file)
     strip_uninterpreted(copy)
+    drop_undeclared_extensions(copy)
     return copy
 
 

@@ -293,6 +293,74 @@ def test_reserved_conflicts_are_accepted_and_kept() -> None:
     links(schema)
 
 
+# -- extensions --------------------------------------------------------------------------------------
+
+COMPLEX_ENUM = (
+    'syntax = "proto3";\npackage acme.api.items;\n\noption java_package = "com.acme.api.items";\n\n'
+    "extend google.protobuf.EnumValueOptions {\n  optional VisibleTypeEnumValueOption visible_types = 24000;\n}\n\n"
+    "message VisibleTypeEnumValueOption {\n  repeated ObjectType type = 1;\n}\n\n"
+    "message ObjectType {\n}\n\nmessage VisibleTypeSet {\n}\n\n"
+    'enum Type {\n  reserved 13,15;\n  reserved "MARKET_ITEM_SETTINGS","PROMO";\n'
+    "  ITEM = 0;\n  PAGE = 1;\n  ITEM_IMAGE = 2;\n}\n\n\n\n"
+    "enum ItemsVisibleTypeSet {\n  // a comment\n  LEGACY = 0 [\n    (acme.api.items.visible_types) = {\n"
+    "      type: {[type]: ITEM},\n      type: {[type]: PAGE},\n      type: {[type]: ITEM_IMAGE}\n    }\n  ];\n}\n\n"
+    "extend VisibleTypeSet {\n  optional ItemsVisibleTypeSet items_visible_type_set = 10;\n}\n\n"
+    "extend ObjectType {\n  optional Type type = 101;\n}\n\n\n"
+)
+
+
+def test_extensions_at_numbers_the_message_does_not_declare() -> None:
+    """from ProtobufSchemaTest.testComplexEnum (its ``LEGACY = 1`` written 0: proto3's first enum
+    value rule is still protoc's): proto3 ``extend`` of plain messages, which declare no
+    extension numbers, and the descriptor options extended without the import are accepted;
+    the canonical text is Confluent's canonicalString."""
+    schema = parse(COMPLEX_ENUM)
+    assert schema.canonical() == (
+        'syntax = "proto3";\npackage acme.api.items;\n\noption java_package = "com.acme.api.items";\n\n'
+        "message VisibleTypeEnumValueOption {\n  repeated ObjectType type = 1;\n}\n"
+        "message ObjectType {}\nmessage VisibleTypeSet {}\n"
+        'enum Type {\n  reserved 13, 15;\n  reserved "MARKET_ITEM_SETTINGS", "PROMO";\n'
+        "  ITEM = 0;\n  PAGE = 1;\n  ITEM_IMAGE = 2;\n}\n"
+        "enum ItemsVisibleTypeSet {\n  LEGACY = 0 [(acme.api.items.visible_types) = {\n    type: [\n"
+        "      {\n        [type]: ITEM\n      },\n      {\n        [type]: PAGE\n      },\n"
+        "      {\n        [type]: ITEM_IMAGE\n      }\n    ]\n  }];\n}\n\n"
+        "extend google.protobuf.EnumValueOptions {\n  optional VisibleTypeEnumValueOption visible_types = 24000;\n}\n"
+        "extend VisibleTypeSet {\n  optional ItemsVisibleTypeSet items_visible_type_set = 10;\n}\n"
+        "extend ObjectType {\n  optional Type type = 101;\n}\n"
+    )
+    restored = {e.name: (e.extendee, e.type, e.type_name) for e in schema._file.extension}
+    assert restored["type"] == (".acme.api.items.ObjectType", descriptor_pb2.FieldDescriptorProto.TYPE_ENUM,
+                                ".acme.api.items.Type")
+    assert restored["items_visible_type_set"][0] == ".acme.api.items.VisibleTypeSet"
+    # what clients load links: the extensions no pool accepts are left out of it
+    assert [e.name for e in schema.file_descriptor().extension] == ["visible_types"]
+    links(schema)
+
+
+def test_nested_extend_resolves_in_its_message_scope() -> None:
+    """ProtobufSchema.toDynamicMessage reads a message's ``extend`` declarations (Wire resolves
+    names from the innermost scope): the extension stays in its message."""
+    schema = parse(
+        'syntax = "proto3";\npackage p;\nmessage Target {}\n'
+        "message Holder {\n  enum Kind { A = 0; }\n"
+        '  extend Target {\n    repeated Kind kinds = 7 [(why) = "x"];\n  }\n}\n'
+    )
+    holder = schema._file.message_type[1]
+    assert [(e.name, e.extendee, e.type_name, e.label) for e in holder.extension] == [
+        ("kinds", ".p.Target", ".p.Holder.Kind", descriptor_pb2.FieldDescriptorProto.LABEL_REPEATED)
+    ]
+    assert carried(holder.extension[0].options) == [("(why)", '"x"')]
+    assert "  extend Target {\n    repeated Kind kinds = 7 [(why) = \"x\"];\n  }\n" in schema.canonical()
+    assert not schema.file_descriptor().message_type[1].extension
+    links(schema)
+
+
+def test_extend_of_an_undefined_message_is_refused() -> None:
+    """A name nothing defines cannot be carried: protoc's error stands."""
+    with pytest.raises(InvalidSchemaError, match='"Nowhere" is not defined'):
+        parse('syntax = "proto3";\nextend Nowhere {\n  int32 x = 101;\n}\n')
+
+
 # -- names and imports ---------------------------------------------------------------------------
 
 
