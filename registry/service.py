@@ -275,8 +275,10 @@ class RegistryService:
     ) -> SubjectVersion:
         subject = self.resolve_subject(subject)
         normalize = self._normalize(subject, normalize)
-        if not request.text.strip():
-            raise errors.invalid_schema("Empty schema")
+        if not request.text.strip():  # nothing to look up (SubjectsResource.lookUpSchemaUnderSubject)
+            if not self.state.versions(subject, include_deleted=deleted):
+                raise errors.subject_not_found(subject)
+            raise errors.schema_not_found()
         request = pin_latest_references(self.state, request, context_of(subject))
         fingerprint = self.known_fingerprint(subject, request, normalize)
         candidate = None
@@ -341,7 +343,7 @@ class RegistryService:
             if sv is None or sv.deleted:
                 raise errors.version_not_found(version)
             targets = [sv]
-        if not request.text.strip():  # Confluent's testCompatibility: "Empty schema"
+        if not request.text.strip():  # AbstractSchemaRegistry.isCompatible: "Empty schema"
             raise errors.invalid_schema("Empty schema")
         request = self.with_contract(subject, pin_latest_references(self.state, request, context_of(subject)))
         candidate = await self.prepare(subject, request, self._normalize(subject, normalize))

@@ -137,8 +137,12 @@ def test_empty_schema_reuses_the_latest(http: httpx.Client, subject: str) -> Non
 
 
 def test_empty_schema_lookup_and_check(http: httpx.Client, subject: str) -> None:
-    """canonicalizeSchema answers nothing for an empty schema: a compatibility check is "Empty schema"."""
+    """canonicalizeSchema answers nothing for an empty schema: a lookup finds nothing
+    (SubjectsResource: 40401 without versions, else 40403) and a compatibility check is
+    "Empty schema" (AbstractSchemaRegistry.isCompatible)."""
+    check_error(http.post(f"/subjects/{subject}", json={"schema": ""}), 404, 40401)
     http.post(f"/subjects/{subject}/versions", json={"schema": SCHEMA})
+    check_error(http.post(f"/subjects/{subject}", json={"schema": ""}), 404, 40403)
     r = http.post(f"/compatibility/subjects/{subject}/versions/latest", json={"schema": ""})
     check_error(r, 422, 42201)
     assert r.json()["message"] == "Empty schema"
