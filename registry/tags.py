@@ -65,8 +65,8 @@ class TagRequest:
     to_remove: dict[SchemaEntity, tuple[str, ...]] = field(default_factory=dict)
     metadata: dict[str, Any] | None = None
     rule_set: dict[str, Any] | None = None
-    rules_to_merge: dict[str, Any] | None = None
-    rules_to_remove: tuple[str, ...] = ()
+    rules_to_merge: dict[str, Any] | None = None  # None: not given ({} is given)
+    rules_to_remove: tuple[str, ...] | None = None
 
 
 def _schema_tags(raw: Any, name: str) -> dict[SchemaEntity, tuple[str, ...]]:
@@ -120,8 +120,8 @@ def read_tag_request(body: Any) -> TagRequest:
         _schema_tags(body.get("tagsToRemove"), "tagsToRemove"),
         _object(body, "metadata"),
         _object(body, "ruleSet"),
-        merge or None,
-        tuple(remove or ()),
+        merge,
+        None if remove is None else tuple(remove),
     )
 
 
@@ -144,7 +144,7 @@ def new_contract(
     """The metadata and rule set to register (rule set ``{}``: explicitly none; None: inherit).
     ``previous_rule_set`` is version ``newVersion - 1``'s (or the latest's)."""
     metadata = request.metadata if request.metadata is not None else content.metadata
-    if not request.rules_to_merge and not request.rules_to_remove:
+    if not _edits_rules(request):
         return metadata, request.rule_set
     rule_set = previous_rule_set
     if request.rules_to_merge:
@@ -152,6 +152,11 @@ def new_contract(
     if request.rules_to_remove:
         rule_set = _without_rules(rule_set, set(request.rules_to_remove))
     return metadata, rule_set or {}
+
+
+def _edits_rules(request: TagRequest) -> bool:
+    """``rulesToMerge`` or ``rulesToRemove`` given (even empty: Confluent tests ``!= null``)."""
+    return request.rules_to_merge is not None or request.rules_to_remove is not None
 
 
 def _retag(parser: SchemaParser, content: SchemaContent, deps: Dependencies, request: TagRequest) -> str:
@@ -162,12 +167,13 @@ def _retag(parser: SchemaParser, content: SchemaContent, deps: Dependencies, req
         raise errors.invalid_schema(str(exc)) from None
 
 
-async def tag_schema(
-    svc: RegistryService, subject: str, version: int, request: TagRequest, *, normalize: bool = False
-) -> SubjectVersion:
-    """Register the version's schema with its tags edited as the subject's new version."""
+async def tag_schema(svc: RegistryService, subject: str, version: int, request: TagRequest) -> SubjectVersion:
+    """Register the version's schema with its tags edited as the subject's new version (not
+    normalised: Confluent's route registers with ``normalize`` false)."""
     subject = svc.resolve_subject(subject)
     source = svc.resolve_version(subject, version, include_deleted=False)
+    if _edits_rules(request) and request.rule_set is not None:  # SubjectVersionsResource.modifyTags
+        raise errors.invalid_rule_set("ruleSet should be omitted if specifying rulesToMerge or rulesToRemove")
     content = source.schema
     text = content.text
     if request.to_add or request.to_remove:
@@ -177,7 +183,7 @@ async def tag_schema(
     if len(text) > limit:
         raise errors.schema_too_large(len(text.encode()), limit)
     previous = None
-    if request.rules_to_merge or request.rules_to_remove:
+    if _edits_rules(request):
         if request.new_version:  # Confluent reads version newVersion - 1, else the latest
             before = svc.state.version(subject, request.new_version - 1)
         else:
@@ -189,7 +195,7 @@ async def tag_schema(
     # registration then sets it to the version the schema gets.
     metadata = with_confluent_version(metadata, request.new_version or 0)
     schema_request = SchemaRequest(content.schema_type, text, content.references, metadata, rule_set)
-    created, _new = await svc.register(subject, schema_request, normalize=normalize, new_version=request.new_version)
+    created, _new = await svc.register(subject, schema_request, new_version=request.new_version)
     return created
 
 

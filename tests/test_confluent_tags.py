@@ -158,3 +158,26 @@ def test_register_refuses_unknown_entities_and_bad_shapes(http: httpx.Client, su
     check_error(register(http, subject, {"schema": RECORD, "schemaTagsToAdd": upper}), 400, 400)
     check_error(register(http, subject, {"schema": RECORD, "propagateSchemaTags": "yes"}), 400, 400)
     assert http.get(f"/subjects/{subject}/versions").status_code == 404
+
+
+RULE = {"name": "r1", "kind": "CONDITION", "mode": "WRITE", "type": "CEL", "expr": "true"}
+
+
+def test_tag_endpoint_rules_come_from_the_previous_version(http: httpx.Client, subject: str) -> None:
+    """AbstractSchemaRegistry.maybeModifyPreviousRuleSet: rulesToMerge/rulesToRemove apply to the
+    rule set of version newVersion - 1 (else the latest), not to the tagged version's; and
+    SubjectVersionsResource.modifyTags refuses a ruleSet beside them (42210)."""
+    schema = {"schema": RECORD, "ruleSet": {"domainRules": [RULE]}}
+    assert register(http, subject, schema).status_code == 200
+    r2 = {**RULE, "name": "r2"}
+    assert register(http, subject, {"schema": RECORD, "ruleSet": {"domainRules": [r2]}}).status_code == 200
+    r3 = {**RULE, "name": "r3"}
+    add = [tags_of("myrecord", "sr_record", "T")]
+    body = {"tagsToAdd": add, "rulesToMerge": {"domainRules": [r3]}, "newVersion": 3}
+    r = http.post(f"/subjects/{subject}/versions/1/tags", json=body)
+    assert r.status_code == 200 and r.json()["version"] == 3, r.text
+    v3 = http.get(f"/subjects/{subject}/versions/3").json()
+    assert [rule["name"] for rule in v3["ruleSet"]["domainRules"]] == ["r2", "r3"]
+    bad = {"tagsToAdd": add, "rulesToRemove": [], "ruleSet": {"domainRules": [RULE]}}
+    body = check_error(http.post(f"/subjects/{subject}/versions/1/tags", json=bad), 422, 42210)
+    assert "ruleSet should be omitted if specifying rulesToMerge or rulesToRemove" in body["message"]

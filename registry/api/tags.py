@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from charter.registry.api.deps import service
-from charter.registry.api.http import flag, json_body, respond, subject_param, version_param
+from charter.registry.api.http import json_body, respond, subject_param, version_param
 from charter.registry.tags import read_tag_request, tag_schema
 
 router = APIRouter()
@@ -23,5 +23,5 @@ async def tag_version(request: Request) -> Response:
     svc = service(request)
     subject, version = subject_param(request), version_param(request)
     body = read_tag_request(await json_body(request))
-    sv = await tag_schema(svc, subject, version, body, normalize=flag(request, "normalize"))
+    sv = await tag_schema(svc, subject, version, body)
     return respond(request, {"id": sv.schema.id, "version": sv.version, "guid": sv.schema.guid})
