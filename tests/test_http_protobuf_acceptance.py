@@ -179,6 +179,35 @@ def test_reserved_conflicts_register(http: httpx.Client, subject: str) -> None:
     assert "  reserved 1, 2;\n" in stored and "  int32 a = 1;\n" in stored
 
 
+def test_proto3_extend_and_option_values_protoc_refuses(http: httpx.Client, subject: str) -> None:
+    """from ProtobufSchemaTest.testComplexEnum and testComplexCustomOptions2: a proto3 ``extend``
+    of a plain message, descriptor options extended without the import, an option value of the
+    wrong type and a list value register, read back as written, and serialize to a descriptor
+    that links (the undeclared extension left out)."""
+    text = (
+        'syntax = "proto3";\npackage acme;\n\nimport "confluent/meta.proto";\n\n'
+        "message ObjectType {}\n"
+        "message M {\n"
+        '  int32 a = 1 [(confluent.field_meta).tags = ["x", "y"]];\n'
+        '  int32 b = 2 [(number) = "not a number"];\n'
+        "}\n\n"
+        "extend google.protobuf.FieldOptions {\n  optional int32 number = 50000;\n}\n"
+        "extend ObjectType {\n  optional int32 tag = 101;\n}\n"
+    )
+    r = reg(http, subject, text)
+    assert r.status_code == 200, r.text
+    stored = latest(http, subject)["schema"]
+    assert "import \"google/protobuf/descriptor.proto\"" not in stored
+    assert 'int32 b = 2 [(number) = "not a number"];\n' in stored
+    assert "extend ObjectType {\n  optional int32 tag = 101;\n}\n" in stored
+    assert reg(http, subject, stored).json()["id"] == r.json()["id"]
+    served = descriptor_pb2.FileDescriptorProto.FromString(
+        base64.b64decode(latest(http, subject, format="serialized")["schema"])
+    )
+    assert [e.name for e in served.extension] == ["number"]
+    assert "google/protobuf/descriptor.proto" in served.dependency
+
+
 def test_bad_schema_is_refused(http: httpx.Client, subject: str) -> None:
     """from RestApiTest.testBad (getBadSchema): 42201, and nothing registered."""
     bad = (

@@ -189,7 +189,8 @@ def _repair(state: _State, errors: list[str], dependencies: Mapping[str, bytes])
         elif _OPTIONS_UNDEFINED.match(error):
             repaired |= _add_import(state, _DESCRIPTOR_FILE)
         elif match := _NOT_IMPORTED.match(error):
-            repaired |= match.group(1) in dependencies and _add_import(state, match.group(1))
+            known = match.group(1) in dependencies or match.group(1) in builtin_files()
+            repaired |= known and _add_import(state, match.group(1))
         elif _UNDEFINED.match(error):
             written = set(_IMPORT.findall(state.text))
             for name in dependencies:

@@ -401,6 +401,14 @@ def test_extending_descriptor_options_without_the_import() -> None:
     assert "import" not in schema.canonical()
     assert "(nums) = 3" in schema.canonical()
     assert extension_value(schema, "x.M", "x.nums") == 3
+    # descriptor.proto reachable through confluent/meta.proto: protoc says "not imported"
+    through_meta = parse(
+        'syntax = "proto3";\npackage y;\nimport "confluent/meta.proto";\n'
+        "extend google.protobuf.FieldOptions { int32 nums = 50000; }\n"
+        "message M {\n  int32 a = 1 [(nums) = 4];\n}\n"
+    )
+    assert 'import "google/protobuf/descriptor.proto"' not in through_meta.canonical()
+    assert extension_value(through_meta, "y.M", "y.nums") == 4
 
 
 def test_types_resolve_from_references_not_imported() -> None:
