@@ -86,7 +86,7 @@ class JsonSchema:
 
     def tagged_entities(self) -> list[SchemaTags]:
         """Schema objects of the document with ``confluent:tags`` (see :mod:`.tags`)."""
-        return tagged_entities(self.root)
+        return tagged_entities(self.root, self.draft)
 
     def with_tags(self, to_add: TagEdits, to_remove: TagEdits) -> str:
         """The canonical text with the tags edited (see :mod:`charter.compat.jsonschema.tags`)."""

@@ -14,10 +14,11 @@ by joining steps until a property of that name exists.
 The tagged entities are listed as Confluent walks the typed schema: a combination's sorted
 members, an array's items, an object (its tags as a record unless it is a property's schema, then
 each property's tags as a field and the property's schema, then its ``definitions``, each read
-as a schema on its own with ``$ref`` made ``#``), a conditional's ``if``/``then``/``else``
-(``conditional.if.``), a ``not``. References are not followed; ``$defs`` are not listed (the
-entries of everit's unprocessed ``$defs`` are not schemas), though an edit may name them
-(``object.$defs.Name``).
+as a schema on its own with ``$ref`` made ``#``; in drafts 2019-09 and 2020-12 also its ``$defs``,
+which ``SchemaTranslator`` keeps as a ``HashMap`` of schemas, so in Java's hash order), a
+conditional's ``if``/``then``/``else`` (``conditional.if.``), a ``not``. References are not
+followed. In drafts 4 to 7 ``$defs`` are not listed (everit keeps them as plain data), though an
+edit may name them (``object.$defs.Name``).
 
 An edit follows the path in the schema's JSON as Confluent does: ``anyof``/``allof`` with an index
 on a schema without ``anyOf``/``allOf`` (a list of types) skip the index and stay on the schema,
@@ -33,6 +34,8 @@ from functools import cmp_to_key
 from typing import Any
 
 from charter.compat.jsonschema import nodes as n
+from charter.compat.jsonschema.context import java_hash_order
+from charter.compat.jsonschema.drafts import Draft
 from charter.compat.jsonschema.jsontext import dump_json
 from charter.compat.jsonschema.ordering import SchemaOrder
 from charter.compat.model import EntityType, InvalidSchemaError, SchemaEntity, SchemaTags, TagEdits
@@ -64,7 +67,7 @@ def _refs_to_root(value: Any) -> Any:
     return value
 
 
-def tagged_entities(root: n.Node) -> list[SchemaTags]:
+def tagged_entities(root: n.Node, draft: Draft) -> list[SchemaTags]:
     """Every tagged record and field of the schema, in Confluent's walk order."""
     found: dict[SchemaEntity, tuple[str, ...]] = {}
     order = SchemaOrder()
@@ -97,6 +100,10 @@ def tagged_entities(root: n.Node) -> list[SchemaTags]:
             if isinstance(definitions, dict):
                 for key, value in definitions.items():
                     walk(load_fragment(_refs_to_root(value)), f"{name}.definitions.{key}.", False)
+            defs = node.raw.get("$defs") if isinstance(node.raw, dict) and draft >= Draft.DRAFT_2019_09 else None
+            if isinstance(defs, dict):  # SchemaTranslator: a HashMap of the defined subschemas
+                for key in java_hash_order(defs):
+                    walk(load_fragment(defs[key]), f"{name}.$defs.{key}.", False)
         elif isinstance(node, n.Conditional):
             raw = node.raw if isinstance(node.raw, dict) else {}
             for branch in ("if", "then", "else"):

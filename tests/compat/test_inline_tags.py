@@ -205,3 +205,20 @@ def test_json_paths() -> None:
 def test_json_unknown_entities(entity: SchemaEntity) -> None:
     with pytest.raises(UnknownEntityError, match="No matching path"):
         parse("JSON", JSON_DOC).with_tags({entity: ["X"]}, {})
+
+
+def test_json_defs_are_listed_in_modern_drafts_only() -> None:
+    """JsonSchema.inlineTaggedEntities lists ``$defs`` when they are schemas: SchemaTranslator makes
+    them so for 2019-09/2020-12 (a HashMap: Java's hash order); everit keeps draft 7's as data."""
+    defs = {name: {"type": "object", "properties": {"f": {"type": "string", "confluent:tags": [name]}}}
+            for name in ("Beta", "Alpha", "Gamma")}
+    modern = {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object", "$defs": defs}
+    paths = [t.entity.path for t in parse("JSON", json.dumps(modern)).tagged_entities()]
+    assert sorted(paths) == ["object.$defs.Alpha.object.f", "object.$defs.Beta.object.f", "object.$defs.Gamma.object.f"]
+    hashes = {name: sum(ord(c) * 31 ** (len(name) - 1 - i) for i, c in enumerate(name)) for name in defs}
+    by_bucket = sorted(defs, key=lambda k: ((hashes[k] ^ (hashes[k] >> 16)) & 15, list(defs).index(k)))
+    assert paths == [f"object.$defs.{name}.object.f" for name in by_bucket]
+    draft7 = {**modern, "$schema": "http://json-schema.org/draft-07/schema#"}
+    assert parse("JSON", json.dumps(draft7)).tagged_entities() == []
+    edited = parse("JSON", json.dumps(draft7)).with_tags({SchemaEntity("object.$defs.Alpha.object", RECORD): ["R"]}, {})
+    assert json.loads(edited)["$defs"]["Alpha"]["confluent:tags"] == ["R"]
