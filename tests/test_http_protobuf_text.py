@@ -164,3 +164,18 @@ def test_normalize_finds_the_schema_written_in_another_order(http: httpx.Client,
     text = stored(http, sid)
     assert text.index('option go_package = "pkg3pb";') < text.index("option java_multiple_files = true;")
     assert "  map<string, .pkg1.Message1> map = 1;\n  .pkg1.Message1 f1 = 2;\n" in text
+
+
+def test_descriptor_map_field_prints_its_entry_message(http: httpx.Client, subject: str) -> None:
+    """ProtobufSchema.toMessage: a descriptor's map field is its entry message."""
+    file = descriptor_pb2.FileDescriptorProto(name="m.proto", package="p", syntax="proto3")
+    message = file.message_type.add(name="M")
+    entry = message.nested_type.add(name="TagsEntry")
+    entry.options.map_entry = True
+    entry.field.add(name="key", number=1, type=9, label=1)
+    entry.field.add(name="value", number=2, type=3, label=1)
+    message.field.add(name="tags", number=1, type=11, label=3, type_name=".p.M.TagsEntry")
+    sid = register(http, subject, base64.b64encode(file.SerializeToString()).decode())
+    assert "  repeated .p.M.TagsEntry tags = 1;\n\n  message TagsEntry {\n    option map_entry = true;\n" in (
+        stored(http, sid)
+    )

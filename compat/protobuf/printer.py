@@ -69,6 +69,10 @@ class Printer:
         self.normalize = options.normalize
         self.ignore_extensions = options.ignore_extensions
         self.syntax = syntax_of(file)
+        # A descriptor printed as Confluent's ProtobufSchema.toProtoFile reads one: map fields as
+        # their entry messages (``repeated .p.M.XEntry x``, the entry with ``map_entry = true``),
+        # groups as a field and a nested message ("NOTE: skip groups").
+        self.as_descriptor = source is None and not options.normalize
         self.options = OptionPrinter(
             file, decoder, source, normalize=options.normalize, ignore_extensions=options.ignore_extensions
         )
@@ -79,6 +83,8 @@ class Printer:
         if field.type in SCALAR_NAMES:
             return SCALAR_NAMES[field.type]
         entry = self.index.get(field.type_name)
+        if self.as_descriptor:
+            return field.type_name
         if entry is not None and entry.kind == "message" and is_map_entry(entry.proto):  # type: ignore[arg-type]
             key, value = sorted(entry.proto.field, key=lambda f: f.number)[:2]  # type: ignore[union-attr]
             written = self.source.text((*path, 6)) if self.source else None
@@ -95,7 +101,7 @@ class Printer:
     def _field(self, field: FieldProto, path: tuple[int, ...], in_oneof: bool) -> str:
         """``[label ]type name = n[ [options]];``: the written options, then ``default`` and
         ``json_name`` (ProtobufSchemaUtils.toString(FieldElement) appends these two last)."""
-        label = None if in_oneof else field_label(field, self.syntax, self.index)
+        label = None if in_oneof else field_label(field, self.syntax, None if self.as_descriptor else self.index)
         type_name = self._type_name(field, path)
         options = self.options.entries(field.options, (*path, 8))
         special: list[tuple[str, str]] = []
@@ -152,7 +158,7 @@ class Printer:
     def _message_sections(self, message: MessageProto, path: tuple[int, ...], full_name: str) -> list[str]:
         """Reserved, options, fields, oneofs, groups, extension ranges, extends, nested messages
         then enums: each section after a blank line (the first right after the brace)."""
-        bodies = group_bodies(message)
+        bodies = set() if self.as_descriptor else group_bodies(message)
         nested_by_name = {m.name: (i, m) for i, m in enumerate(message.nested_type)}
         fields = [(i, f) for i, f in enumerate(message.field)]
         if self.normalize:
@@ -165,7 +171,7 @@ class Printer:
             if oneof is not None:
                 oneof_members.setdefault(field.oneof_index, []).append((i, field))
                 continue
-            if field.type == FieldProto.TYPE_GROUP:
+            if field.type == FieldProto.TYPE_GROUP and not self.as_descriptor:
                 body_name = field.type_name.rsplit(".", 1)[-1]
                 if body_name in nested_by_name:
                     j, body = nested_by_name[body_name]
@@ -191,7 +197,7 @@ class Printer:
         nested = [
             self._message(m, (*path, 3, j), f"{full_name}.{m.name}")
             for j, m in enumerate(message.nested_type)
-            if not is_map_entry(m) and m.name not in bodies
+            if (self.as_descriptor or not is_map_entry(m)) and m.name not in bodies
         ]
         nested += [self._enum(e, (*path, 4, j)) for j, e in enumerate(message.enum_type)]
         return [

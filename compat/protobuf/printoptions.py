@@ -62,8 +62,8 @@ class OptionPrinter:
         decoded = self.decoder.decode(options)
         fields: dict[int, tuple] = {}
         for field, value in decoded.ListFields():
-            if field.full_name == "google.protobuf.MessageOptions.map_entry":
-                continue
+            if field.full_name == "google.protobuf.MessageOptions.map_entry" and (self.written or self.normalize):
+                continue  # Wire's text has no map entry messages; a descriptor's print it
             if field.is_extension and self.ignore_extensions and not field.full_name.startswith("confluent."):
                 continue  # ProtobufSchemaUtils.FormatContext.filterOptions keeps confluent.* only
             fields[field.number] = (field, value)

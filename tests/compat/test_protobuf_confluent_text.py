@@ -322,3 +322,28 @@ def test_defaults_as_written_and_normalised_as_java_decimal_format() -> None:
     assert "[default = 12345.67]" in normalized
     assert "[default = 291]" in normalized
     assert "[default = 123]" in normalized
+
+
+def test_descriptor_maps_print_as_entry_messages() -> None:
+    """ProtobufSchema.toMessage keeps every nested type of a descriptor, the map entries too
+    (``option map_entry = true;``), and types each field by its type name (dataType): a map is
+    ``repeated .p.M.TagsEntry``. Normalising folds them back (filterTypes, FieldElement's map
+    type), which is why ProtobufSchemaTest.testRoundTrip uses NestedNoMapTestProto."""
+    text = 'syntax = "proto3";\npackage p;\nmessage M {\n  map<string, int64> tags = 1;\n  optional int32 o = 2;\n}\n'
+    schema = from_descriptor(parse(text))
+    assert schema.canonical() == (
+        'syntax = "proto3";\npackage p;\n\n'
+        "message M {\n"
+        "  repeated .p.M.TagsEntry tags = 1;\n"
+        "  optional int32 o = 2;\n"
+        "\n"
+        "  message TagsEntry {\n"
+        "    option map_entry = true;\n"
+        "  \n"
+        "    string key = 1;\n"
+        "    int64 value = 2;\n"
+        "  }\n"
+        "}\n"
+    )
+    assert schema.normalized().canonical() == parse(text).normalized().canonical()
+    assert "  map<string, int64> tags = 1;\n" in parse(text).canonical()
