@@ -182,7 +182,7 @@ class Printer:
         for oneof_index, members in oneof_members.items():
             decl = message.oneof_decl[oneof_index]
             inner = [
-                self.options.declarations(decl.options, (*path, 8, oneof_index)),
+                self.options.declarations(decl.options, (*path, 8, oneof_index, 2)),
                 "".join(self._field(f, (*path, 2, i), True) for i, f in members),
             ]
             order = min(f.number for _, f in members) if self.normalize else oneof_index

@@ -347,3 +347,18 @@ def test_descriptor_maps_print_as_entry_messages() -> None:
     )
     assert schema.normalized().canonical() == parse(text).normalized().canonical()
     assert "  map<string, int64> tags = 1;\n" in parse(text).canonical()
+
+
+def test_oneof_options_then_a_blank_line_then_its_fields() -> None:
+    """ProtobufSchemaUtils.toString(OneOfElement): options as written, a blank line (indented,
+    the oneof being inside a message), the fields."""
+    text = parse(
+        'syntax = "proto3";\nimport "google/protobuf/descriptor.proto";\n'
+        "extend google.protobuf.OneofOptions { optional string tag = 50000; repeated string tags = 50001; }\n"
+        'message M {\n  oneof o {\n    option (tag) = "x";\n    option (tags) = "a";\n    option (tags) = "b";\n'
+        "    string a = 1;\n  }\n}\n"
+    ).canonical()
+    assert (
+        'message M {\n  oneof o {\n    option (tag) = "x";\n    option (tags) = "a";\n    option (tags) = "b";\n'
+        "  \n    string a = 1;\n  }\n}\n"
+    ) in text
