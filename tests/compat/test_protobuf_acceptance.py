@@ -476,6 +476,17 @@ def test_wire_syntax_errors_are_refused() -> None:
         )
 
 
+def test_a_field_number_that_is_not_an_integer_is_refused() -> None:
+    """from ProtobufSchemaTest.testParseSchemaThrowException (invalidSchemaString)."""
+    with pytest.raises(InvalidSchemaError, match=r"^Invalid schema: schema:10:"):
+        parse(
+            'syntax = "proto3";\n\noption java_package = "io.confluent.kafka.serializers.protobuf.test";\n'
+            'option java_outer_classname = "TestMessageProtos";\n\nimport "google/protobuf/descriptor.proto";\n\n'
+            'message TestMessage {\n    string test_string = 1 [json_name = "test_str"];\n'
+            "    int32 test_int32 = 8.01;\n}\n"
+        )
+
+
 def test_an_option_without_a_value_is_refused() -> None:
     """Wire's parser needs a value after ``=``; so does the lenient compile."""
     with pytest.raises(InvalidSchemaError, match="schema:2:32: Expected option value"):
