@@ -29,6 +29,24 @@ from charter.compat.protobuf.types import FieldProto, FileProto
 _FILE_CHILDREN = {4: "message_type", 5: "enum_type", 6: "service"}
 _MESSAGE_CHILDREN = {3: "nested_type", 4: "enum_type"}
 _UNINTERPRETED = 999  # uninterpreted_option in every *Options message
+# The standard options ProtobufSchema.toProtoFile/toMessage/toField read from a descriptor, in
+# the order it prints them (others are not printed); then confluent.* meta, then custom options.
+_DESCRIPTOR_OPTIONS: dict[str, tuple[str, ...]] = {
+    "google.protobuf.FileOptions": (
+        "java_package", "java_outer_classname", "java_multiple_files", "java_generate_equals_and_hash",
+        "java_string_check_utf8", "optimize_for", "go_package", "cc_generic_services",
+        "java_generic_services", "py_generic_services", "deprecated", "cc_enable_arenas", "objc_class_prefix",
+        "csharp_namespace", "swift_prefix", "php_class_prefix", "php_namespace", "php_metadata_namespace",
+        "ruby_package", "features",
+    ),
+    "google.protobuf.MessageOptions": (
+        "no_standard_descriptor_accessor", "deprecated", "map_entry", "features",
+    ),
+    "google.protobuf.FieldOptions": (
+        "ctype", "packed", "jstype", "deprecated", "debug_redact", "retention", "targets", "edition_defaults",
+        "features", "feature_support",
+    ),
+}
 _OPTION_NAME = re.compile(r"^\s*(?:option\s+)?\(\s*([\w.]+)\s*\)")
 
 
@@ -67,6 +85,8 @@ class OptionPrinter:
             if field.is_extension and self.ignore_extensions and not field.full_name.startswith("confluent."):
                 continue  # ProtobufSchemaUtils.FormatContext.filterOptions keeps confluent.* only
             fields[field.number] = (field, value)
+        if self.written is None and not self.normalize:
+            fields = _as_confluent_reads_them(options.DESCRIPTOR.full_name, fields)
         entries: list[tuple[str, str]] = []
         covered: set[int] = set()
         if self.source is not None:
@@ -250,3 +270,17 @@ def _scope(file: FileProto, path: tuple[int, ...]) -> list[str]:
         node = getattr(node, children[number])[index]
         names.append(node.name)
     return names
+
+
+def _as_confluent_reads_them(options_type: str, fields: dict[int, tuple]) -> dict[int, tuple]:
+    """A descriptor's options in the order (and selection) Confluent's ProtobufSchema prints."""
+    order = _DESCRIPTOR_OPTIONS.get(options_type)
+
+    def rank(item: tuple[int, tuple]) -> tuple[int, int]:
+        number, (field, _) = item
+        if not field.is_extension:
+            return (0, order.index(field.name) if order else number)
+        return (1 if field.full_name.startswith("confluent.") else 2, number)
+
+    kept = {n: fv for n, fv in fields.items() if fv[0].is_extension or order is None or fv[0].name in order}
+    return dict(sorted(kept.items(), key=rank))

@@ -362,3 +362,21 @@ def test_oneof_options_then_a_blank_line_then_its_fields() -> None:
         'message M {\n  oneof o {\n    option (tag) = "x";\n    option (tags) = "a";\n    option (tags) = "b";\n'
         "  \n    string a = 1;\n  }\n}\n"
     ) in text
+
+
+def test_descriptor_options_in_the_order_confluent_reads_them() -> None:
+    """ProtobufSchema.toProtoFile/toField: a descriptor's standard options print in the order
+    Confluent reads them (optimize_for after java_multiple_files, jstype before deprecated);
+    the ones it does not read (php_generic_services, lazy) are not printed."""
+    text = parse(
+        'syntax = "proto3";\npackage p;\noption java_package = "a";\noption java_outer_classname = "B";\n'
+        "option optimize_for = SPEED;\noption java_multiple_files = true;\noption php_generic_services = true;\n"
+        "message M {\n  int64 a = 1 [deprecated = true, jstype = JS_STRING, lazy = false];\n}\n"
+    )
+    assert from_descriptor(text).canonical() == (
+        'syntax = "proto3";\npackage p;\n\n'
+        'option java_package = "a";\noption java_outer_classname = "B";\n'
+        "option java_multiple_files = true;\noption optimize_for = SPEED;\n\n"
+        "message M {\n  int64 a = 1 [\n    jstype = JS_STRING,\n    deprecated = true\n  ];\n}\n"
+    )
+    assert "php_generic_services = true" in text.canonical() and "lazy = false" in text.canonical()
