@@ -25,6 +25,10 @@ protoc, reads its diagnostics, repairs the inputs it chokes on and runs it again
 * an ``extend`` block naming numbers its message does not declare (Wire does not check; in
   proto3 no message can declare any) is cut and its fields put back after compiling
   (:mod:`charter.compat.protobuf.extendcut`);
+* a standard option on a field it does not apply to (``jstype`` on an ``int32``: Wire checks
+  no option) is carried uninterpreted like an unknown one;
+* a proto3 enum whose first value is not zero (Wire does not check) is compiled with a hidden
+  zero value first, removed after compiling (:mod:`charter.compat.protobuf.openenum`);
 * extending ``google.protobuf.*Options`` without importing descriptor.proto, or using a type of
   a reference the text does not import (Confluent resolves types from all references:
   ``Context.collectTypeInfo`` walks every dependency), gets the import(s) added at the end of
@@ -44,6 +48,7 @@ from dataclasses import dataclass, field
 
 from charter.compat.protobuf.compiler import ProtocError, compile_text
 from charter.compat.protobuf.extendcut import extend_block_at, restore_extends
+from charter.compat.protobuf.openenum import placeholder_at, remove_placeholders
 from charter.compat.protobuf.protoscan import read_option, reserved_items, skip_space, split_list
 from charter.compat.protobuf.protoscan import uninterpreted as uninterpreted_options
 from charter.compat.protobuf.restore import CutOption, attach, map_spans, restore_reserved
@@ -70,6 +75,8 @@ _RESERVED_CLASH = re.compile(
 )
 _UNDECLARED_EXTENSION = re.compile(_POSITION + r'"[^"]*" does not declare \d+ as an extension number\.')
 _RESERVED_STATEMENT = re.compile(r"(?<![\w.])reserved\s+[^;{}]*;")
+_OPEN_ENUM = re.compile(_POSITION + r"The first enum value must be zero for open enums\.")
+_MISPLACED_OPTION = re.compile(_POSITION + r"(\w+) is only allowed on ")
 _LIST_VALUE = re.compile(_POSITION + r"Expected option value\.$")
 _NAME_BEFORE = re.compile(r"(\([^()]*\)(?:\s*\.\s*(?:\w+|\([^()]*\)))*|\w+(?:\s*\.\s*\w+)*)\s*=\s*$")
 
@@ -93,6 +100,7 @@ class _State:
     pending: list[CutOption] = field(default_factory=list)
     reserved: list[list] = field(default_factory=list)  # [start, end, text] of cut reserved statements
     extends: list[list] = field(default_factory=list)  # [start, end, text] of cut extend blocks
+    aliased: list[str] = field(default_factory=list)  # enums compiled with an added allow_alias
     edits: list[tuple[int, int, int]] = field(default_factory=list)  # (offset, old length, new length)
 
     def replace(self, start: int, end: int, new: str) -> None:
@@ -131,6 +139,7 @@ def compile_lenient(text: str, dependencies: Mapping[str, bytes]) -> LenientResu
             if not _repair(state, error.errors, dependencies):
                 raise error from None
             continue
+        remove_placeholders(file, tuple(state.aliased))
         attach(file, state.text, state.pending)
         restore_reserved(file, state.text, state.reserved)
         linked = [*dependencies.values(), *state.stubs.values(), *builtin_files().values()]
@@ -174,6 +183,16 @@ def _repair(state: _State, errors: list[str], dependencies: Mapping[str, bytes])
                 state.text = _blank(state.text, *block)
                 state.extends.sort()
                 repaired = True
+        elif match := _OPEN_ENUM.match(error):
+            offset = _offset(state.text, int(match.group(1)), int(match.group(2)))
+            if offset is not None:
+                edits.append((offset, "zero"))
+        elif match := _MISPLACED_OPTION.match(error):
+            offset = _offset(state.text, int(match.group(1)), int(match.group(2)))
+            statement_end = state.text.find(";", offset) if offset is not None else -1
+            written = re.compile(rf"\b{match.group(3)}\s*=").search(state.text, offset or 0, statement_end)
+            if written is not None:
+                edits.append((written.start(), "cut"))
         elif _RESERVED_CLASH.match(error):
             repaired |= _cut_reserved(state)
         elif match := _BAD_VALUE.match(error):
@@ -200,11 +219,26 @@ def _repair(state: _State, errors: list[str], dependencies: Mapping[str, bytes])
         if kind == "dot":
             state.replace(offset + 1, offset + 1, ".")
             repaired = True
+        elif kind == "zero":
+            repaired |= _zero_first(state, offset)
         elif kind == "list":
             repaired |= _expand_list(state, offset) or _cut_option(state, offset)
         else:
             repaired |= _cut_option(state, offset)
     return repaired
+
+
+def _zero_first(state: _State, number_at: int) -> bool:
+    """Compile a proto3 enum whose first value is not zero with a hidden zero value first
+    (:mod:`charter.compat.protobuf.openenum`), as Wire does not require one."""
+    found = placeholder_at(state.text, number_at)
+    if found is None:
+        return False
+    at, insert, alias = found
+    if alias is not None:
+        state.aliased.append(alias)
+    state.replace(at, at, insert)
+    return True
 
 
 def _add_import(state: _State, name: str) -> bool:

@@ -67,10 +67,13 @@ def attach(file: FileProto, text: str, pending: list[CutOption]) -> None:
     for item in pending:
         at = line_column(text, item.start)
         best: tuple[int, ...] = ()
+        best_start = (-1, -1)
         for path, (sl, sc, el, ec) in spans:
             inside = (sl, sc) <= at < (el, ec)
-            if inside and len(path) > len(best) and element(file, path) is not None:
-                best = path
+            # the longest path; of equal ones (a oneof and its field) the one starting last
+            deeper = (len(path), (sl, sc)) > (len(best), best_start)
+            if inside and deeper and element(file, path) is not None:
+                best, best_start = path, (sl, sc)
         target = element(file, best) if best else file
         options = target.options.uninterpreted_option
         options.add().CopyFrom(item.option)

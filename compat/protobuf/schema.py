@@ -19,6 +19,7 @@ from charter.compat.protobuf.diff import Difference, diff
 from charter.compat.protobuf.extendcut import drop_undeclared_extensions
 from charter.compat.protobuf.indexes import message_at, message_indexes
 from charter.compat.protobuf.lenient import compile_lenient
+from charter.compat.protobuf.openenum import remove_placeholders, zero_first
 from charter.compat.protobuf.printer import print_file
 from charter.compat.protobuf.printparts import (
     OptionDecoder,
@@ -215,13 +216,14 @@ class ProtobufSchema:
 
 def _for_clients(file: FileProto) -> FileProto:
     """The descriptor without source info, uninterpreted options and extensions at undeclared
-    numbers (it must link in a pool)."""
+    numbers, proto3 enums starting at zero (it must link in a pool)."""
     copy = _without_source(file)
     if copy is file:
         copy = FileProto()
         copy.CopyFrom(file)
     strip_uninterpreted(copy)
     drop_undeclared_extensions(copy)
+    zero_first(copy)
     return copy
 
 
@@ -283,6 +285,7 @@ class ProtobufFormat:
             if descriptor is None:
                 raise
             file = link_descriptor(descriptor, files)
+            remove_placeholders(file)
             keep_json_names_of(file, descriptor)
             return ProtobufSchema(file, files, None)
         return ProtobufSchema(result.file, files, text, implicit_imports=result.implicit_imports)

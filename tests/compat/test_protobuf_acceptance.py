@@ -9,6 +9,7 @@ would refuse in the descriptor. Each test names the Confluent test or source it 
 
 from __future__ import annotations
 
+import protobuf_confluent_refused as refused
 import pytest
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 
@@ -334,6 +335,43 @@ def test_extensions_at_numbers_the_message_does_not_declare() -> None:
     assert restored["items_visible_type_set"][0] == ".acme.api.items.VisibleTypeSet"
     # what clients load links: the extensions no pool accepts are left out of it
     assert [e.name for e in schema.file_descriptor().extension] == ["visible_types"]
+    links(schema)
+
+
+def test_proto3_enum_not_starting_at_zero() -> None:
+    """from ProtobufSchemaTest.testComplexEnum as written (``LEGACY = 1``, the enum's only value):
+    Wire does not require a proto3 enum to start at zero, protoc does; it is compiled with a
+    hidden zero value that the stored descriptor does not keep. What clients load must link in a
+    pool (upb refuses such an enum), so there the placeholder stays first."""
+    schema = parse(refused.COMPLEX_ENUM_SCHEMA_STRING)
+    assert schema.canonical() == refused.COMPLEX_ENUM_CANONICAL
+    values = [(v.name, v.number) for v in schema._file.enum_type[1].value]
+    assert values == [("LEGACY", 1)]
+    loaded = links(schema).FindEnumTypeByName("acme.api.items.ItemsVisibleTypeSet")
+    assert [(v.name, v.number) for v in loaded.values] == [("CHARTER_ZERO_OF_ItemsVisibleTypeSet", 0), ("LEGACY", 1)]
+    # registered again as that descriptor, the placeholder is gone
+    again = parse(schema.formatted("serialized"))
+    assert [v.name for v in again._file.enum_type[1].value] == ["LEGACY"]
+
+
+def test_proto3_enum_with_a_later_zero_value() -> None:
+    """from ProtobufSchemaTest.testNormalization (``enum Status { INACTIVE = 1; ACTIVE = 0; }``):
+    compiled with the placeholder and an ``allow_alias`` both removed afterwards; clients get the
+    zero value moved first."""
+    schema = parse('syntax = "proto3";\npackage p;\nenum Status {\n  INACTIVE = 1;\n  ACTIVE = 0;\n}\n')
+    assert schema.canonical() == 'syntax = "proto3";\npackage p;\n\nenum Status {\n  INACTIVE = 1;\n  ACTIVE = 0;\n}\n'
+    assert not schema._file.enum_type[0].HasField("options")
+    loaded = links(schema).FindEnumTypeByName("p.Status")
+    assert [v.name for v in loaded.values] == ["ACTIVE", "INACTIVE"]
+
+
+def test_misplaced_jstype_is_kept_as_written() -> None:
+    """from ProtobufSchemaTest.testNormalization: ``jstype = JS_STRING`` on an ``int32`` (Wire
+    checks no option, protoc refuses) stays on its field, canonical and normalised as Confluent's;
+    clients load the descriptor without it."""
+    schema = parse(refused.NORMALIZATION_SCHEMA_STRING)
+    assert schema.canonical() == refused.NORMALIZATION_SCHEMA_STRING
+    assert schema.normalized().canonical() == refused.NORMALIZATION_NORMALIZED
     links(schema)
 
 
