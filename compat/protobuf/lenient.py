@@ -27,6 +27,8 @@ protoc, reads its diagnostics, repairs the inputs it chokes on and runs it again
   (:mod:`charter.compat.protobuf.extendcut`);
 * a standard option on a field it does not apply to (``jstype`` on an ``int32``: Wire checks
   no option) is carried uninterpreted like an unknown one;
+* an option value protoc cannot even tokenize (``10f``, ``1.0f``: text-format float suffixes)
+  is carried uninterpreted the same way;
 * a proto3 enum whose first value is not zero (Wire does not check) is compiled with a hidden
   zero value first, removed after compiling (:mod:`charter.compat.protobuf.openenum`);
 * extending ``google.protobuf.*Options`` without importing descriptor.proto, or using a type of
@@ -77,6 +79,7 @@ _UNDECLARED_EXTENSION = re.compile(_POSITION + r'"[^"]*" does not declare \d+ as
 _RESERVED_STATEMENT = re.compile(r"(?<![\w.])reserved\s+[^;{}]*;")
 _OPEN_ENUM = re.compile(_POSITION + r"The first enum value must be zero for open enums\.")
 _MISPLACED_OPTION = re.compile(_POSITION + r"(\w+) is only allowed on ")
+_NUMBER_SUFFIX = re.compile(_POSITION + r"Need space between number and identifier\.")
 _LIST_VALUE = re.compile(_POSITION + r"Expected option value\.$")
 _NAME_BEFORE = re.compile(r"(\([^()]*\)(?:\s*\.\s*(?:\w+|\([^()]*\)))*|\w+(?:\s*\.\s*\w+)*)\s*=\s*$")
 
@@ -193,6 +196,11 @@ def _repair(state: _State, errors: list[str], dependencies: Mapping[str, bytes])
             written = re.compile(rf"\b{match.group(3)}\s*=").search(state.text, offset or 0, statement_end)
             if written is not None:
                 edits.append((written.start(), "cut"))
+        elif match := _NUMBER_SUFFIX.match(error):
+            offset = _offset(state.text, int(match.group(1)), int(match.group(2)))
+            start = _enclosing_option(state.text, offset) if offset is not None else None
+            if start is not None:
+                edits.append((start, "cut"))
         elif _RESERVED_CLASH.match(error):
             repaired |= _cut_reserved(state)
         elif match := _BAD_VALUE.match(error):
@@ -239,6 +247,16 @@ def _zero_first(state: _State, number_at: int) -> bool:
         state.aliased.append(alias)
     state.replace(at, at, insert)
     return True
+
+
+def _enclosing_option(text: str, offset: int) -> int | None:
+    """Where the custom option whose value holds ``offset`` is written (its ``(``), if any."""
+    at = offset
+    while (at := text.rfind("(", 0, at)) >= 0:
+        parsed = read_option(text, at)
+        if parsed is not None and parsed[2] > offset:
+            return at
+    return None
 
 
 def _add_import(state: _State, name: str) -> bool:

@@ -196,9 +196,12 @@ def decimal_text(value: float) -> str:
 
 
 def _number(text: str) -> str:
-    """formatNumber when normalising: a number token as DecimalFormat prints it (others kept)."""
+    """formatNumber when normalising: a number token as DecimalFormat prints it (others kept);
+    a type suffix (``10f``, ``1L``) is read as NumberUtils.createNumber reads it."""
     body = text.lstrip("+-")
     sign = "-" if text.startswith("-") else ""
+    if not re.match(r"0[xX]", body):
+        body = re.sub(r"(?<=[\d.])[fFdDlL]$", "", body)
     try:
         if re.fullmatch(r"0[xX][0-9a-fA-F]+", body):
             return sign + str(int(body, 16))

@@ -375,6 +375,17 @@ def test_misplaced_jstype_is_kept_as_written() -> None:
     links(schema)
 
 
+def test_option_value_protoc_cannot_tokenize_is_carried_uninterpreted() -> None:
+    """from ProtobufSchemaTest.testComplexCustomOptions3: ``value10: 10f`` (a text-format float
+    suffix; protoc: "Need space between number and identifier") in a ``(confluent.field_meta)``
+    aggregate: the option is carried uninterpreted and printed as written; clients load the
+    descriptor without it."""
+    schema = parse(refused.COMPLEX_CUSTOM_OPTIONS3_SCHEMA_STRING)
+    assert schema.canonical() == refused.COMPLEX_CUSTOM_OPTIONS3_CANONICAL
+    assert len(schema._file.message_type[0].field[0].options.uninterpreted_option) == 1
+    links(schema)
+
+
 def test_nested_extend_resolves_in_its_message_scope() -> None:
     """ProtobufSchema.toDynamicMessage reads a message's ``extend`` declarations (Wire resolves
     names from the innermost scope): the extension stays in its message."""

@@ -5,8 +5,8 @@ live in protobuf_confluent_options.py, protobuf_confluent_layout.py,
 protobuf_confluent_extensions.py and protobuf_confluent_refused.py, the last for schemas protoc
 refuses as written and the lenient compile repairs: testComplexEnum (a proto3 enum starting at 1,
 extension numbers undeclared), testNormalization (open enums not starting at zero, misplaced
-jstype). Left out: schemas protoc still refuses: testComplexCustomOptions3 (``10f``-style number
-tokens), testNormalizationWithComplexCustomOptions and ...WithRepeatedNestedCustomOptions; the
+jstype), testComplexCustomOptions3 (``10f``-style number tokens). Left out: schemas protoc still
+refuses: testNormalizationWithComplexCustomOptions and ...WithRepeatedNestedCustomOptions; the
 normalised text of testComplexEnum (extension names inside an uninterpreted aggregate are not
 resolved: ``[type]`` for Confluent's ``[acme.api.items.type]``); and, of
 testNormalizationWithExtensions2, the text of its Java-built descriptor (which drops
@@ -67,6 +67,10 @@ CANONICAL = {
     ),
     "testComplexEnum": (refused.COMPLEX_ENUM_SCHEMA_STRING, refused.COMPLEX_ENUM_CANONICAL),
     "testNormalization": (refused.NORMALIZATION_SCHEMA_STRING, refused.NORMALIZATION_SCHEMA_STRING),
+    "testComplexCustomOptions3": (
+        refused.COMPLEX_CUSTOM_OPTIONS3_SCHEMA_STRING,
+        refused.COMPLEX_CUSTOM_OPTIONS3_CANONICAL,
+    ),
 }
 
 NORMALIZED = {
@@ -91,6 +95,10 @@ NORMALIZED = {
         ext.NORMALIZATION_WITH_EXTENSIONS2_NORMALIZED,
     ),
     "testNormalization": (refused.NORMALIZATION_SCHEMA_STRING, refused.NORMALIZATION_NORMALIZED),
+    "testComplexCustomOptions3": (
+        refused.COMPLEX_CUSTOM_OPTIONS3_SCHEMA_STRING,
+        refused.COMPLEX_CUSTOM_OPTIONS3_NORMALIZED,
+    ),
 }
 
 
