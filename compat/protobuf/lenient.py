@@ -29,6 +29,8 @@ protoc, reads its diagnostics, repairs the inputs it chokes on and runs it again
   no option) is carried uninterpreted like an unknown one;
 * an option value protoc cannot even tokenize (``10f``, ``1.0f``: text-format float suffixes)
   is carried uninterpreted the same way;
+* a ``default`` protoc cannot read for its field's type (``default = 0`` on ``bytes``; Wire
+  keeps any value) is carried as an uninterpreted option ``default``, printed as written;
 * a proto3 enum whose first value is not zero (Wire does not check) is compiled with a hidden
   zero value first, removed after compiling (:mod:`charter.compat.protobuf.openenum`);
 * extending ``google.protobuf.*Options`` without importing descriptor.proto, or using a type of
@@ -80,7 +82,9 @@ _RESERVED_STATEMENT = re.compile(r"(?<![\w.])reserved\s+[^;{}]*;")
 _OPEN_ENUM = re.compile(_POSITION + r"The first enum value must be zero for open enums\.")
 _MISPLACED_OPTION = re.compile(_POSITION + r"(\w+) is only allowed on ")
 _NUMBER_SUFFIX = re.compile(_POSITION + r"Need space between number and identifier\.")
+_DEFAULT_TYPE = re.compile(_POSITION + r"Expected (?:string|integer|number|identifier)\.$")
 _LIST_VALUE = re.compile(_POSITION + r"Expected option value\.$")
+_DEFAULT_BEFORE = re.compile(r"\bdefault\s*=\s*$")
 _NAME_BEFORE = re.compile(r"(\([^()]*\)(?:\s*\.\s*(?:\w+|\([^()]*\)))*|\w+(?:\s*\.\s*\w+)*)\s*=\s*$")
 
 
@@ -201,6 +205,11 @@ def _repair(state: _State, errors: list[str], dependencies: Mapping[str, bytes])
             start = _enclosing_option(state.text, offset) if offset is not None else None
             if start is not None:
                 edits.append((start, "cut"))
+        elif match := _DEFAULT_TYPE.match(error):
+            offset = _offset(state.text, int(match.group(1)), int(match.group(2)))
+            named = _DEFAULT_BEFORE.search(state.text[:offset]) if offset is not None else None
+            if named is not None:
+                edits.append((named.start(), "cut"))
         elif _RESERVED_CLASH.match(error):
             repaired |= _cut_reserved(state)
         elif match := _BAD_VALUE.match(error):

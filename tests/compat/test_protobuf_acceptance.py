@@ -386,6 +386,17 @@ def test_option_value_protoc_cannot_tokenize_is_carried_uninterpreted() -> None:
     links(schema)
 
 
+def test_default_protoc_cannot_read_is_kept_as_written() -> None:
+    """from ProtobufSchemaTest.testNormalizationWithComplexCustomOptions: ``default = 0`` on a
+    ``bytes`` field (protoc: "Expected string.") is carried as an uninterpreted ``default`` and
+    printed as written, normalised as Confluent's; clients load the descriptor without it."""
+    schema = parse(refused.NORMALIZATION_WITH_COMPLEX_CUSTOM_OPTIONS_SCHEMA_STRING)
+    assert "    default = 0,\n" in schema.canonical()
+    assert schema.normalized().canonical() == refused.NORMALIZATION_WITH_COMPLEX_CUSTOM_OPTIONS_NORMALIZED
+    assert not schema.file_descriptor().message_type[0].field[1].HasField("default_value")
+    links(schema)
+
+
 def test_nested_extend_resolves_in_its_message_scope() -> None:
     """ProtobufSchema.toDynamicMessage reads a message's ``extend`` declarations (Wire resolves
     names from the innermost scope): the extension stays in its message."""
