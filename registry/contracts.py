@@ -3,7 +3,8 @@
 A schema version may carry ``metadata`` (``tags``, ``properties``, ``sensitive``) and a ``ruleSet``
 (``migrationRules``, ``domainRules``, ``encodingRules``). The registry stores and validates them
 (42210 for a bad rule set); the clients execute the rules. On register, a candidate without
-metadata (or rule set) inherits the latest version's, then the config's ``defaultMetadata`` /
+metadata (or rule set) inherits the latest version's (an empty ``{}`` is given, not absent: as in
+Confluent it is kept, marked in the GUID, and stops that inheritance), then the config's ``defaultMetadata`` /
 ``defaultRuleSet`` are merged under it and ``overrideMetadata`` / ``overrideRuleSet`` over it.
 """
 
@@ -144,11 +145,21 @@ def validate_metadata(metadata: Any, label: str = "metadata") -> None:
         raise errors.bad_request(f"'{label}.sensitive' must be a list of property names")
 
 
+def as_stored(part: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Metadata or a rule set as Confluent keeps and writes it: ``Metadata`` and ``RuleSet`` are
+    ``@JsonInclude(NON_EMPTY)``, so a null or empty member is left out, while the object itself,
+    once given, stays (``{}`` is present, not absent: it is marked in the GUID and shown)."""
+    if part is None:
+        return None
+    return {k: v for k, v in part.items() if v is not None and v != {} and v != []}
+
+
 def merge_metadata(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """Confluent's ``Metadata.mergeMetadata``: tags and properties by key (new wins), sensitive united."""
-    if not old:
-        return dict(new) if new else None
-    if not new:
+    """Confluent's ``Metadata.mergeMetadata``: tags and properties by key (new wins), sensitive
+    united. Only an absent side yields the other; an empty one still makes the result present."""
+    if old is None:
+        return dict(new) if new is not None else None
+    if new is None:
         return dict(old)
     out: dict[str, Any] = {}
     for name in ("tags", "properties"):
@@ -158,14 +169,15 @@ def merge_metadata(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None)
     sensitive = list(dict.fromkeys([*(old.get("sensitive") or []), *(new.get("sensitive") or [])]))
     if sensitive:
         out["sensitive"] = sensitive
-    return out or None
+    return out
 
 
 def merge_rule_sets(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """Confluent's ``RuleSet.mergeRuleSets``: per list, old rules not renamed by new ones, then the new."""
-    if not old:
-        return dict(new) if new else None
-    if not new:
+    """Confluent's ``RuleSet.mergeRuleSets``: per list, old rules not renamed by new ones, then the
+    new; ``enableAt`` the new one's, else the old. As for metadata, only an absent side is skipped."""
+    if old is None:
+        return dict(new) if new is not None else None
+    if new is None:
         return dict(old)
     out: dict[str, Any] = {}
     for where in RULE_LISTS:
@@ -174,7 +186,10 @@ def merge_rule_sets(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
         merged = [r for r in old_rules if not (isinstance(r, dict) and r.get("name") in names)] + list(new_rules)
         if merged:
             out[where] = merged
-    return out or None
+    enable_at = new.get("enableAt") if new.get("enableAt") is not None else old.get("enableAt")
+    if enable_at is not None:
+        out["enableAt"] = enable_at
+    return out
 
 
 def effective_contract(
@@ -258,4 +273,6 @@ def metadata_can_look_up(
         return _same_metadata(candidate, _without_confluent_version(stored))
     if mine is not None and theirs is None:
         return mine == stored_version and _same_metadata(_without_confluent_version(candidate), stored)
-    return _same_metadata(candidate, stored)
+    # Both with confluent:version, or neither: ``ParsedSchema.equivalent``'s Objects.equals, so
+    # absent metadata and an empty one differ (the two branches above make an absent one empty).
+    return (candidate is None) == (stored is None) and _same_metadata(candidate, stored)

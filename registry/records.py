@@ -180,9 +180,9 @@ def schema_value(
         value["schemaType"] = schema_type
     if references:
         value["references"] = [r.to_json() for r in references]
-    if metadata:
+    if metadata is not None:  # SchemaValue writes an empty Metadata / RuleSet as {} (it is non-null)
         value["metadata"] = metadata
-    if rule_set:
+    if rule_set is not None:
         value["ruleSet"] = rule_set
     if md5 is None:
         md5 = schema_md5(text, contract_parts(references, metadata, rule_set))

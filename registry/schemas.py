@@ -23,7 +23,7 @@ from charter.compat import InvalidSchemaError, ParsedSchema
 from charter.compat.formats import get_format, supported_types
 from charter.registry import errors
 from charter.registry.contexts import reference_subject
-from charter.registry.contracts import metadata_can_look_up
+from charter.registry.contracts import as_stored, metadata_can_look_up
 from charter.registry.store.state import (
     LATEST,
     Reference,
@@ -104,8 +104,8 @@ def read_schema_request(body: Any, max_schema_bytes: int) -> SchemaRequest:
         schema_type,
         text,
         refs,
-        metadata or None,
-        rule_set or None,
+        as_stored(metadata),  # {} stays: Confluent's Schema.metadata is then non-null (and hashed)
+        as_stored(rule_set),
         _optional_int(body, "id"),
         _optional_int(body, "version"),
     )
@@ -335,6 +335,6 @@ def can_look_up(candidate: Candidate, sv: SubjectVersion) -> bool:
     c, asked = sv.schema, candidate.request
     return (
         c.schema_type == asked.schema_type and c.text == candidate.text and c.references == asked.references
-        and (c.rule_set or None) == (asked.rule_set or None)
+        and as_stored(c.rule_set) == as_stored(asked.rule_set)  # RuleSet.equals: null is not {}
         and metadata_can_look_up(asked.metadata, c.metadata, sv.version)
     )

@@ -129,7 +129,7 @@ class RegistryService:
         """Confluent's ``registerOrForward`` look-up before registering (only without configured
         default or override metadata and rules): the request as sent, against every live version
         newest first, or only the latest for version -1."""
-        if any(self.config.config_value(subject, name) for name in CONTRACT_CONFIGS):
+        if any(self.config.config_value(subject, name) is not None for name in CONTRACT_CONFIGS):
             return None
         live = self.state.versions(subject)
         if not live:

@@ -126,7 +126,8 @@ def read_tag_request(body: Any) -> TagRequest:
 
 
 def _without_rules(rule_set: Mapping[str, Any] | None, names: set[str]) -> dict[str, Any] | None:
-    if not rule_set:
+    """``maybeModifyPreviousRuleSet``'s removal: a rule set stays one (``{}`` when every rule went)."""
+    if rule_set is None:
         return None
     out: dict[str, Any] = {}
     for key, value in rule_set.items():
@@ -135,23 +136,24 @@ def _without_rules(rule_set: Mapping[str, Any] | None, names: set[str]) -> dict[
             if not value:
                 continue
         out[key] = value
-    return out or None
+    return out
 
 
 def new_contract(
     content: SchemaContent, request: TagRequest, previous_rule_set: dict[str, Any] | None
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """The metadata and rule set to register (rule set ``{}``: explicitly none; None: inherit).
-    ``previous_rule_set`` is version ``newVersion - 1``'s (or the latest's)."""
+    """The metadata and rule set to register, as ``AbstractSchemaRegistry.modifySchemaTags``: with
+    rules edited, ``previous_rule_set`` (version ``newVersion - 1``'s, or the latest's) edited; a
+    None left (no rule set to edit) is null there too, so the registration inherits the latest's."""
     metadata = request.metadata if request.metadata is not None else content.metadata
     if not _edits_rules(request):
         return metadata, request.rule_set
     rule_set = previous_rule_set
-    if request.rules_to_merge:
+    if request.rules_to_merge is not None:  # a RuleSet there: {} merges too
         rule_set = merge_rule_sets(rule_set, request.rules_to_merge)
     if request.rules_to_remove:
         rule_set = _without_rules(rule_set, set(request.rules_to_remove))
-    return metadata, rule_set or {}
+    return metadata, rule_set
 
 
 def _edits_rules(request: TagRequest) -> bool:

@@ -83,3 +83,103 @@ def test_registered_guid_with_metadata_and_rules(http: httpx.Client, subject: st
     assert got["guid"] == str(uuid.UUID(bytes=hashlib.md5(feed).digest()))
     assert http.get(f"/schemas/guids/{got['guid']}").json()["schema"] == got["schema"]
     assert json.loads(got["schema"])["name"] == "myrecord"
+
+
+# ---- an empty ``"metadata": {}`` / ``"ruleSet": {}``: present, not absent ----------------------
+# Confluent's tests pin no digest for an empty metadata or rule set alone (SchemaValuesTest pins
+# them only together with a rule), so these expected MD5s are computed from Schema.updateHash's
+# layout: the schema string, then a byte 1 for a non-null Metadata (its empty collections feed
+# nothing), then a byte 1 for a non-null RuleSet (its empty lists and null enableAt feed nothing).
+
+EMPTY_MARK = hashlib.md5(RECORD.encode() + b"\x01").digest()
+BOTH_MARKS = hashlib.md5(RECORD.encode() + b"\x01\x01").digest()
+
+
+def test_empty_metadata_or_rule_set_alone_is_one_marker_byte() -> None:
+    """from SchemaValuesTest.testSchemaValueMD5's ``new Metadata(null, null, null)``, alone:
+    Metadata's constructor makes null collections empty, so ``{}`` and empty members hash alike."""
+    assert schema_md5(RECORD, contract_parts((), {}, None)) == EMPTY_MARK
+    assert schema_md5(RECORD, contract_parts((), {"tags": {}, "properties": {}, "sensitive": []}, None)) == EMPTY_MARK
+    assert schema_md5(RECORD, contract_parts((), None, {})) == EMPTY_MARK
+    assert schema_md5(RECORD, contract_parts((), None, {"migrationRules": [], "domainRules": []})) == EMPTY_MARK
+    assert schema_md5(RECORD, contract_parts((), {}, {})) == BOTH_MARKS
+    assert EMPTY_MARK != schema_md5(RECORD, contract_parts((), None, None)) == hashlib.md5(RECORD.encode()).digest()
+
+
+def test_empty_contract_merges_as_confluent() -> None:
+    """from MergeEntitiesTest.mergeMetadatas (an empty m2 leaves m1's) and Metadata.mergeMetadata /
+    RuleSet.mergeRuleSets: only a null side is skipped, so an empty default or specific one makes
+    the result present; enableAt is the new one's, else the old."""
+    from charter.registry.contracts import as_stored, effective_contract, merge_metadata, merge_rule_sets
+
+    m1 = {"tags": {"**.ssn": ["PII"]}, "properties": {"key1": "value1"}, "sensitive": ["key1"]}
+    assert merge_metadata(m1, {"tags": {}, "properties": {}}) == m1
+    assert merge_metadata(None, {}) == {} and merge_metadata({}, None) == {} and merge_metadata({}, {}) == {}
+    assert merge_metadata(None, None) is None
+    assert merge_rule_sets({}, None) == {} and merge_rule_sets(None, {}) == {}
+    assert merge_rule_sets({"enableAt": "CLIENT"}, {}) == {"enableAt": "CLIENT"}
+    assert merge_rule_sets({"enableAt": "CLIENT"}, {"enableAt": "SERVER"}) == {"enableAt": "SERVER"}
+    # AbstractSchemaRegistry.maybeSetMetadataRuleSet: a given {} is not replaced by the previous version's
+    previous = ({"properties": {"a": "b"}}, {"domainRules": [{"name": "r"}]})
+    assert effective_contract({}, {}, previous, {}) == ({}, {})
+    assert effective_contract(None, None, previous, {}) == previous
+    # a config default of {} gives every new version an (empty, marked) metadata
+    assert effective_contract(None, None, None, {"defaultMetadata": {}}) == ({}, None)
+    # Jackson's NON_EMPTY on Metadata / RuleSet: empty members are not kept, the object is
+    assert as_stored({"tags": {}, "properties": {"k": "v"}, "sensitive": []}) == {"properties": {"k": "v"}}
+    assert as_stored({"migrationRules": [], "enableAt": None}) == {} and as_stored(None) is None
+
+
+VALID = '{"type":"record","name":"myrecord","fields":[{"name":"f","type":"string"}]}'  # stored as sent
+
+
+def _guid(marks: bytes) -> str:
+    """The GUID of VALID with these marker bytes after it (Schema.updateHash's layout)."""
+    return str(uuid.UUID(bytes=hashlib.md5(VALID.encode() + marks).digest()))
+
+
+def test_empty_metadata_is_kept_shown_and_hashed(http: httpx.Client, subject: str) -> None:
+    """Register with ``"metadata": {}``: stored non-null (Schema.metadata), shown as ``{}``
+    (Jackson writes a non-null bean even when NON_EMPTY leaves out all its members), and its GUID
+    carries the marker byte, as SchemaValuesTest.testSchemaValueMD5's feed does."""
+    r = http.post(f"/subjects/{subject}/versions", json={"schema": VALID, "metadata": {"properties": {}}})
+    assert r.status_code == 200, r.text
+    reg = r.json()
+    assert reg["metadata"] == {} and "ruleSet" not in reg
+    assert reg["guid"] == _guid(b"\x01")
+    got = http.get(f"/subjects/{subject}/versions/1").json()
+    assert got["metadata"] == {} and got["guid"] == reg["guid"]
+    assert http.get(f"/schemas/guids/{reg['guid']}").json()["metadata"] == {}
+    # KafkaSchemaRegistry.register: without metadata, the latest's {} is inherited, so the same version
+    again = http.post(f"/subjects/{subject}/versions", json={"schema": VALID}).json()
+    assert (again["id"], again["version"]) == (reg["id"], 1)
+    # lookUpSchemaUnderSubject: no exact match, then the latest's metadata filled in finds it
+    found = http.post(f"/subjects/{subject}", json={"schema": VALID})
+    assert found.status_code == 200 and found.json()["version"] == 1
+
+
+def test_empty_metadata_or_rule_set_is_a_new_version(http: httpx.Client, subject: str) -> None:
+    """Same schema with ``{}`` versus none: a different MD5 (lookupCache) and not
+    ParsedSchema.canLookup (``equivalent`` compares Objects.equals(null, Metadata{}): false), so
+    Confluent registers a new version with a new id."""
+    plain = http.post(f"/subjects/{subject}/versions", json={"schema": VALID}).json()
+    assert "metadata" not in plain and plain["guid"] == _guid(b"")
+    # the lookup does not find the plain version for {} (and the latest has none to fill in)
+    assert http.post(f"/subjects/{subject}", json={"schema": VALID, "ruleSet": {}}).status_code == 404
+    ruled = http.post(f"/subjects/{subject}/versions", json={"schema": VALID, "ruleSet": {}}).json()
+    assert ruled["version"] == 2 and ruled["id"] != plain["id"] and ruled["ruleSet"] == {}
+    assert ruled["guid"] == _guid(b"\x01")
+    both = http.post(f"/subjects/{subject}/versions", json={"schema": VALID, "metadata": {}}).json()
+    # version 2's {} rule set is inherited (maybeSetMetadataRuleSet), the {} metadata is given
+    assert both["version"] == 3 and both["metadata"] == {} and both["ruleSet"] == {}
+    assert both["guid"] == _guid(b"\x01\x01")
+
+
+def test_empty_default_metadata_marks_new_versions(http: httpx.Client, subject: str) -> None:
+    """AbstractSchemaRegistry.maybeSetMetadataRuleSet: mergeMetadata(defaultMetadata {}, null) is
+    the empty (non-null) default, so a plain schema gets ``"metadata": {}`` and the marked GUID;
+    registerOrForward skips its first look-up since Config.hasDefaultsOrOverrides (non-null)."""
+    assert http.put(f"/config/{subject}", json={"defaultMetadata": {}}).status_code == 200
+    reg = http.post(f"/subjects/{subject}/versions", json={"schema": VALID}).json()
+    assert reg["metadata"] == {} and reg["guid"] == _guid(b"\x01")
+    assert http.post(f"/subjects/{subject}/versions", json={"schema": VALID}).json()["version"] == 1

@@ -107,3 +107,31 @@ def test_records_carry_the_md5_and_a_confluent_md5_is_kept(tmp_path: Path) -> No
     finally:
         log.close()
     assert values and str(uuid.UUID(bytes=base64.b64decode(values[-1]["md5"]))) == created["guid"]
+
+
+def test_empty_metadata_is_written_and_replayed(tmp_path: Path) -> None:
+    """SchemaValue keeps a non-null empty Metadata / RuleSet, so its record says ``"metadata": {}``
+    (Jackson writes the bean; NON_EMPTY only drops its empty members), and replaying such a record
+    (here one without ``md5``) keeps it present: shown as ``{}`` and marked in the GUID (one byte 1
+    per part after the schema string, Schema.updateHash's layout; no Confluent test pins it)."""
+    value = {"subject": "legacy-value", "version": 1, "id": 7, "schema": '"int"', "metadata": {},
+             "ruleSet": {}, "deleted": False}
+    log = FileLog(tmp_path / "data")
+    asyncio.run(log.append([(schema_key("legacy-value", 1).encode(), orjson.dumps(value))]))
+    log.close()
+    server = RegistryProcess(tmp_path / "data").start()
+    try:
+        got = httpx.get(f"{server.url}/schemas/ids/7").json()
+        body = {"schema": '"long"', "metadata": {}}
+        created = httpx.post(f"{server.url}/subjects/fresh-value/versions", json=body).json()
+    finally:
+        server.stop()
+    assert got["metadata"] == {} and got["ruleSet"] == {} and got["guid"] == _md5_guid(b'"int"\x01\x01')
+    assert created["metadata"] == {} and created["guid"] == _md5_guid(b'"long"\x01')
+    log = FileLog(tmp_path / "data")
+    try:
+        values = [orjson.loads(r.value) for r in log.replay() if r.value and b'"fresh-value"' in r.value]
+    finally:
+        log.close()
+    assert values[-1]["metadata"] == {} and "ruleSet" not in values[-1]
+    assert str(uuid.UUID(bytes=base64.b64decode(values[-1]["md5"]))) == created["guid"]

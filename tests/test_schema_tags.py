@@ -167,14 +167,15 @@ def test_metadata_and_rules(http: httpx.Client, subject: str) -> None:
     assert v3["metadata"] == {"properties": {"owner": "b", "confluent:version": "3"}}
     rules = {r["name"]: r for r in v3["ruleSet"]["domainRules"]}
     assert list(rules) == ["r1", "r3"] and rules["r1"]["expr"] == "message.email != ''"
-    # ruleSet replaces the rule set; removing every rule leaves none (nothing inherited).
+    # ruleSet replaces the rule set; removing every rule leaves an empty one, {} (nothing inherited):
+        # AbstractSchemaRegistry.maybeModifyPreviousRuleSet builds a new, non-null RuleSet.
     body = {"tagsToRemove": [entity("com.acme.User", "sr_record", "X")], "ruleSet": {"migrationRules": [
         {**RULE, "name": "m1", "mode": "UPGRADE", "kind": "TRANSFORM"}]}}
     assert tag(http, subject, body).json()["version"] == 4
     assert list(http.get(f"/subjects/{subject}/versions/4").json()["ruleSet"]) == ["migrationRules"]
     assert tag(http, subject, {"rulesToRemove": ["m1"]}).json()["version"] == 5
     v5 = http.get(f"/subjects/{subject}/versions/5").json()
-    assert "ruleSet" not in v5 and v5["metadata"] == {"properties": {"owner": "b", "confluent:version": "5"}}
+    assert v5["ruleSet"] == {} and v5["metadata"] == {"properties": {"owner": "b", "confluent:version": "5"}}
     # Rules to merge are validated like any rule set.
     check_error(tag(http, subject, {"rulesToMerge": {"domainRules": [{"name": "bad"}]}}), 422, 42210)
 

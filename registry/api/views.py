@@ -12,9 +12,9 @@ def content_fields(content: SchemaContent, out: dict[str, Any], text: str | None
     out["schemaType"] = content.schema_type
     if content.references:
         out["references"] = [r.to_json() for r in content.references]
-    if content.metadata:
+    if content.metadata is not None:  # Schema's Jackson shows an empty Metadata / RuleSet as {}
         out["metadata"] = content.metadata
-    if content.rule_set:
+    if content.rule_set is not None:
         out["ruleSet"] = content.rule_set
     out["schema"] = content.text if text is None else text
     return out
