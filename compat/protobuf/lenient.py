@@ -9,7 +9,8 @@ protoc, reads its diagnostics, repairs the inputs it chokes on and runs it again
 * an option given a list value (``(confluent.field_meta).tags = ["a", "b"]``, which Wire reads
   and protoc does not) is compiled as one assignment per item, which is what it means;
 * an option value protoc cannot interpret (of the wrong type, out of range, an aggregate naming
-  a field the message lacks, a non-repeated option set twice) is carried the same way: Wire
+  a field the message lacks, a non-repeated option set twice, a field of a repeated message
+  set by name: ``(wrapper).tags.name = "a"``) is carried the same way: Wire
   keeps any value and Confluent interprets only the options it knows;
 * an import nothing resolves (``import "validate/validate.proto";`` of protoc-gen-validate)
   is linked against an empty stand-in file; the import stays in the descriptor (as
@@ -71,7 +72,8 @@ _UNDEFINED = re.compile(r'^schema(?::\d+:\d+)?: "[^"]*" is not defined\.$')
 _IMPORT = re.compile(r'^\s*import\s+(?:public\s+|weak\s+)?"([^"]+)"\s*;', re.MULTILINE)
 _BAD_VALUE = re.compile(
     _POSITION
-    + r'(?:.* for (?:\w+ )?option "[^"]*"\.|Error while parsing option value for |Option "[^"]*" was already set\.)'
+    + r'(?:.* for (?:\w+ )?option "[^"]*"\.|Error while parsing option value for |Option "[^"]*" was already set\.'
+    + r'|Option field "[^"]*" is a repeated message\.)'
 )
 _RESERVED_CLASH = re.compile(
     _POSITION + r"(?:.* uses reserved number \d+\.|.* is reserved\.|Reserved range .* overlaps with |"

@@ -14,6 +14,7 @@ import re
 
 from google.protobuf.message import Message
 
+from charter.compat.protobuf.optionmerge import merge_maps
 from charter.compat.protobuf.optiontext import (
     OptionSyntaxError,
     Value,
@@ -130,22 +131,31 @@ class OptionPrinter:
     def _uninterpreted_normalized(self, path: tuple[int, ...]) -> list[tuple[str, str]]:
         """Normalising, the options protoc could not interpret (carried uninterpreted): the name
         resolved to an extension in scope, if any, the dotted form then turned into a message
-        value (ProtobufSchemaUtils.FormatContext.filterOptions and ProtobufSchema.transform);
+        value (ProtobufSchemaUtils.FormatContext.filterOptions and ProtobufSchema.transform),
+        the values of a non-repeated one set more than once merged (:mod:`.optionmerge`);
         an unresolved one stays as written."""
         assert self.written is not None
-        entries: list[tuple[str, str]] = []
+        entries: list[tuple[str, str, Value]] = []
+        merged: dict[str, int] = {}  # a non-repeated extension set before: where its value is
         for name, value in _statements(self.written, path).get(_UNINTERPRETED, []):
             if self.ignore_extensions and name.startswith("(") and not name.startswith("(confluent."):
                 continue
             match = re.match(r"^\(([^)]*)\)((?:\.\w+)*)$", name)
             resolved = self._resolve_extension(match.group(1), path) if match else None
+            key = match.group(1) if match else name  # sorted by the option's own name, stably
             if match and resolved is not None:
                 for part in reversed(match.group(2).split(".")[1:]):
                     value = {part: value}
                 name = f"({resolved})"
-            key = match.group(1) if match else name  # sorted by the option's own name, stably
-            entries.append((key, format_option(name, value, normalize=True)))
-        return entries
+                field = self.decoder.extension(resolved)
+                at = merged.get(name)
+                if at is not None and isinstance(value, dict) and isinstance(entries[at][2], dict):
+                    entries[at] = (entries[at][0], name, merge_maps(field, entries[at][2], value))
+                    continue
+                if field is not None and not field.is_repeated:
+                    merged[name] = len(entries)
+            entries.append((key, name, value))
+        return [(key, format_option(name, value, normalize=True)) for key, name, value in entries]
 
     def _resolve_extension(self, name: str, path: tuple[int, ...]) -> str | None:
         """The full name of the extension ``name`` means where ``path`` is (innermost scope

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
 from charter.compat.protobuf.types import FieldProto, FileProto
@@ -174,6 +175,15 @@ class OptionDecoder:
         except KeyError:
             return False
         return True
+
+    def extension(self, full_name: str) -> FieldDescriptor | None:
+        """The extension of that full name defined in the schema or its imports, if any."""
+        if not self.enabled:
+            return None
+        try:
+            return self._load().FindExtensionByName(full_name)
+        except KeyError:
+            return None
 
     def _load(self) -> descriptor_pool.DescriptorPool:
         if self._pool is None:

@@ -397,6 +397,17 @@ def test_default_protoc_cannot_read_is_kept_as_written() -> None:
     links(schema)
 
 
+def test_field_of_a_repeated_message_option_set_by_name() -> None:
+    """from ProtobufSchemaTest.testNormalizationWithRepeatedNestedCustomOptions:
+    ``(wrapper).tags.name = "a", (wrapper).tags.name = "b"`` with ``tags`` a repeated message
+    (protoc: "Repeated message options must be initialized using an aggregate value") is
+    carried uninterpreted; normalised, the two values merge into one (FormatContext.mergeOption)."""
+    schema = parse(refused.NORMALIZATION_WITH_REPEATED_NESTED_CUSTOM_OPTIONS_SCHEMA_STRING)
+    assert '    (wrapper).tags.name = "a",\n    (wrapper).tags.name = "b"\n' in schema.canonical()
+    assert schema.normalized().canonical() == refused.NORMALIZATION_WITH_REPEATED_NESTED_CUSTOM_OPTIONS_NORMALIZED
+    links(schema)
+
+
 def test_nested_extend_resolves_in_its_message_scope() -> None:
     """ProtobufSchema.toDynamicMessage reads a message's ``extend`` declarations (Wire resolves
     names from the innermost scope): the extension stays in its message."""

@@ -7,8 +7,9 @@ refuses as written and the lenient compile repairs: testComplexEnum (a proto3 en
 extension numbers undeclared), testNormalization (open enums not starting at zero, misplaced
 jstype), testComplexCustomOptions3 (``10f``-style number tokens),
 testNormalizationWithComplexCustomOptions (``default = 0`` on bytes; only its normalised text is
-asserted). Left out: schemas protoc still refuses: testNormalizationWithRepeatedNestedCustomOptions; the
-normalised text of testComplexEnum (extension names inside an uninterpreted aggregate are not
+asserted), testNormalizationWithRepeatedNestedCustomOptions (``(wrapper).tags.name = "a"`` with
+``tags`` repeated; normalised, its values are merged). Left out: the normalised text of
+testComplexEnum (extension names inside an uninterpreted aggregate are not
 resolved: ``[type]`` for Confluent's ``[acme.api.items.type]``); and, of
 testNormalizationWithExtensions2, the text of its Java-built descriptor (which drops
 enum options: ``normalizedWithoutCustomOptions``).
@@ -103,6 +104,10 @@ NORMALIZED = {
     "testNormalizationWithComplexCustomOptions": (
         refused.NORMALIZATION_WITH_COMPLEX_CUSTOM_OPTIONS_SCHEMA_STRING,
         refused.NORMALIZATION_WITH_COMPLEX_CUSTOM_OPTIONS_NORMALIZED,
+    ),
+    "testNormalizationWithRepeatedNestedCustomOptions": (
+        refused.NORMALIZATION_WITH_REPEATED_NESTED_CUSTOM_OPTIONS_SCHEMA_STRING,
+        refused.NORMALIZATION_WITH_REPEATED_NESTED_CUSTOM_OPTIONS_NORMALIZED,
     ),
 }
 
