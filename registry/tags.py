@@ -47,7 +47,7 @@ from charter.compat import EntityType, InvalidSchemaError, SchemaEntity, SchemaT
 from charter.compat.formats import get_format
 from charter.registry import errors
 from charter.registry.contexts import context_of
-from charter.registry.contracts import RULE_LISTS, merge_rule_sets, validate_rule_set, with_confluent_version
+from charter.registry.contracts import RULE_LISTS, as_stored, merge_rule_sets, validate_rule_set, with_confluent_version
 from charter.registry.schemas import Dependencies, SchemaParser, SchemaRequest, resolve_references
 from charter.registry.service import RegistryService
 from charter.registry.store.state import SchemaContent, SubjectVersion
@@ -99,7 +99,7 @@ def _object(body: Mapping[str, Any], name: str) -> dict[str, Any] | None:
     value = body.get(name)
     if value is not None and not isinstance(value, dict):
         raise errors.bad_request(f"'{name}' must be an object")
-    return value
+    return as_stored(value)  # {} stays given (non-null in TagSchemaRequest); empty members go
 
 
 def read_tag_request(body: Any) -> TagRequest:
