@@ -94,6 +94,23 @@ def _dependency_files(dependencies: Mapping[str, bytes], exclude: str | None = N
     return files
 
 
+def _imported_files(file: descriptor_pb2.FileDescriptorProto, dependencies: Mapping[str, bytes]) -> list[bytes]:
+    """The files ``file`` imports, transitively (references shadowing bundled files), and no
+    others: protoc's descriptor-set database indexes every symbol of every file it is given, so
+    a bundled file the schema does not import would clash with a schema that defines the same
+    names (a copy of descriptor.proto: ProtobufSchemaTest.testGoogleDescriptor)."""
+    available = {**builtin_files(), **dependencies}
+    seen: dict[str, bytes] = {}
+    pending = list(file.dependency)
+    while pending:
+        name = pending.pop()
+        if name in seen or name not in available:
+            continue
+        seen[name] = available[name]
+        pending += descriptor_pb2.FileDescriptorProto.FromString(seen[name]).dependency
+    return [data for name, data in available.items() if name in seen]
+
+
 def _main_name(dependencies: Mapping[str, bytes]) -> str:
     """The file name the schema gets while compiling: SCHEMA_FILE, unless an import is called that."""
     main = SCHEMA_FILE
@@ -180,7 +197,7 @@ def link_descriptor(
     file.name = main
     directory = tempfile.mkdtemp(prefix="charter-proto-")
     try:
-        files = [*_dependency_files(dependencies), file.SerializeToString()]
+        files = [*_imported_files(file, dependencies), file.SerializeToString()]
         return _protoc_descriptor(directory, main, [main], files, "the descriptor does not link")
     finally:
         shutil.rmtree(directory, ignore_errors=True)

@@ -9,6 +9,8 @@ would refuse in the descriptor. Each test names the Confluent test or source it 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import protobuf_confluent_refused as refused
 import pytest
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
@@ -406,6 +408,27 @@ def test_field_of_a_repeated_message_option_set_by_name() -> None:
     assert '    (wrapper).tags.name = "a",\n    (wrapper).tags.name = "b"\n' in schema.canonical()
     assert schema.normalized().canonical() == refused.NORMALIZATION_WITH_REPEATED_NESTED_CUSTOM_OPTIONS_NORMALIZED
     links(schema)
+
+
+@pytest.mark.parametrize("version", [19, 24, 32])
+def test_copy_of_descriptor_proto(version: int) -> None:
+    """from ProtobufSchemaTest.testGoogleDescriptor (resources com/google/protobuf/descriptor-vN.proto,
+    here three of v19..v32): a schema that is a copy of descriptor.proto is accepted, and its
+    descriptor registered again (``new ProtobufSchema(descriptor)``) normalises the same, though
+    it defines the names of the bundled descriptor.proto it does not import. Referenced as
+    ``google/protobuf/descriptor.proto``, it stands in for the bundled file."""
+    text = (Path(__file__).parent / "protos" / f"descriptor-v{version}.proto").read_text()
+    schema = parse(text)
+    again = parse(schema.formatted("serialized"))
+    assert again.normalized().canonical() == schema.normalized().canonical()
+    user = PROTOBUF_FORMAT.parse(
+        'syntax = "proto3";\nimport "google/protobuf/descriptor.proto";\n'
+        "extend google.protobuf.FieldOptions {\n  string note = 50001;\n}\n"
+        'message M {\n  string a = 1 [(note) = "v"];\n}\n',
+        {"google/protobuf/descriptor.proto": schema},
+    )
+    assert '[(note) = "v"]' in user.canonical()
+    links(user)
 
 
 def test_nested_extend_resolves_in_its_message_scope() -> None:
