@@ -1,9 +1,12 @@
-"""Options of one name merged when normalising, as ProtobufSchemaUtils.FormatContext.filterOptions
-does: the values of a non-repeated custom option set more than once (``(w).tags.name = "a",
-(w).tags.name = "b"``, each turned into a message value) become one message value
-(FormatContext.mergeOption, mergeOptionMaps and mergeOptionValues)."""
+"""Option values rewritten when normalising, as ProtobufSchemaUtils does: the values of a
+non-repeated custom option set more than once (``(w).tags.name = "a", (w).tags.name = "b"``, each
+turned into a message value) become one message value (FormatContext.filterOptions, mergeOption,
+mergeOptionMaps and mergeOptionValues); extension keys of message values (``[type]``) resolved
+to their full names (formatOptionMap)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from google.protobuf.descriptor import FieldDescriptor
 
@@ -34,3 +37,17 @@ def _merge_values(field: FieldDescriptor | None, first: Value, second: Value) ->
             if item not in items:
                 items.append(item)
     return items
+
+
+def resolve_keys(value: Value, resolve: Callable[[str], str | None]) -> Value:
+    """``value`` with each ``[name]`` key of its message values written ``[full.name]`` where
+    ``resolve`` finds the extension (the first of two keys meaning the same one kept)."""
+    if isinstance(value, list):
+        return [resolve_keys(item, resolve) for item in value]
+    if not isinstance(value, dict):
+        return value
+    out: dict = {}
+    for key, item in value.items():
+        resolved = resolve(key[1:-1]) if key.startswith("[") and key.endswith("]") else None
+        out.setdefault(f"[{resolved}]" if resolved else key, resolve_keys(item, resolve))
+    return out

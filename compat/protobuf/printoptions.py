@@ -14,7 +14,7 @@ import re
 
 from google.protobuf.message import Message
 
-from charter.compat.protobuf.optionmerge import merge_maps
+from charter.compat.protobuf.optionmerge import merge_maps, resolve_keys
 from charter.compat.protobuf.optiontext import (
     OptionSyntaxError,
     Value,
@@ -25,7 +25,7 @@ from charter.compat.protobuf.optiontext import (
     tags_in,
 )
 from charter.compat.protobuf.printparts import OptionDecoder, SourceText, indent, number_text, quote_bytes
-from charter.compat.protobuf.types import FieldProto, FileProto
+from charter.compat.protobuf.types import FieldProto, FileProto, walk_types
 
 _FILE_CHILDREN = {4: "message_type", 5: "enum_type", 6: "service"}
 _MESSAGE_CHILDREN = {3: "nested_type", 4: "enum_type"}
@@ -70,6 +70,7 @@ class OptionPrinter:
         self.source = written if not normalize else None
         self.normalize = normalize
         self.ignore_extensions = ignore_extensions
+        self._own_extensions: set[str] | None = None
 
     def entries(self, options: Message, path: tuple[int, ...]) -> list[str]:
         """``name = value`` texts for the options set in an options message.
@@ -155,19 +156,36 @@ class OptionPrinter:
                 if field is not None and not field.is_repeated:
                     merged[name] = len(entries)
             entries.append((key, name, value))
-        return [(key, format_option(name, value, normalize=True)) for key, name, value in entries]
+        def resolve(name: str) -> str | None:
+            return self._resolve_extension(name, path)
+
+        return [
+            (key, format_option(name, resolve_keys(value, resolve), normalize=True)) for key, name, value in entries
+        ]
 
     def _resolve_extension(self, name: str, path: tuple[int, ...]) -> str | None:
         """The full name of the extension ``name`` means where ``path`` is (innermost scope
         first, as protoc and Confluent's Context.resolve look names up)."""
         if name.startswith("."):
-            return name[1:] if self.decoder.has_extension(name[1:]) else None
+            return name[1:] if self._is_extension(name[1:]) else None
         scope = _scope(self.file, path)
         for size in range(len(scope), -1, -1):
             candidate = ".".join([*scope[:size], name])
-            if self.decoder.has_extension(candidate):
+            if self._is_extension(candidate):
                 return candidate
         return None
+
+    def _is_extension(self, full_name: str) -> bool:
+        """Defined in the schema's imports, or extended in the schema itself (also at numbers its
+        message does not declare, left out of the pool: Confluent's getExtendFieldForFullName
+        reads the ``extend`` blocks as written)."""
+        if self._own_extensions is None:
+            package = [self.file.package] if self.file.package else []
+            self._own_extensions = {".".join([*package, e.name]) for e in self.file.extension}
+            for scope, kind, message in walk_types(self.file):
+                if kind == "message":
+                    self._own_extensions |= {f"{scope}.{e.name}" for e in message.extension}
+        return full_name in self._own_extensions or self.decoder.has_extension(full_name)
 
     def _option_name(self, field, path: tuple[int, ...]) -> str:  # type: ignore[no-untyped-def]
         if not field.is_extension:
