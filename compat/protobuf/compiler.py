@@ -24,6 +24,7 @@ from google.protobuf.message import DecodeError
 
 from charter.compat.model import InvalidSchemaError
 from charter.compat.protobuf.protoc import run_protoc
+from charter.compat.protobuf.restore import put_reserved, take_reserved
 from charter.compat.protobuf.wellknown import builtin_files
 
 SCHEMA_FILE = "schema.proto"
@@ -190,14 +191,18 @@ def link_descriptor(
 ) -> descriptor_pb2.FileDescriptorProto:
     """Check a descriptor given as data the way protoc checks text (names resolve, no clashes).
 
+    Reserved ranges and names are not checked (taken off while linking), as in text.
     Returns the linked descriptor (type names fully qualified). Raises InvalidSchemaError.
     """
     main = _main_name(dependencies)
     file = descriptor_pb2.FileDescriptorProto.FromString(file.SerializeToString())
     file.name = main
+    reserved = take_reserved(file)
     directory = tempfile.mkdtemp(prefix="charter-proto-")
     try:
         files = [*_imported_files(file, dependencies), file.SerializeToString()]
-        return _protoc_descriptor(directory, main, [main], files, "the descriptor does not link")
+        linked = _protoc_descriptor(directory, main, [main], files, "the descriptor does not link")
+        put_reserved(linked, reserved)
+        return linked
     finally:
         shutil.rmtree(directory, ignore_errors=True)

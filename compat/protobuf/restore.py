@@ -172,3 +172,37 @@ def strip_uninterpreted(file: FileProto) -> bool:
 
     walk(file)
     return found
+
+
+def _reserving(file: FileProto) -> list:  # messages and enums, in one fixed order
+    found: list = []
+
+    def messages(items) -> None:  # type: ignore[no-untyped-def]
+        for message in items:
+            found.append(message)
+            found.extend(message.enum_type)
+            messages(message.nested_type)
+
+    messages(file.message_type)
+    found.extend(file.enum_type)
+    return found
+
+
+def take_reserved(file: FileProto) -> list[tuple[bytes, list[str]]]:
+    """Clear (in place) the reserved ranges and names of every message and enum, returned in
+    order to put back (:func:`put_reserved`): a descriptor whose fields use reserved numbers
+    links too, as Java's ``Descriptors`` (ProtobufSchema(Descriptor)) do not check them."""
+    taken = []
+    for item in _reserving(file):
+        ranges = type(item)(reserved_range=item.reserved_range).SerializeToString()
+        taken.append((ranges, list(item.reserved_name)))
+        item.ClearField("reserved_range")
+        item.ClearField("reserved_name")
+    return taken
+
+
+def put_reserved(file: FileProto, taken: list[tuple[bytes, list[str]]]) -> None:
+    """Put back (in place) what :func:`take_reserved` took from the same file."""
+    for item, (ranges, names) in zip(_reserving(file), taken, strict=True):
+        item.reserved_range.extend(type(item).FromString(ranges).reserved_range)
+        item.reserved_name.extend(names)

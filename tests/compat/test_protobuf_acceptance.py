@@ -431,6 +431,21 @@ def test_copy_of_descriptor_proto(version: int) -> None:
     links(user)
 
 
+def test_descriptor_using_reserved_numbers_links() -> None:
+    """from ProtobufSchemaTest.testNormalization (``reserved 1`` beside ``string id = 1``), its
+    ``new ProtobufSchema(descriptor)``: the descriptor registered again is accepted, its reserved
+    ranges and names kept."""
+    schema = parse(
+        'syntax = "proto3";\npackage p;\nmessage M {\n  reserved "id";\n  reserved 1, 9 to 11;\n'
+        "  string id = 1;\n  int32 n = 10;\n}\n"
+    )
+    again = parse(schema.formatted("serialized"))
+    assert again.normalized().canonical() == schema.normalized().canonical()
+    assert 'reserved "id";' in again.canonical()
+    full = parse(parse(refused.NORMALIZATION_SCHEMA_STRING).formatted("serialized"))
+    assert "    reserved 29 to 31;\n" in full.normalized().canonical()
+
+
 def test_nested_extend_resolves_in_its_message_scope() -> None:
     """ProtobufSchema.toDynamicMessage reads a message's ``extend`` declarations (Wire resolves
     names from the innermost scope): the extension stays in its message."""
