@@ -14,6 +14,7 @@ from pathlib import Path
 import protobuf_confluent_refused as refused
 import pytest
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+from protobuf_confluent_options import COMPLEX_CUSTOM_OPTIONS_CANONICAL_STRING
 
 from charter.compat.model import InvalidSchemaError
 from charter.compat.protobuf import PROTOBUF_FORMAT, ProtobufSchema
@@ -183,32 +184,7 @@ def test_complex_custom_options_with_an_unresolved_import() -> None:
     assert dict(meta.params) == {"my_key": "my_value"}
     assert list(meta.tags) == ["PII", "PRIVATE"]
     assert "(com.custom.map)" not in schema.formatted("ignore_extensions")
-    assert schema.canonical() == (
-        'syntax = "proto3";\n'
-        "package com.custom.example.v0;\n"
-        "\n"
-        'import "common/extensions.proto";\n'
-        'import "confluent/meta.proto";\n'
-        "\n"
-        'option go_package = "example/v0;example";\n'
-        "option java_multiple_files = true;\n"
-        'option (com.custom.map).subject = "user-value";\n'
-        "option (com.custom.map).compatibility_mode = FULL;\n"
-        'option (.confluent.file_meta).doc = "file meta";\n'
-        "option (confluent.file_meta).params = [{\n"
-        '  value: "my_value",\n'
-        '  key: "my_key"\n'
-        "}];\n"
-        "option (confluent.file_meta).tags = [\n"
-        '  "PII",\n'
-        '  "PRIVATE"\n'
-        "];\n"
-        "\n"
-        "message User {\n"
-        "  string first_name = 1;\n"
-        "  string last_name = 2;\n"
-        "}\n"
-    )
+    assert schema.canonical() == COMPLEX_CUSTOM_OPTIONS_CANONICAL_STRING
 
 
 def test_option_values_protoc_cannot_interpret_are_carried() -> None:
