@@ -150,9 +150,10 @@ def test_a_writer_whose_commit_timed_out_restarts_by_itself(kafka_broker: Any) -
         finally:
             os.kill(pid, signal.SIGCONT)
         assert timed_out.value.error_code == 50002
-        assert log.promotion_barrier == -1  # not writable: /status/ready is 503 on this primary
+        assert log.primary_writer.promotion_barrier == -1  # not writable: /status/ready is 503 on this primary
         # no write is sent: the writer must come back on its own
-        await _until(lambda: log.promotion_barrier >= 0 and writer.state.offset >= log.promotion_barrier, 30)
+        primary = log.primary_writer
+        await _until(lambda: primary.promotion_barrier >= 0 and writer.state.offset >= primary.promotion_barrier, 30)
 
     try:
         asyncio.run(scenario())

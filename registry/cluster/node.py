@@ -62,7 +62,7 @@ class KafkaCluster:
         )
         # Fenced by another writer while the group may still name this instance: elect again, so
         # that exactly one instance ends up both elected and writing.
-        kafka_log.on_fenced = self.elector.request_rejoin
+        kafka_log.primary_writer.on_fenced = self.elector.request_rejoin
 
     # ---- the view the HTTP layer reads -----------------------------------------------------
 
@@ -93,11 +93,11 @@ class KafkaCluster:
             if self.primary_url is None:
                 return False, f"no primary is elected in group {kafka_log.group_id} right now"
             return True, None  # writes are forwarded to the primary
-        barrier = kafka_log.promotion_barrier
+        barrier = kafka_log.primary_writer.promotion_barrier
         if barrier < 0:
             return False, ("elected primary; starting the writer (init_transactions fences older writers) before "
                            "the next write")
-        last, written_at = kafka_log.last_write
+        last, written_at = kafka_log.primary_writer.last_write
         if offset < barrier or (offset < last and time.monotonic() - written_at > kafka_log.timeout_s):
             return False, (f"waiting for offset {max(barrier, last)} (applied up to {offset}): a transaction "
                            "left open by an earlier primary, or a slow broker, holds the reader back")
@@ -201,14 +201,14 @@ class KafkaCluster:
     def _promote(self) -> None:
         """Start the writer (fencing older ones) and log once the state reached its barrier."""
         started = time.monotonic()
-        self.log.start_promotion()
+        self.log.primary_writer.start_promotion()
         while self.log.elected and not self._stopping.is_set():
-            barrier = self.log.promotion_barrier
+            barrier = self.log.primary_writer.promotion_barrier
             if barrier >= 0 and self.writer.state.offset >= barrier:
                 log.info("role: primary at %s, read up to offset %d, accepting writes (%.2f s)",
                          self.advertised_url, barrier, time.monotonic() - started)
                 return
-            if barrier < 0 and not self.log.promoting:
+            if barrier < 0 and not self.log.primary_writer.promoting:
                 return  # the promotion failed (logged); the next write retries it
             time.sleep(0.01)
 
