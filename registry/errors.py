@@ -201,6 +201,16 @@ def store_error(message: str) -> RegistryError:
     return RegistryError(500, 50001, f"Error while storing the schema: {message}")
 
 
+def operation_timed_out(reason: str) -> RegistryError:
+    """Confluent's 50002 (``RestSchemaRegistryTimeoutException``)."""
+    return RegistryError(500, 50002, f"Operation timed out: {reason}")
+
+
+def unknown_leader(reason: str) -> RegistryError:
+    """Confluent's 50004 (``RestUnknownLeaderException``): retry, the primary is elsewhere or unknown."""
+    return RegistryError(500, 50004, f"Leader not known: {reason}")
+
+
 def invalid_rule_set(message: str) -> RegistryError:
     return RegistryError(422, 42210, f"Invalid rule set: {message}")
 

@@ -59,7 +59,8 @@ class WriteLock:
         try:
             await asyncio.wait_for(self._lock.acquire(), LOCK_WAIT_S)
         except TimeoutError:
-            raise timed_out(f"the write waited {LOCK_WAIT_S:.0f} s for earlier writes to finish") from None
+            raise errors.operation_timed_out(
+                f"the write waited {LOCK_WAIT_S:.0f} s for earlier writes to finish") from None
         try:
             self._writer.check_not_failed_since(deadline - self._writer.timeout_s)
             await self._writer.catch_up(deadline, holding_lock=True)
@@ -69,16 +70,6 @@ class WriteLock:
 
     async def __aexit__(self, *exc: object) -> None:
         self._lock.release()
-
-
-def timed_out(reason: str) -> errors.RegistryError:
-    """Confluent's 50002 (``RestSchemaRegistryTimeoutException``)."""
-    return errors.RegistryError(500, 50002, f"Operation timed out: {reason}")
-
-
-def not_primary(reason: str) -> errors.RegistryError:
-    """Confluent's 50004 (``RestUnknownLeaderException``): retry, the primary is elsewhere or unknown."""
-    return errors.RegistryError(500, 50004, f"Leader not known: {reason}")
 
 
 class StateWriter:
@@ -145,13 +136,13 @@ class StateWriter:
                 deadline = max(deadline, time.monotonic() + self.timeout_s)
             await self._wait_applied(barrier, deadline)
         except NotPrimaryError as exc:
-            raise not_primary(str(exc)) from None
+            raise errors.unknown_leader(str(exc)) from None
         except LogTimeoutError as exc:
-            raise timed_out(str(exc)) from None
+            raise errors.operation_timed_out(str(exc)) from None
         except LogError as exc:
             raise errors.store_error(str(exc)) from None
         except TimeoutError:
-            raise timed_out(
+            raise errors.operation_timed_out(
                 f"the log was not read up to the write barrier at offset {barrier} in "
                 f"{time.monotonic() - started:.1f} s (applied up to {self.state.offset}); a transaction "
                 "left open by a stopped primary holds readers back until it is aborted"
@@ -162,8 +153,9 @@ class StateWriter:
         earlier write timed out: the log is not confirming writes, so queued writes fail together
         instead of each trying for the whole timeout in turn."""
         if self._failed_at > arrived and time.monotonic() > arrived + self.timeout_s:
-            raise timed_out("an earlier write timed out while this one waited for its turn; the log is "
-                            "not confirming writes (GET /status says why)")
+            raise errors.operation_timed_out(
+                "an earlier write timed out while this one waited for its turn; the log is not confirming "
+                "writes (GET /status says why)")
 
     def apply(self, record: LogRecord) -> None:
         """Apply one record unless its offset was applied already; skip unusable ones."""
@@ -196,11 +188,11 @@ class StateWriter:
             written = await self.log.append(raw)
         except NotPrimaryError as exc:
             log.warning("write refused: %s", exc)
-            raise not_primary(str(exc)) from None
+            raise errors.unknown_leader(str(exc)) from None
         except LogTimeoutError as exc:
             log.error("write timed out: %s", exc)
             self._failed_at = time.monotonic()
-            raise timed_out(str(exc)) from None
+            raise errors.operation_timed_out(str(exc)) from None
         except LogError as exc:
             log.error("write failed: %s", exc)
             raise errors.store_error(str(exc)) from None
@@ -212,7 +204,7 @@ class StateWriter:
             await self._wait_applied(written[-1].offset, time.monotonic() + self.timeout_s)
         except TimeoutError:
             self._failed_at = time.monotonic()
-            raise timed_out(
+            raise errors.operation_timed_out(
                 f"the write was committed at offset {written[-1].offset} but not read back within "
                 f"{self.timeout_s:.1f} s; it will be applied, retry to get its result"
             ) from None
