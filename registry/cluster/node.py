@@ -209,7 +209,7 @@ class KafkaCluster:
                          self.advertised_url, barrier, time.monotonic() - started)
                 return
             if barrier < 0 and not self.log.primary_writer.promoting:
-                return  # the promotion failed (logged); the next write retries it
+                return  # demoted or stopping: the writer's own thread gave up
             time.sleep(0.01)
 
     # ---- stop --------------------------------------------------------------------------------

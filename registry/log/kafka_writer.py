@@ -111,7 +111,7 @@ class KafkaWriter:
 
         Blocks up to ``init_timeout_s`` (``kafkastore.init.timeout.ms``): call it from a thread.
         """
-        return self._ensure_writer()[0]
+        return self._ensure_writer()
 
     def start_promotion(self) -> None:
         """Start (or restart) this term's writer in a background thread unless one is running:
@@ -146,8 +146,8 @@ class KafkaWriter:
         self._stale = True
         self.start_promotion()
 
-    def _ensure_writer(self) -> tuple[int, int]:
-        """(barrier, term) of a writer ready in the current term."""
+    def _ensure_writer(self) -> int:
+        """The write barrier of a writer ready in the current term (started here if need be)."""
         if not self._txn_lock.acquire(timeout=self.init_timeout_s):
             raise LogTimeoutError("another promotion or write held the writer for "
                                   f"{self.init_timeout_s:.0f} s (kafkastore.init.timeout.ms)")
@@ -156,12 +156,12 @@ class KafkaWriter:
         finally:
             self._txn_lock.release()
 
-    def _init_writer(self) -> tuple[int, int]:
+    def _init_writer(self) -> int:
         term = self._term
         if not self._elected:
             raise NotPrimaryError("this instance is not the primary")
         if self._producer_term == term and self._producer is not None and not self._stale:
-            return self._barrier, term
+            return self._barrier
         producer = Producer({
             **self._common,
             "transactional.id": self.transactional_id,
@@ -188,7 +188,7 @@ class KafkaWriter:
         self._stale = False
         log.info("writer ready: transactional.id %s initialised (older writers fenced), barrier at offset %d",
                  self.transactional_id, self._barrier)
-        return self._barrier, term
+        return self._barrier
 
     async def write_barrier(self, deadline: float | None = None, *, claim: bool = False) -> int:
         """The offset the state must reach before a write is computed.
