@@ -133,7 +133,7 @@ def in_process(schema_type: str, repeat: int) -> dict[str, tuple[float, float]]:
 
 def over_http(schema_types: list[str], repeat: int) -> dict[str, tuple[float, float]]:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-    from conftest import RegistryProcess
+    from support.process import RegistryProcess
 
     results: dict[str, tuple[float, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:

@@ -2,7 +2,7 @@
 
 Run alone with ``.venv/bin/python bench/kafka_bench.py`` (or ``bash bench/run.sh --kafka``, which first
 fetches the broker's jars with ``bash tests/kafka/fetch.sh``). It starts its own Apache Kafka broker
-(KRaft, one node, tests/kafka_broker.py, full JIT) and Charter processes on free ports, all on
+(KRaft, one node, tests/support/kafka_broker.py, full JIT) and Charter processes on free ports, all on
 127.0.0.1, and stops them (by pid) at the end. Figures:
 
 1. register rate (distinct schemas, 8 concurrent clients) on the embedded log and on Kafka (ratio);
@@ -34,7 +34,7 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 # bench/ is sys.path[0]: this file must not be named kafka.py (it would shadow kafka-python).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from kafka_broker import KafkaBroker, kafka_version  # the tests' broker launcher
+from support.kafka_broker import KafkaBroker, kafka_version  # the tests' broker launcher
 
 V1 = "application/vnd.schemaregistry.v1+json"
 BIN = Path(sys.executable).parent
