@@ -74,7 +74,7 @@ class EntityType(StrEnum):
 @dataclass(frozen=True)
 class SchemaEntity:
     """A record or field of a schema, by its entity path (its syntax is each format's, see
-    ``charter.compat.<format>.tags``)."""
+    ``charter.compat.<format>.inline_tags``)."""
 
     path: str
     entity_type: EntityType

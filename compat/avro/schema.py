@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from charter.compat.avro.inline_tags import tagged_entities, with_tags
 from charter.compat.avro.jsontext import load_json
 from charter.compat.avro.normalize import normalize
 from charter.compat.avro.parser import Parser
+from charter.compat.avro.printer import schema_to_json
 from charter.compat.avro.resolution import incompatibilities
-from charter.compat.avro.tags import tagged_entities, with_tags
 from charter.compat.avro.types import AvroType, Named, Record
-from charter.compat.avro.writer import schema_to_json
 from charter.compat.model import (
     Incompatibility,
     InvalidSchemaError,
@@ -75,11 +75,11 @@ class AvroSchema:
         return {f.name for f in self.root.fields} if isinstance(self.root, Record) else set()
 
     def tagged_entities(self) -> list[SchemaTags]:
-        """Records and fields reachable from the root with ``confluent:tags`` (see avro.tags)."""
+        """Records and fields reachable from the root with ``confluent:tags`` (see avro.inline_tags)."""
         return tagged_entities(self.root)
 
     def with_tags(self, to_add: TagEdits, to_remove: TagEdits) -> str:
-        """The canonical text with the tags edited (see :mod:`charter.compat.avro.tags`)."""
+        """The canonical text with the tags edited (see :mod:`charter.compat.avro.inline_tags`)."""
         return with_tags(self.canonical(), to_add, to_remove)
 
     def incompatibilities(self, writer: ParsedSchema, *, policy: str = "STRICT") -> list[Incompatibility]:

@@ -13,9 +13,9 @@ from charter.compat.jsonschema import nodes as n
 from charter.compat.jsonschema.diff import compare
 from charter.compat.jsonschema.differences import Difference, compatible_changes
 from charter.compat.jsonschema.drafts import Draft, check_metaschema, draft_of
+from charter.compat.jsonschema.inline_tags import tagged_entities, with_tags
 from charter.compat.jsonschema.jsontext import dump_json, dump_sorted, load_json
 from charter.compat.jsonschema.loader import Loader
-from charter.compat.jsonschema.tags import tagged_entities, with_tags
 from charter.compat.model import (
     Incompatibility,
     InvalidSchemaError,
@@ -89,7 +89,7 @@ class JsonSchema:
         return tagged_entities(self.root, self.draft)
 
     def with_tags(self, to_add: TagEdits, to_remove: TagEdits) -> str:
-        """The canonical text with the tags edited (see :mod:`charter.compat.jsonschema.tags`)."""
+        """The canonical text with the tags edited (see :mod:`charter.compat.jsonschema.inline_tags`)."""
         return with_tags(self.document, to_add, to_remove)
 
     def differences(self, writer: JsonSchema, *, policy: str = "STRICT") -> list[Difference]:

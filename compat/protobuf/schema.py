@@ -18,6 +18,7 @@ from charter.compat.protobuf.compiler import SCHEMA_FILE, decode_descriptor, lin
 from charter.compat.protobuf.diff import Difference, diff
 from charter.compat.protobuf.extendcut import drop_undeclared_extensions
 from charter.compat.protobuf.indexes import message_at, message_indexes
+from charter.compat.protobuf.inline_tags import tag_file, tagged_entities
 from charter.compat.protobuf.lenient import compile_lenient
 from charter.compat.protobuf.openenum import remove_placeholders, zero_first
 from charter.compat.protobuf.printer import print_file
@@ -29,7 +30,6 @@ from charter.compat.protobuf.printparts import (
     keep_json_names_of,
 )
 from charter.compat.protobuf.restore import strip_uninterpreted
-from charter.compat.protobuf.tags import tag_file, tagged_entities
 from charter.compat.protobuf.types import FileProto, TypeIndex
 from charter.compat.protobuf.wellknown import builtin_files
 
@@ -178,11 +178,11 @@ class ProtobufSchema:
     # -- inline tags ------------------------------------------------------------------------
 
     def tagged_entities(self) -> list[SchemaTags]:
-        """Messages and fields with ``confluent.message_meta``/``field_meta`` tags (see protobuf.tags)."""
+        """Messages and fields with ``confluent.message_meta``/``field_meta`` tags (see protobuf.inline_tags)."""
         return tagged_entities(self._file)
 
     def with_tags(self, to_add: TagEdits, to_remove: TagEdits) -> str:
-        """The canonical text with the tags edited (see :mod:`charter.compat.protobuf.tags`)."""
+        """The canonical text with the tags edited (see :mod:`charter.compat.protobuf.inline_tags`)."""
         file = tag_file(self._file, to_add, to_remove)
         return ProtobufSchema(
             file, self.dependencies, self._text, normalized=self._is_normalized, implicit_imports=self._implicit
