@@ -17,6 +17,7 @@ from typing import Any
 from charter.cli import gitrev
 from charter.cli.common import (
     EXIT_CODES_HELP,
+    TYPE_HELP,
     CliError,
     Loader,
     Reference,
@@ -40,6 +41,7 @@ from charter.cli.registryopts import (
 from charter.cli.report import FORMATS, Outcome, Violation, exit_code, render
 from charter.clients import SchemaRegistryError
 from charter.compat import CompatibilityLevel, ParsedSchema
+from charter.compat.levels import versions_to_check
 
 EPILOG = f"""examples:
   charter check schemas/user.avsc --against origin/main
@@ -69,8 +71,7 @@ def add_command(commands: Any) -> None:
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("file", nargs="?", metavar="FILE", help="schema file (.avsc, .proto, .json); default: manifest")
     parser.add_argument("--subject", help="registry subject of FILE (required with --registry for a single file)")
-    parser.add_argument("--type", dest="schema_type", metavar="TYPE", help="AVRO, PROTOBUF or JSON (default: "
-                        "from the extension)")
+    parser.add_argument("--type", dest="schema_type", metavar="TYPE", help=TYPE_HELP)
     parser.add_argument("--against", metavar="REF|DIR", help="offline: a git revision (branch, tag, sha) or a "
                         "directory holding the earlier schemas")
     parser.add_argument("--level", help="offline compatibility level (default: the manifest's, else BACKWARD); "
@@ -219,7 +220,7 @@ class Offline:
         outcome.against = earlier[0][0] if len(earlier) == 1 else f"{len(earlier)} earlier revisions"
         if level is CompatibilityLevel.NONE:
             return outcome
-        for label, old_text, source in (earlier if level.transitive else earlier[:1]):
+        for label, old_text, source in versions_to_check(level, earlier):
             try:
                 old = Loader(source, self.by_file, validate=False).parse(entry, old_text)
             except (SchemaFileError, CliError) as exc:

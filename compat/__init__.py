@@ -10,6 +10,7 @@ Entry points:
 """
 
 from charter.compat.model import (
+    DEFAULT_SCHEMA_TYPE,
     CompatibilityLevel,
     CompatibilityResult,
     EntityType,
@@ -25,6 +26,7 @@ from charter.compat.model import (
 )
 
 __all__ = [
+    "DEFAULT_SCHEMA_TYPE",
     "CompatibilityLevel",
     "CompatibilityResult",
     "EntityType",

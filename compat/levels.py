@@ -12,11 +12,22 @@ The messages are the strings Confluent returns with ``verbose=true``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 from charter.compat.model import CompatibilityLevel, CompatibilityResult, ParsedSchema
 
+V = TypeVar("V")
+
 OLD_SCHEMA_LIMIT = 10240
 DIFFERENT_TYPE_MESSAGE = "Incompatible because of different schema type"
+
+
+def versions_to_check(level: CompatibilityLevel, previous: Sequence[V]) -> list[V]:
+    """The earlier versions ``level`` compares a candidate with, given ``previous`` newest first:
+    none for NONE, every one for a ``*_TRANSITIVE`` level, else the newest alone."""
+    if level is CompatibilityLevel.NONE:
+        return []
+    return list(previous) if level.transitive else list(previous[:1])
 
 
 def _old_schema_entry(old: ParsedSchema) -> str:
@@ -67,13 +78,11 @@ def check_compatibility(
     messages with ``validateFields``): they come first and make the result incompatible.
     """
     messages = list(leading)
-    if level is not CompatibilityLevel.NONE and previous:
-        to_check = previous if level.transitive else previous[:1]
-        for version, old in to_check:
-            found = check_against_version(level, candidate, version, old, policy)
-            if found:
-                messages.extend(found)
-                break
+    for version, old in versions_to_check(level, previous):
+        found = check_against_version(level, candidate, version, old, policy)
+        if found:
+            messages.extend(found)
+            break
     if not messages:
         return CompatibilityResult(True, [])
     messages.append(f"{{validateFields: '{str(validate_fields).lower()}', compatibility: '{level.value}'}}")

@@ -6,6 +6,7 @@ import base64
 import hashlib
 from collections.abc import Mapping
 
+from charter.compat.locate import Location
 from charter.compat.model import (
     Incompatibility,
     InvalidSchemaError,
@@ -14,13 +15,16 @@ from charter.compat.model import (
     SchemaType,
     TagEdits,
 )
+from charter.compat.outline import Outline
 from charter.compat.protobuf.compiler import SCHEMA_FILE, decode_descriptor, link_descriptor
 from charter.compat.protobuf.diff import Difference, diff
 from charter.compat.protobuf.extendcut import drop_undeclared_extensions
 from charter.compat.protobuf.indexes import message_at, message_indexes
 from charter.compat.protobuf.inline_tags import tag_file, tagged_entities
 from charter.compat.protobuf.lenient import compile_lenient
+from charter.compat.protobuf.locate import locate
 from charter.compat.protobuf.openenum import remove_placeholders, zero_first
+from charter.compat.protobuf.outline import outline
 from charter.compat.protobuf.printer import print_file
 from charter.compat.protobuf.printparts import (
     OptionDecoder,
@@ -258,6 +262,18 @@ class ProtobufFormat:
     """The Protobuf :class:`SchemaFormat`: text via protoc, or a base64 ``FileDescriptorProto``."""
 
     schema_type = SchemaType.PROTOBUF
+    type_tag = b"P"
+    text_is_json = False
+    extensions = (".proto",)
+
+    def outline(self, schema: ParsedSchema) -> Outline:
+        """Messages, fields (by name and number), enums and services of the schema's descriptor."""
+        if not isinstance(schema, ProtobufSchema):
+            raise TypeError(f"not a Protobuf schema: {schema.schema_type}")
+        return outline(schema.file_descriptor())
+
+    def locate(self, path: str, new_text: str | None, old_text: str | None, direction: str) -> Location:
+        return locate(path, new_text, old_text, direction)
 
     def parse(
         self,
