@@ -28,7 +28,8 @@ def add_command(commands: Any) -> None:
                      "messages and of 'charter check' findings), a category, the schema formats that report it, "
                      "what a break means and how to fix it."),
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--type", dest="schema_type", metavar="TYPE", help=f"only the rules of one format: {TYPES_TEXT}")
+    parser.add_argument("--type", dest="schema_type", metavar="TYPE",
+                        help=f"only the rules of one format: {TYPES_TEXT}")
     parser.add_argument("--format", choices=("text", "json", "markdown"), default="text",
                         help="output format (default: text)")
     parser.set_defaults(run=run)
