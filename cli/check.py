@@ -41,7 +41,7 @@ from charter.cli.registryopts import (
 from charter.cli.report import FORMATS, Outcome, Violation, exit_code, render
 from charter.clients import SchemaRegistryError
 from charter.compat import CompatibilityLevel, ParsedSchema
-from charter.compat.levels import versions_to_check
+from charter.compat.levels import directions, versions_to_check
 
 EPILOG = f"""examples:
   charter check schemas/user.avsc --against origin/main
@@ -237,14 +237,9 @@ class Offline:
         if new.schema_type != old.schema_type:
             return [from_message("Incompatible because of different schema type", kind, new_text, old_text)
                     or Break("DIFFERENT_SCHEMA_TYPE", "", "(schema)", "schema type changed", "", "", "backward")]
-        found: list[Break] = []
-        if level.checks_forward:
-            found += [from_incompatibility(i, "forward", kind, new_text, old_text)
-                      for i in old.incompatibilities(new, policy=self.policy)]
-        if level.checks_backward:
-            found += [from_incompatibility(i, "backward", kind, new_text, old_text)
-                      for i in new.incompatibilities(old, policy=self.policy)]
-        return found
+        return [from_incompatibility(i, direction, kind, new_text, old_text)
+                for direction, reader, writer in directions(level, new, old)
+                for i in reader.incompatibilities(writer, policy=self.policy)]
 
 
 _VERSION = re.compile(r"^\{oldSchemaVersion: (\d+)\}$")

@@ -16,6 +16,7 @@ from typing import Any
 
 from charter.compat import Incompatibility
 from charter.compat.formats import get_format
+from charter.compat.levels import WORDS
 from charter.compat.locate import Location
 from charter.compat.rules import hint_for, rule_for
 
@@ -59,8 +60,7 @@ def explain(error_type: str, path: str, description: str, direction: str, schema
 
 def from_incompatibility(item: Incompatibility, direction: str, schema_type: str,
                          new_text: str | None, old_text: str | None) -> Break:
-    words = ("new", "old") if direction == "backward" else ("old", "new")
-    return explain(item.rule_id or item.error_type, item.path, item.describe(*words), direction, schema_type,
+    return explain(item.rule_id or item.error_type, item.path, item.describe(*WORDS[direction]), direction, schema_type,
                    new_text, old_text, item.additional_info)
 
 

@@ -37,8 +37,21 @@ def _old_schema_entry(old: ParsedSchema) -> str:
     return f"{{oldSchema: '{text}'}}"
 
 
-def _one_direction(reader: ParsedSchema, writer: ParsedSchema, words: tuple[str, str], policy: str) -> list[str]:
-    return [i.render(*words) for i in reader.incompatibilities(writer, policy=policy)]
+#: How Confluent's messages name the reader and the writer in each half of a check.
+WORDS = {"forward": ("old", "new"), "backward": ("new", "old")}
+
+
+def directions(
+    level: CompatibilityLevel, candidate: ParsedSchema, old: ParsedSchema
+) -> list[tuple[str, ParsedSchema, ParsedSchema]]:
+    """The directional checks of ``level`` against one earlier version, in Confluent's order:
+    ``(direction, reader, writer)``, the forward half (the old schema reads new data) first."""
+    found: list[tuple[str, ParsedSchema, ParsedSchema]] = []
+    if level.checks_forward:
+        found.append(("forward", old, candidate))
+    if level.checks_backward:
+        found.append(("backward", candidate, old))
+    return found
 
 
 def check_against_version(
@@ -48,15 +61,12 @@ def check_against_version(
     if candidate.schema_type != old.schema_type:
         return [DIFFERENT_TYPE_MESSAGE]
     messages: list[str] = []
-    if level.checks_forward:
-        messages.extend(_one_direction(old, candidate, ("old", "new"), policy))
-        if not level.checks_backward and messages:
-            messages += [f"{{oldSchemaVersion: {version}}}", _old_schema_entry(old)]
-    if level.checks_backward:
-        backward = _one_direction(candidate, old, ("new", "old"), policy)
-        if backward:
-            backward += [f"{{oldSchemaVersion: {version}}}", _old_schema_entry(old)]
-        messages.extend(backward)
+    for direction, reader, writer in directions(level, candidate, old):
+        found = [i.render(*WORDS[direction]) for i in reader.incompatibilities(writer, policy=policy)]
+        # The version entries follow the backward half's messages, or a forward-only level's.
+        if found and (direction == "backward" or not level.checks_backward):
+            found += [f"{{oldSchemaVersion: {version}}}", _old_schema_entry(old)]
+        messages.extend(found)
     return messages
 
 
