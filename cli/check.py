@@ -28,7 +28,7 @@ from charter.cli.common import (
     progress,
     working_tree,
 )
-from charter.cli.explain import Break, from_incompatibility, from_message
+from charter.cli.explain import Break, explain, from_incompatibility, from_message
 from charter.cli.manifest import Manifest, find_manifest, load_manifest
 from charter.cli.registryopts import (
     INVALID_SCHEMA,
@@ -41,7 +41,7 @@ from charter.cli.registryopts import (
 from charter.cli.report import FORMATS, Outcome, Violation, exit_code, render
 from charter.clients import SchemaRegistryError
 from charter.compat import CompatibilityLevel, ParsedSchema
-from charter.compat.levels import directions, versions_to_check
+from charter.compat.levels import DIFFERENT_TYPE_MESSAGE, directions, versions_to_check
 
 EPILOG = f"""examples:
   charter check schemas/user.avsc --against origin/main
@@ -235,8 +235,7 @@ class Offline:
     def _breaks(self, level: CompatibilityLevel, new: ParsedSchema, old: ParsedSchema, kind: str,
                 new_text: str | None, old_text: str) -> list[Break]:
         if new.schema_type != old.schema_type:
-            return [from_message("Incompatible because of different schema type", kind, new_text, old_text)
-                    or Break("DIFFERENT_SCHEMA_TYPE", "", "(schema)", "schema type changed", "", "", "backward")]
+            return [explain("DIFFERENT_SCHEMA_TYPE", "", DIFFERENT_TYPE_MESSAGE, "backward", kind, new_text, old_text)]
         return [from_incompatibility(i, direction, kind, new_text, old_text)
                 for direction, reader, writer in directions(level, new, old)
                 for i in reader.incompatibilities(writer, policy=self.policy)]

@@ -16,7 +16,7 @@ from typing import Any
 
 from charter.compat import Incompatibility
 from charter.compat.formats import get_format
-from charter.compat.levels import WORDS
+from charter.compat.levels import DIFFERENT_TYPE_MESSAGE, WORDS
 from charter.compat.locate import Location
 from charter.compat.rules import hint_for, rule_for
 
@@ -38,9 +38,6 @@ class Break:
         return dict(self.__dict__)
 
 
-_INFO_IN_SUMMARY = ("TYPE_MISMATCH", "MISSING_ENUM_SYMBOLS", "MISSING_UNION_BRANCH")
-
-
 def explain(error_type: str, path: str, description: str, direction: str, schema_type: str,
             new_text: str | None, old_text: str | None, additional_info: str | None = None) -> Break:
     """A :class:`Break` for one finding; ``description`` is already rendered with new/old."""
@@ -49,11 +46,9 @@ def explain(error_type: str, path: str, description: str, direction: str, schema
     except KeyError:
         location = Location(path or "(schema)")
     rule = rule_for(error_type)
-    summary = rule.summary if rule and error_type != "UNEXPECTED" else description  # UNEXPECTED: the error itself
-    if error_type == "READER_FIELD_MISSING_DEFAULT_VALUE" and direction == "forward":
-        summary = "removed a field that has no default in the earlier version"
-    if additional_info and error_type in _INFO_IN_SUMMARY:
-        summary += f" ({additional_info})"
+    summary = rule.summary_for(direction, additional_info) if rule else description
+    if error_type == "UNEXPECTED":
+        summary = description  # the checker's own error says more than the rule
     return Break(error_type or "UNEXPECTED", path, location.where, summary,
                  hint_for(error_type, direction, location.field_number), description, direction, location.line)
 
@@ -76,7 +71,7 @@ def from_message(message: str, schema_type: str, new_text: str | None, old_text:
         return None
     found = _ENTRY.match(message)
     if not found:
-        error_type = "DIFFERENT_SCHEMA_TYPE" if "different schema type" in message else "UNEXPECTED"
+        error_type = "DIFFERENT_SCHEMA_TYPE" if message == DIFFERENT_TYPE_MESSAGE else "UNEXPECTED"
         return explain(error_type, "", message, "backward", schema_type, new_text, old_text)
     desc = found.group("desc")
     path_match = _PATH.search(desc)

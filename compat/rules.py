@@ -38,9 +38,11 @@ class Category(StrEnum):
 @dataclass(frozen=True)
 class Rule:
     """One compatibility rule: ``id`` (the ``errorType``), ``category``, the formats that report
-    it, a one-line ``summary`` of a break and a ``hint`` to fix one (``forward_hint`` when the
-    forward half of a check, the old schema reading new data, needs other advice). ``lenient``:
-    JSON Schema's ``compatibilityPolicy`` LENIENT accepts the change."""
+    it, a one-line ``summary`` of a break and a ``hint`` to fix one (``forward_summary`` and
+    ``forward_hint`` when the forward half of a check, the old schema reading new data, reads
+    otherwise). ``lenient``: JSON Schema's ``compatibilityPolicy`` LENIENT accepts the change.
+    ``shows_info``: a finding's ``additionalInfo`` (the types or symbols involved) belongs in its
+    summary."""
 
     id: str
     category: Category
@@ -49,6 +51,13 @@ class Rule:
     hint: str
     forward_hint: str | None = None
     lenient: bool = False
+    forward_summary: str | None = None
+    shows_info: bool = False
+
+    def summary_for(self, direction: str, info: str | None = None) -> str:
+        """The summary of a break found in ``direction`` (``backward`` or ``forward``)."""
+        text = self.forward_summary if direction == "forward" and self.forward_summary else self.summary
+        return f"{text} ({info})" if info and self.shows_info else text
 
 
 _A, _P, _J = (SchemaType.AVRO,), (SchemaType.PROTOBUF,), (SchemaType.JSON,)
@@ -70,14 +79,15 @@ _CHECKER_RULES = (
 _AVRO_RULES = (
     Rule("READER_FIELD_MISSING_DEFAULT_VALUE", _C.FIELD, _A, "added field without a default",
          'give the new field a default (e.g. "type": ["null", ...], "default": null)',
-         "do not remove a field that has no default; give it a default in an earlier version first"),
+         "do not remove a field that has no default; give it a default in an earlier version first",
+         forward_summary="removed a field that has no default in the earlier version"),
     Rule("TYPE_MISMATCH", _C.TYPE, _A, "field type changed",
          "keep the field's type (only promotions int→long→float→double and string↔bytes are allowed); add a new "
-         "field for the new type"),
+         "field for the new type", shows_info=True),
     Rule("MISSING_UNION_BRANCH", _C.TYPE, _A, "union branch removed",
-         "keep every branch of the union (you may add branches)"),
+         "keep every branch of the union (you may add branches)", shows_info=True),
     Rule("MISSING_ENUM_SYMBOLS", _C.ENUM, _A, "enum symbols removed",
-         'keep the enum symbols, or give the enum a "default" symbol'),
+         'keep the enum symbols, or give the enum a "default" symbol', shows_info=True),
     Rule("NAME_MISMATCH", _C.NAME, _A, "named type renamed", 'keep the name, or list the old full name in "aliases"'),
     Rule("FIXED_SIZE_MISMATCH", _C.TYPE, _A, "fixed size changed",
          "keep the fixed size; use a new field for a new size"),
