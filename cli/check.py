@@ -57,6 +57,9 @@ manifest (charter.toml, or the same keys under [tool.charter] in pyproject.toml)
   order-value = {{ file = "protos/order.proto", references = ["protos/common/money.proto"] }}
   "{{stem}}-value" = {{ file = "events/*.json", level = "FULL" }}
 
+every break names the rule it breaks ([READER_FIELD_MISSING_DEFAULT_VALUE], ...): 'charter rules' lists
+them with their category and how to fix a break (docs/compatibility-rules.md).
+
 {EXIT_CODES_HELP}"""
 
 

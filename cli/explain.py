@@ -33,6 +33,7 @@ class Break:
     description: str
     direction: str  # "backward" (new reads old data) or "forward" (old reads new data)
     line: int | None = None
+    category: str | None = None  # the rule's category (charter.compat.rules), None for an unknown errorType
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -50,7 +51,8 @@ def explain(error_type: str, path: str, description: str, direction: str, schema
     if error_type == "UNEXPECTED":
         summary = description  # the checker's own error says more than the rule
     return Break(error_type or "UNEXPECTED", path, location.where, summary,
-                 hint_for(error_type, direction, location.field_number), description, direction, location.line)
+                 hint_for(error_type, direction, location.field_number), description, direction, location.line,
+                 rule.category.value if rule else None)
 
 
 def from_incompatibility(item: Incompatibility, direction: str, schema_type: str,
