@@ -220,6 +220,11 @@ class SchemaFormat(Protocol):
         """The named parts of a schema of this format, for :func:`charter.compat.outline.diff_outlines`."""
         ...
 
+    def message_indexes(self, schema: ParsedSchema, full_name: str) -> list[int] | None:
+        """The serdes' message-index path of a named message (Protobuf's wire framing); None for a
+        format whose wire framing carries none. ``KeyError`` for a message the schema lacks."""
+        ...
+
     def locate(self, path: str, new_text: str | None, old_text: str | None, direction: str) -> Location:
         """Where a finding's ``path`` points, read in the new (and old) schema text; ``direction`` is
         ``backward`` (the new schema is the reader) or ``forward`` (the old one is)."""

@@ -125,6 +125,9 @@ class AvroFormat:
     def locate(self, path: str, new_text: str | None, old_text: str | None, direction: str) -> Location:
         return locate(path, new_text, old_text, direction)
 
+    def message_indexes(self, schema: ParsedSchema, full_name: str) -> list[int] | None:
+        return None  # the wire framing has no message indexes
+
     def parse(
         self,
         text: str,

@@ -275,6 +275,11 @@ class ProtobufFormat:
     def locate(self, path: str, new_text: str | None, old_text: str | None, direction: str) -> Location:
         return locate(path, new_text, old_text, direction)
 
+    def message_indexes(self, schema: ParsedSchema, full_name: str) -> list[int] | None:
+        if not isinstance(schema, ProtobufSchema):
+            raise TypeError(f"not a Protobuf schema: {schema.schema_type}")
+        return schema.message_indexes(full_name)
+
     def parse(
         self,
         text: str,

@@ -75,3 +75,16 @@ def test_pointer_paths_for_the_console() -> None:
     new = fmt.parse(json.dumps({"type": "record", "name": "R", "fields": [{"name": "a", "type": "long"}]}), {})
     [change] = diff_outlines(fmt.outline(old), fmt.outline(new))
     assert (pointer(change.path), dotted(change.path)) == ("/fields[a]/type", "R.fields.a.type")
+
+
+def test_every_format_answers_the_plug_in_questions() -> None:
+    from charter.compat.formats import FORMATS, all_extensions, format_for_file
+
+    assert {f.type_tag for f in FORMATS.values()} == {b"A", b"P", b"J"}
+    assert all_extensions() == [".avsc", ".avro", ".proto", ".json"]
+    assert format_for_file("schemas/User.AVSC") is get_format("AVRO") and format_for_file("x.txt") is None
+    proto = get_format("PROTOBUF")
+    assert proto.message_indexes(proto.parse(PROTO, {}), "shop.Order.Line") == [0, 1]
+    avro = get_format("AVRO")
+    assert avro.message_indexes(avro.parse('"int"', {}), "int") is None
+    assert [f.text_is_json for f in FORMATS.values()] == [True, False, True]
