@@ -17,6 +17,7 @@ from typing import Any
 from charter.cli import gitrev
 from charter.cli.common import (
     EXIT_CODES_HELP,
+    TYPE_HELP,
     CliError,
     Loader,
     Reference,
@@ -27,7 +28,7 @@ from charter.cli.common import (
     progress,
     working_tree,
 )
-from charter.cli.explain import Break, from_incompatibility, from_message
+from charter.cli.explain import Break, explain, from_incompatibility, from_message
 from charter.cli.manifest import Manifest, find_manifest, load_manifest
 from charter.cli.registryopts import (
     INVALID_SCHEMA,
@@ -40,6 +41,7 @@ from charter.cli.registryopts import (
 from charter.cli.report import FORMATS, Outcome, Violation, exit_code, render
 from charter.clients import SchemaRegistryError
 from charter.compat import CompatibilityLevel, ParsedSchema
+from charter.compat.levels import DIFFERENT_TYPE_MESSAGE, directions, versions_to_check
 
 EPILOG = f"""examples:
   charter check schemas/user.avsc --against origin/main
@@ -55,6 +57,9 @@ manifest (charter.toml, or the same keys under [tool.charter] in pyproject.toml)
   order-value = {{ file = "protos/order.proto", references = ["protos/common/money.proto"] }}
   "{{stem}}-value" = {{ file = "events/*.json", level = "FULL" }}
 
+every break names the rule it breaks ([READER_FIELD_MISSING_DEFAULT_VALUE], ...): 'charter rules' lists
+them with their category and how to fix a break (docs/compatibility-rules.md).
+
 {EXIT_CODES_HELP}"""
 
 
@@ -69,8 +74,7 @@ def add_command(commands: Any) -> None:
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("file", nargs="?", metavar="FILE", help="schema file (.avsc, .proto, .json); default: manifest")
     parser.add_argument("--subject", help="registry subject of FILE (required with --registry for a single file)")
-    parser.add_argument("--type", dest="schema_type", metavar="TYPE", help="AVRO, PROTOBUF or JSON (default: "
-                        "from the extension)")
+    parser.add_argument("--type", dest="schema_type", metavar="TYPE", help=TYPE_HELP)
     parser.add_argument("--against", metavar="REF|DIR", help="offline: a git revision (branch, tag, sha) or a "
                         "directory holding the earlier schemas")
     parser.add_argument("--level", help="offline compatibility level (default: the manifest's, else BACKWARD); "
@@ -219,7 +223,7 @@ class Offline:
         outcome.against = earlier[0][0] if len(earlier) == 1 else f"{len(earlier)} earlier revisions"
         if level is CompatibilityLevel.NONE:
             return outcome
-        for label, old_text, source in (earlier if level.transitive else earlier[:1]):
+        for label, old_text, source in versions_to_check(level, earlier):
             try:
                 old = Loader(source, self.by_file, validate=False).parse(entry, old_text)
             except (SchemaFileError, CliError) as exc:
@@ -234,16 +238,10 @@ class Offline:
     def _breaks(self, level: CompatibilityLevel, new: ParsedSchema, old: ParsedSchema, kind: str,
                 new_text: str | None, old_text: str) -> list[Break]:
         if new.schema_type != old.schema_type:
-            return [from_message("Incompatible because of different schema type", kind, new_text, old_text)
-                    or Break("DIFFERENT_SCHEMA_TYPE", "", "(schema)", "schema type changed", "", "", "backward")]
-        found: list[Break] = []
-        if level.checks_forward:
-            found += [from_incompatibility(i, "forward", kind, new_text, old_text)
-                      for i in old.incompatibilities(new, policy=self.policy)]
-        if level.checks_backward:
-            found += [from_incompatibility(i, "backward", kind, new_text, old_text)
-                      for i in new.incompatibilities(old, policy=self.policy)]
-        return found
+            return [explain("DIFFERENT_SCHEMA_TYPE", "", DIFFERENT_TYPE_MESSAGE, "backward", kind, new_text, old_text)]
+        return [from_incompatibility(i, direction, kind, new_text, old_text)
+                for direction, reader, writer in directions(level, new, old)
+                for i in reader.incompatibilities(writer, policy=self.policy)]
 
 
 _VERSION = re.compile(r"^\{oldSchemaVersion: (\d+)\}$")

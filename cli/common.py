@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from charter.compat import InvalidSchemaError, ParsedSchema
-from charter.compat.formats import get_format
+from charter.compat.formats import FORMATS, all_extensions, format_for_file, get_format
 
 EXIT_OK = 0
 EXIT_INCOMPATIBLE = 1
@@ -29,7 +29,10 @@ EXIT_CODES_HELP = """exit codes:
   2  usage error, invalid schema, invalid manifest or unknown git revision
   3  registry unreachable, or authentication/authorisation refused"""
 
-EXTENSIONS = {".avsc": "AVRO", ".avro": "AVRO", ".proto": "PROTOBUF", ".json": "JSON"}
+_TYPES = [t.value for t in FORMATS]
+TYPES_TEXT = f"{', '.join(_TYPES[:-1])} or {_TYPES[-1]}"
+#: ``--type``'s help: the schema types, and that the file extension decides when it is absent.
+TYPE_HELP = f"{TYPES_TEXT} (default: from the extension)"
 
 Source = Callable[[str], str | None]
 
@@ -78,18 +81,23 @@ def progress(message: str) -> None:
     print(f"charter: {message}", file=sys.stderr, flush=True)
 
 
+def parse_type(explicit: str) -> str:
+    """A ``--type`` value, checked against the format table (case-insensitive)."""
+    try:
+        return get_format(explicit.upper()).schema_type.value
+    except KeyError:
+        raise CliError(f"unknown schema type {explicit!r}: use {TYPES_TEXT}") from None
+
+
 def infer_type(path: str, explicit: str | None = None) -> str:
-    """The schema type from ``--type`` or the file extension (.avsc/.proto/.json)."""
+    """The schema type from ``--type`` or the file extension (see each format's ``extensions``)."""
     if explicit:
-        name = explicit.upper()
-        if name not in ("AVRO", "PROTOBUF", "JSON"):
-            raise CliError(f"unknown schema type {explicit!r}: use AVRO, PROTOBUF or JSON")
-        return name
-    kind = EXTENSIONS.get(Path(path).suffix.lower())
-    if kind is None:
-        raise CliError(f"cannot tell the schema type of {path} from its extension: pass --type AVRO|PROTOBUF|JSON "
-                       "(or use .avsc, .proto, .json)")
-    return kind
+        return parse_type(explicit)
+    found = format_for_file(path)
+    if found is None:
+        raise CliError(f"cannot tell the schema type of {path} from its extension: pass --type "
+                       f"{'|'.join(_TYPES)} (or use {', '.join(all_extensions())})")
+    return found.schema_type.value
 
 
 _LINE_PATTERNS = (
@@ -165,7 +173,7 @@ class Loader:
             if cached is None:
                 ref_entry = self.entries_by_file.get(ref.file) or SchemaEntry(
                     subject=ref.subject or ref.name, file=ref.file, schema_type=infer_type(ref.file, None)
-                    if Path(ref.file).suffix.lower() in EXTENSIONS else entry.schema_type)
+                    if format_for_file(ref.file) is not None else entry.schema_type)
                 ref_text = self.source(ref.file)
                 if ref_text is None:
                     raise SchemaFileError(ref.file, f"reference {ref.name!r} of {entry.file}: file not found")

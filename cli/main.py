@@ -1,5 +1,5 @@
 """The ``charter`` command: ``serve`` runs the registry; ``check``, ``register`` and ``diff`` are the CI
-tools for schema files (more commands plug in here)."""
+tools for schema files, ``rules`` lists the compatibility rules they report (more commands plug in here)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from charter.cli import backup, check, diff, passwd, register, serve
+from charter.cli import backup, check, diff, passwd, register, rules, serve
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_command(commands)
     register.add_command(commands)
     diff.add_command(commands)
+    rules.add_command(commands)
     passwd.add_command(commands)
     backup.add_command(commands)
     return parser

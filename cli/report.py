@@ -84,7 +84,7 @@ def render_text(outcomes: list[Outcome]) -> str:
             for v in o.violations:
                 lines.append(f"      breaks {v.against}:")
                 for b in v.breaks:
-                    lines.append(f"        {b.where}: {b.summary}")
+                    lines.append(f"        {b.where}: {b.summary} [{b.error_type}]")
                     lines.append(f"          fix: {b.hint}")
                     if b.line:
                         lines.append(f"          at {_where(o.file, b.line)}")

@@ -26,6 +26,8 @@ try:  # fastavro's compiled encode/decode entry points, without schemaless_*'s p
 except ImportError:  # pragma: no cover - pure-Python fastavro
     _COMPILED = False
 
+from charter.compat.model import SchemaType
+
 from .errors import (
     RecordValidationError,
     SchemaResolutionError,
@@ -54,7 +56,7 @@ def _schema_loads(schema_str: str) -> Schema:
     text = schema_str.strip()
     if text[:1] not in ("{", "["):
         text = '{"type":' + text + "}"
-    return Schema(text, "AVRO")
+    return Schema(text, SchemaType.AVRO.value)
 
 
 def _to_schema(schema_str: str | Schema | None) -> Schema | None:
@@ -235,7 +237,7 @@ class AvroDeserializer(BaseDeserializer):
             schema_id = int.from_bytes(data[1:5], "big")
             found = self._by_id.get(schema_id)
             if found is None:
-                found = self._by_id[schema_id] = self._schemas_for(SchemaId("AVRO", schema_id), ctx)
+                found = self._by_id[schema_id] = self._schemas_for(SchemaId(SchemaType.AVRO.value, schema_id), ctx)
             stream = io.BytesIO(data)
             stream.seek(5)
         else:

@@ -13,6 +13,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from charter.compat.model import SchemaType
+
 from .errors import RecordValidationError, SerializationError
 from .models import Schema
 from .serde import (
@@ -97,7 +99,7 @@ def _to_schema(schema_str: str | Schema | None) -> Schema | None:
     if schema_str is None or isinstance(schema_str, Schema):
         return schema_str
     if isinstance(schema_str, str):
-        return Schema(schema_str, "JSON")
+        return Schema(schema_str, SchemaType.JSON.value)
     raise TypeError("schema_str must be a str or a Schema")
 
 
@@ -109,7 +111,7 @@ class JSONSerializer(BaseSerializer):
     ``.conf``), ``schema.id.serializer``, ``validate`` (True).
     """
 
-    SCHEMA_TYPE = "JSON"
+    SCHEMA_TYPE = SchemaType.JSON.value
 
     def __init__(self, schema_str: str | Schema | None, schema_registry_client: Any,
                  to_dict: Callable[[object, SerializationContext], dict] | None = None,
@@ -166,7 +168,7 @@ class JSONDeserializer(BaseDeserializer):
     Validation uses ``schema_str`` when given, else the writer schema from the registry.
     """
 
-    SCHEMA_TYPE = "JSON"
+    SCHEMA_TYPE = SchemaType.JSON.value
 
     def __init__(self, schema_str: str | Schema | None, from_dict: Callable[[dict, SerializationContext], object]
                  | None = None, schema_registry_client: Any = None, conf: dict[str, Any] | None = None,
@@ -206,7 +208,7 @@ class JSONDeserializer(BaseDeserializer):
         if data is None:
             return None
         if self._fast_framing and len(data) >= 5 and data[0] == 0 and (ctx is None or not ctx.headers):
-            sid = SchemaId("JSON", int.from_bytes(data[1:5], "big"))
+            sid = SchemaId(SchemaType.JSON.value, int.from_bytes(data[1:5], "big"))
             payload: Any = memoryview(data)[5:]
         else:
             sid, payload = self._read_framing(data, ctx)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from charter.compat.model import DEFAULT_SCHEMA_TYPE
+
 
 @dataclass(frozen=True)
 class SchemaReference:
@@ -32,7 +34,7 @@ class Schema:
     """A schema as sent to or returned by the registry. Hashable: usable as a cache key."""
 
     schema_str: str
-    schema_type: str = "AVRO"
+    schema_type: str = DEFAULT_SCHEMA_TYPE.value
     references: tuple[SchemaReference, ...] = ()
     metadata: dict[str, Any] | None = field(default=None, compare=False)
     rule_set: dict[str, Any] | None = field(default=None, compare=False)
@@ -41,7 +43,7 @@ class Schema:
         if not isinstance(self.references, tuple):
             object.__setattr__(self, "references", tuple(self.references or ()))
         if self.schema_type is None:
-            object.__setattr__(self, "schema_type", "AVRO")
+            object.__setattr__(self, "schema_type", DEFAULT_SCHEMA_TYPE.value)
 
     def __hash__(self) -> int:
         return hash((self.schema_str, self.schema_type, self.references))
@@ -49,7 +51,7 @@ class Schema:
     def to_dict(self) -> dict[str, Any]:
         """The request body of register, lookup and compatibility calls."""
         body: dict[str, Any] = {"schema": self.schema_str}
-        if self.schema_type and self.schema_type != "AVRO":
+        if self.schema_type and self.schema_type != DEFAULT_SCHEMA_TYPE:
             body["schemaType"] = self.schema_type
         if self.references:
             body["references"] = [r.to_dict() for r in self.references]
@@ -63,7 +65,7 @@ class Schema:
     def from_dict(cls, d: dict[str, Any]) -> Schema:
         return cls(
             schema_str=d.get("schema", ""),
-            schema_type=d.get("schemaType") or "AVRO",
+            schema_type=d.get("schemaType") or DEFAULT_SCHEMA_TYPE.value,
             references=tuple(SchemaReference.from_dict(r) for r in d.get("references") or ()),
             metadata=d.get("metadata"),
             rule_set=d.get("ruleSet"),

@@ -17,6 +17,8 @@ from google.protobuf import descriptor_pb2, descriptor_pool
 from google.protobuf.message import DecodeError, Message
 from google.protobuf.message_factory import GetMessageClass
 
+from charter.compat.model import SchemaType
+
 from .errors import RecordValidationError, SchemaRegistryError, SerializationError
 from .models import Schema, SchemaReference
 from .serde import (
@@ -45,16 +47,11 @@ def _b64(file_desc: Any) -> str:
 
 
 def index_path(desc: Any) -> list[int]:
-    """The message-index path of a message descriptor within its file (``[0]`` = first top-level)."""
-    path: list[int] = []
-    current = desc
-    while current.containing_type is not None:
-        parent = current.containing_type
-        path.append([n.full_name for n in parent.nested_types].index(current.full_name))
-        current = parent
-    top = [m.full_name for m in current.file.message_types_by_name.values()]
-    path.append(top.index(current.full_name))
-    return path[::-1]
+    """The message-index path of a message descriptor within its file (``[0]`` = first top-level),
+    by the registry's own walk (:func:`charter.compat.protobuf.indexes.message_indexes`)."""
+    from charter.compat.protobuf.indexes import message_indexes  # loaded on first need, as wellknown
+
+    return message_indexes(descriptor_pb2.FileDescriptorProto.FromString(desc.file.serialized_pb), desc.full_name)
 
 
 class ProtobufSerializer(BaseSerializer):
@@ -66,7 +63,7 @@ class ProtobufSerializer(BaseSerializer):
     ``schema.id.serializer``, ``use.deprecated.format`` (False; True is refused, as in confluent-kafka).
     """
 
-    SCHEMA_TYPE = "PROTOBUF"
+    SCHEMA_TYPE = SchemaType.PROTOBUF.value
     _defaults = {
         **SERIALIZER_DEFAULTS,
         "skip.known.types": True,
@@ -110,7 +107,7 @@ class ProtobufSerializer(BaseSerializer):
                 continue
             dep_refs = self._references(ctx, dep)
             subject = self._ref_strategy(ctx, dep)
-            schema = Schema(_b64(dep), "PROTOBUF", tuple(dep_refs))
+            schema = Schema(_b64(dep), SchemaType.PROTOBUF.value, tuple(dep_refs))
             if self._auto_register:
                 self._registry.register_schema(subject, schema, normalize_schemas=self._normalize)
             registered = self._registry.lookup_schema(subject, schema, normalize_schemas=self._normalize)
@@ -119,7 +116,7 @@ class ProtobufSerializer(BaseSerializer):
 
     def _schema_to_register(self, ctx: SerializationContext | None) -> Schema:
         file_desc = self._desc.file
-        return Schema(_b64(file_desc), "PROTOBUF", tuple(self._references(ctx, file_desc)))
+        return Schema(_b64(file_desc), SchemaType.PROTOBUF.value, tuple(self._references(ctx, file_desc)))
 
     def __call__(self, message: Message, ctx: SerializationContext | None = None) -> bytes | None:  # type: ignore[override]
         if message is None:
@@ -152,7 +149,7 @@ class ProtobufDeserializer(BaseDeserializer):
     (+ ``.type``, ``.conf``), ``schema.id.deserializer``, ``use.deprecated.format``.
     """
 
-    SCHEMA_TYPE = "PROTOBUF"
+    SCHEMA_TYPE = SchemaType.PROTOBUF.value
 
     def __init__(self, message_type: type[Message] | None, conf: dict[str, Any] | None = None,
                  schema_registry_client: Any = None) -> None:
@@ -215,7 +212,7 @@ class ProtobufDeserializer(BaseDeserializer):
         if data is None:
             return None
         if self._fast_framing and len(data) >= 6 and data[0] == 0 and (ctx is None or not ctx.headers):
-            sid = SchemaId("PROTOBUF", int.from_bytes(data[1:5], "big"))
+            sid = SchemaId(SchemaType.PROTOBUF.value, int.from_bytes(data[1:5], "big"))
             if data[5] == 0:
                 sid.message_indexes, pos = [0], 6
             else:
@@ -269,12 +266,10 @@ def _builtin_file(name: str) -> bytes:
 
 
 def _message_name(fdp: descriptor_pb2.FileDescriptorProto, indexes: list[int]) -> str:
-    messages: Any = fdp.message_type
-    names = []
-    for i in indexes:
-        if not 0 <= i < len(messages):
-            raise SerializationError(f"message index {i} out of range in {indexes}: the schema has {len(messages)}")
-        names.append(messages[i].name)
-        messages = messages[i].nested_type
-    return ".".join(([fdp.package] if fdp.package else []) + names)
+    """The full name of the message at ``indexes`` (:func:`charter.compat.protobuf.indexes.message_at`)."""
+    from charter.compat.protobuf.indexes import message_at
 
+    try:
+        return message_at(fdp, indexes)[0]
+    except IndexError as e:
+        raise SerializationError(f"{e}: the schema has no such message") from None

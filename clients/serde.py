@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from charter.compat.model import SchemaType
+
 from .errors import SchemaRegistryError, SerializationError, UnknownSchemaError
 from .models import RegisteredSchema, Schema, SchemaReference
 from .serialization import Deserializer, MessageField, SerializationContext, Serializer
@@ -183,7 +185,7 @@ def unknown_schema(e: SchemaRegistryError, what: str) -> SerializationError | Sc
 class SerdeMixin:
     """Configuration and subject-name handling shared by serializers and deserializers."""
 
-    SCHEMA_TYPE = "AVRO"
+    SCHEMA_TYPE = SchemaType.AVRO.value
     _registry: Any
     _conf: dict[str, Any]
 

@@ -19,6 +19,8 @@ import io
 import uuid
 from typing import Any
 
+from charter.compat.model import SchemaType
+
 from .errors import InvalidMagicByteError, SerializationError, TruncatedMessageError
 from .serialization import MessageField, SerializationContext
 
@@ -139,7 +141,7 @@ class SchemaId:
         else:
             raise InvalidMagicByteError(
                 f"unknown magic byte 0x{magic:02x}: this message was not produced with a schema registry serializer")
-        if self.schema_type == "PROTOBUF":
+        if self.schema_type == SchemaType.PROTOBUF:
             self.message_indexes, pos = decode_indexes(data, pos)
         return pos
 

@@ -12,11 +12,22 @@ The messages are the strings Confluent returns with ``verbose=true``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 from charter.compat.model import CompatibilityLevel, CompatibilityResult, ParsedSchema
 
+V = TypeVar("V")
+
 OLD_SCHEMA_LIMIT = 10240
 DIFFERENT_TYPE_MESSAGE = "Incompatible because of different schema type"
+
+
+def versions_to_check(level: CompatibilityLevel, previous: Sequence[V]) -> list[V]:
+    """The earlier versions ``level`` compares a candidate with, given ``previous`` newest first:
+    none for NONE, every one for a ``*_TRANSITIVE`` level, else the newest alone."""
+    if level is CompatibilityLevel.NONE:
+        return []
+    return list(previous) if level.transitive else list(previous[:1])
 
 
 def _old_schema_entry(old: ParsedSchema) -> str:
@@ -26,8 +37,21 @@ def _old_schema_entry(old: ParsedSchema) -> str:
     return f"{{oldSchema: '{text}'}}"
 
 
-def _one_direction(reader: ParsedSchema, writer: ParsedSchema, words: tuple[str, str], policy: str) -> list[str]:
-    return [i.render(*words) for i in reader.incompatibilities(writer, policy=policy)]
+#: How Confluent's messages name the reader and the writer in each half of a check.
+WORDS = {"forward": ("old", "new"), "backward": ("new", "old")}
+
+
+def directions(
+    level: CompatibilityLevel, candidate: ParsedSchema, old: ParsedSchema
+) -> list[tuple[str, ParsedSchema, ParsedSchema]]:
+    """The directional checks of ``level`` against one earlier version, in Confluent's order:
+    ``(direction, reader, writer)``, the forward half (the old schema reads new data) first."""
+    found: list[tuple[str, ParsedSchema, ParsedSchema]] = []
+    if level.checks_forward:
+        found.append(("forward", old, candidate))
+    if level.checks_backward:
+        found.append(("backward", candidate, old))
+    return found
 
 
 def check_against_version(
@@ -37,15 +61,12 @@ def check_against_version(
     if candidate.schema_type != old.schema_type:
         return [DIFFERENT_TYPE_MESSAGE]
     messages: list[str] = []
-    if level.checks_forward:
-        messages.extend(_one_direction(old, candidate, ("old", "new"), policy))
-        if not level.checks_backward and messages:
-            messages += [f"{{oldSchemaVersion: {version}}}", _old_schema_entry(old)]
-    if level.checks_backward:
-        backward = _one_direction(candidate, old, ("new", "old"), policy)
-        if backward:
-            backward += [f"{{oldSchemaVersion: {version}}}", _old_schema_entry(old)]
-        messages.extend(backward)
+    for direction, reader, writer in directions(level, candidate, old):
+        found = [i.render(*WORDS[direction]) for i in reader.incompatibilities(writer, policy=policy)]
+        # The version entries follow the backward half's messages, or a forward-only level's.
+        if found and (direction == "backward" or not level.checks_backward):
+            found += [f"{{oldSchemaVersion: {version}}}", _old_schema_entry(old)]
+        messages.extend(found)
     return messages
 
 
@@ -67,13 +88,11 @@ def check_compatibility(
     messages with ``validateFields``): they come first and make the result incompatible.
     """
     messages = list(leading)
-    if level is not CompatibilityLevel.NONE and previous:
-        to_check = previous if level.transitive else previous[:1]
-        for version, old in to_check:
-            found = check_against_version(level, candidate, version, old, policy)
-            if found:
-                messages.extend(found)
-                break
+    for version, old in versions_to_check(level, previous):
+        found = check_against_version(level, candidate, version, old, policy)
+        if found:
+            messages.extend(found)
+            break
     if not messages:
         return CompatibilityResult(True, [])
     messages.append(f"{{validateFields: '{str(validate_fields).lower()}', compatibility: '{level.value}'}}")

@@ -12,7 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from charter.compat.locate import Location
+    from charter.compat.outline import Outline
+    from charter.compat.rules import Rule
 
 
 class SchemaType(StrEnum):
@@ -21,6 +26,10 @@ class SchemaType(StrEnum):
     AVRO = "AVRO"
     PROTOBUF = "PROTOBUF"
     JSON = "JSON"
+
+
+#: The type of a schema whose ``schemaType`` is absent (Confluent's default, omitted on the wire).
+DEFAULT_SCHEMA_TYPE = SchemaType.AVRO
 
 
 class CompatibilityLevel(StrEnum):
@@ -74,7 +83,7 @@ class EntityType(StrEnum):
 @dataclass(frozen=True)
 class SchemaEntity:
     """A record or field of a schema, by its entity path (its syntax is each format's, see
-    ``charter.compat.<format>.tags``)."""
+    ``charter.compat.<format>.inline_tags``)."""
 
     path: str
     entity_type: EntityType
@@ -103,6 +112,8 @@ class Incompatibility:
     ``description`` is a template with the placeholders ``{reader}`` and ``{writer}``: Confluent
     fills them with ``new``/``old`` for the backward half of a check and ``old``/``new`` for the
     forward half. ``render`` gives the exact entry Confluent prints in verbose messages.
+    ``rule`` is the entry of :mod:`charter.compat.rules` it breaks (its ID is ``error_type``, or
+    ``rule_id`` for a bare message that has no ``errorType``).
     """
 
     error_type: str
@@ -111,6 +122,19 @@ class Incompatibility:
     additional_info: str | None = None
     # How the entry is quoted differs per format (see compat-rules §1.3): avro, json, protobuf, raw.
     style: str = "avro"
+    rule_id: str | None = None
+
+    @property
+    def rule(self) -> Rule | None:
+        from charter.compat.rules import rule_for
+
+        return rule_for(self.rule_id or self.error_type)
+
+    @property
+    def category(self) -> str | None:
+        """The rule's category (``field``, ``type``, ``content model``, ...), None when unknown."""
+        rule = self.rule
+        return rule.category.value if rule else None
 
     def describe(self, reader: str, writer: str) -> str:
         return self.description.format(reader=reader, writer=writer)
@@ -176,9 +200,35 @@ class ParsedSchema(Protocol):
 
 
 class SchemaFormat(Protocol):
-    """One schema language: how to parse text (with its references) into a ParsedSchema."""
+    """One schema language: everything a caller asks of a format.
+
+    ``schema_type`` is its ``schemaType`` name; ``type_tag`` the byte that starts a stored
+    schema's fingerprint (so equal texts of two formats never collide); ``extensions`` the file
+    extensions of its schema files, the first the usual one; ``text_is_json`` whether its schema
+    text is a JSON document (Avro, JSON Schema) rather than a language of its own (Protobuf).
+    ``parse`` reads text; ``outline`` gives the structure ``charter diff`` and the console compare
+    (:mod:`charter.compat.outline`); ``locate`` reads the path of one of its findings for
+    ``charter check``.
+    """
 
     schema_type: SchemaType
+    type_tag: bytes
+    extensions: tuple[str, ...]
+    text_is_json: bool
+
+    def outline(self, schema: ParsedSchema) -> Outline:
+        """The named parts of a schema of this format, for :func:`charter.compat.outline.diff_outlines`."""
+        ...
+
+    def message_indexes(self, schema: ParsedSchema, full_name: str) -> list[int] | None:
+        """The serdes' message-index path of a named message (Protobuf's wire framing); None for a
+        format whose wire framing carries none. ``KeyError`` for a message the schema lacks."""
+        ...
+
+    def locate(self, path: str, new_text: str | None, old_text: str | None, direction: str) -> Location:
+        """Where a finding's ``path`` points, read in the new (and old) schema text; ``direction`` is
+        ``backward`` (the new schema is the reader) or ``forward`` (the old one is)."""
+        ...
 
     def parse(
         self,

@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from charter.compat.model import DEFAULT_SCHEMA_TYPE
 from charter.registry.store.digest import contract_parts, schema_md5
 
 
@@ -176,7 +177,7 @@ def schema_value(
 
     ``md5`` (base64 in the record) is the content hash behind the GUID; computed when not given."""
     value: dict[str, Any] = {"subject": subject, "version": version, "id": schema_id, "schema": text}
-    if schema_type != "AVRO":
+    if schema_type != DEFAULT_SCHEMA_TYPE:
         value["schemaType"] = schema_type
     if references:
         value["references"] = [r.to_json() for r in references]

@@ -8,8 +8,8 @@
 
 ``entityType`` is ``sr_record`` or ``sr_field`` (Jackson's names of Confluent's enum; other
 spellings are refused); entity paths are each format's, as Confluent writes them (see
-``charter.compat.<format>.tags``). It edits the inline tags of that version's schema (each
-format's ``with_tags``, see :mod:`charter.compat.tags`: additions first, then removals) and
+``charter.compat.<format>.inline_tags``). It edits the inline tags of that version's schema (each
+format's ``with_tags``, see :mod:`charter.compat.inline_tags`: additions first, then removals) and
 registers the result as a new version of the same subject through
 :meth:`RegistryService.register`, as Confluent's ``AbstractSchemaRegistry.modifySchemaTags``
 does: mode, compatibility, the config's default/override contracts and identity rules apply as

@@ -3,7 +3,7 @@
 ``AVRO_FORMAT.parse(text, dependencies, validate=...)`` returns an :class:`AvroSchema`
 (a :class:`charter.compat.model.ParsedSchema`). Modules: ``jsontext`` (JSON in/out as Jackson),
 ``names``, ``types`` (the type model), ``parser``, ``defaults`` (default validation),
-``writer`` (canonical text), ``normalize``, ``resolution`` (compatibility), ``schema``.
+``printer`` (canonical text), ``inline_tags``, ``normalize``, ``resolution`` (compatibility), ``schema``.
 """
 
 from charter.compat.avro.schema import AVRO_FORMAT, AvroFormat, AvroSchema

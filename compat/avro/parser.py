@@ -15,6 +15,7 @@ from typing import Any
 from charter.compat.avro.defaults import is_valid_default
 from charter.compat.avro.jsontext import dump_json, parse_java_double
 from charter.compat.avro.names import check_name, check_namespace, split_name
+from charter.compat.avro.printer import schema_to_json
 from charter.compat.avro.types import (
     NO_DEFAULT,
     PRIMITIVES,
@@ -29,7 +30,6 @@ from charter.compat.avro.types import (
     Record,
     Union,
 )
-from charter.compat.avro.writer import schema_to_json
 from charter.compat.model import InvalidSchemaError
 
 _SCHEMA_RESERVED = frozenset(

@@ -11,8 +11,8 @@ matching two writer fields aborts the check with an "Unexpected exception" messa
 
 from __future__ import annotations
 
+from charter.compat.avro.printer import schema_to_json
 from charter.compat.avro.types import Array, AvroType, Enum, Field, Fixed, Map, Named, Record, Union
-from charter.compat.avro.writer import schema_to_json
 from charter.compat.model import Incompatibility
 
 _PROMOTIONS: dict[str, frozenset[str]] = {

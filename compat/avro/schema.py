@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
+from charter.compat.avro.inline_tags import tagged_entities, with_tags
 from charter.compat.avro.jsontext import load_json
+from charter.compat.avro.locate import locate
 from charter.compat.avro.normalize import normalize
 from charter.compat.avro.parser import Parser
+from charter.compat.avro.printer import schema_to_json
 from charter.compat.avro.resolution import incompatibilities
-from charter.compat.avro.tags import tagged_entities, with_tags
 from charter.compat.avro.types import AvroType, Named, Record
-from charter.compat.avro.writer import schema_to_json
+from charter.compat.locate import Location
 from charter.compat.model import (
     Incompatibility,
     InvalidSchemaError,
@@ -19,6 +22,7 @@ from charter.compat.model import (
     SchemaType,
     TagEdits,
 )
+from charter.compat.outline import Outline, json_outline
 
 
 class AvroSchema:
@@ -75,11 +79,11 @@ class AvroSchema:
         return {f.name for f in self.root.fields} if isinstance(self.root, Record) else set()
 
     def tagged_entities(self) -> list[SchemaTags]:
-        """Records and fields reachable from the root with ``confluent:tags`` (see avro.tags)."""
+        """Records and fields reachable from the root with ``confluent:tags`` (see avro.inline_tags)."""
         return tagged_entities(self.root)
 
     def with_tags(self, to_add: TagEdits, to_remove: TagEdits) -> str:
-        """The canonical text with the tags edited (see :mod:`charter.compat.avro.tags`)."""
+        """The canonical text with the tags edited (see :mod:`charter.compat.avro.inline_tags`)."""
         return with_tags(self.canonical(), to_add, to_remove)
 
     def incompatibilities(self, writer: ParsedSchema, *, policy: str = "STRICT") -> list[Incompatibility]:
@@ -102,10 +106,27 @@ class AvroSchema:
         return self.canonical()
 
 
+
+
 class AvroFormat:
     """The Avro :class:`SchemaFormat`."""
 
     schema_type = SchemaType.AVRO
+    type_tag = b"A"
+    text_is_json = True
+    extensions = (".avsc", ".avro")
+
+    def outline(self, schema: ParsedSchema) -> Outline:
+        """The canonical JSON by key, fields by name, under the root type's simple name."""
+        document = json.loads(schema.canonical())
+        name = document.get("name") if isinstance(document, dict) else None
+        return json_outline(document, str(name).split(".")[-1] if name else None)
+
+    def locate(self, path: str, new_text: str | None, old_text: str | None, direction: str) -> Location:
+        return locate(path, new_text, old_text, direction)
+
+    def message_indexes(self, schema: ParsedSchema, full_name: str) -> list[int] | None:
+        return None  # the wire framing has no message indexes
 
     def parse(
         self,

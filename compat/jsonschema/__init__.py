@@ -5,7 +5,7 @@ normalisation and compatibility checks (Confluent's ``SchemaDiff``, compat-rules
 (a :class:`charter.compat.model.ParsedSchema`). Modules: ``jsontext`` (JSON in/out as
 Jackson), ``drafts`` (draft detection, metaschema check), ``nodes`` (the typed model),
 ``loader`` (document -> model, ``$ref`` resolution), ``differences`` (difference types,
-policies, descriptions), ``context`` (diff bookkeeping), ``diff`` and ``content`` (the
+policies, descriptions), ``diff_results`` (diff bookkeeping), ``diff`` and ``content`` (the
 comparison), ``schema``.
 
 This package is ``charter.compat.jsonschema``; the third-party validator is imported as

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from charter.compat.jsonschema import nodes as n
-from charter.compat.jsonschema.context import Acc, bound, java_hash_order
+from charter.compat.jsonschema.diff_results import Acc, bound, java_hash_order
 
 if TYPE_CHECKING:
     from charter.compat.jsonschema.diff import Comparer

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from charter.compat.jsonschema import nodes as n
 from charter.compat.jsonschema.content import compare_array, compare_object
-from charter.compat.jsonschema.context import Acc, Result, bound, path_text
+from charter.compat.jsonschema.diff_results import Acc, Result, bound, path_text
 from charter.compat.jsonschema.differences import Difference, compatible_changes
 from charter.compat.jsonschema.jsontext import value_key
 

@@ -2,7 +2,7 @@
 
 Confluent names a subschema of a combination by its index *after sorting* the subschemas with
 ``JsonSchemaComparator`` (its schema-tag entity paths such as ``object.f.oneof.1.object``, see
-:mod:`charter.compat.jsonschema.tags`). This module is that ordering over the typed model of
+:mod:`charter.compat.jsonschema.inline_tags`). This module is that ordering over the typed model of
 :mod:`charter.compat.jsonschema.nodes`: first the kind of schema (everit's class names in
 alphabetical order), then ``title``, ``description`` and ``default`` (absent first), then per kind:
 a const's value, an enum's values, a combination's criterion, size and sorted members, a ``not``'s

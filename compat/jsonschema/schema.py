@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urljoin
@@ -13,9 +14,11 @@ from charter.compat.jsonschema import nodes as n
 from charter.compat.jsonschema.diff import compare
 from charter.compat.jsonschema.differences import Difference, compatible_changes
 from charter.compat.jsonschema.drafts import Draft, check_metaschema, draft_of
+from charter.compat.jsonschema.inline_tags import tagged_entities, with_tags
 from charter.compat.jsonschema.jsontext import dump_json, dump_sorted, load_json
 from charter.compat.jsonschema.loader import Loader
-from charter.compat.jsonschema.tags import tagged_entities, with_tags
+from charter.compat.jsonschema.locate import locate
+from charter.compat.locate import Location
 from charter.compat.model import (
     Incompatibility,
     InvalidSchemaError,
@@ -24,6 +27,7 @@ from charter.compat.model import (
     SchemaType,
     TagEdits,
 )
+from charter.compat.outline import Outline, json_outline
 
 UNSUPPORTED_REFERENCE = "A previous schema version contains an unsupported external reference"
 
@@ -89,7 +93,7 @@ class JsonSchema:
         return tagged_entities(self.root, self.draft)
 
     def with_tags(self, to_add: TagEdits, to_remove: TagEdits) -> str:
-        """The canonical text with the tags edited (see :mod:`charter.compat.jsonschema.tags`)."""
+        """The canonical text with the tags edited (see :mod:`charter.compat.jsonschema.inline_tags`)."""
         return with_tags(self.document, to_add, to_remove)
 
     def differences(self, writer: JsonSchema, *, policy: str = "STRICT") -> list[Difference]:
@@ -100,7 +104,8 @@ class JsonSchema:
         if not isinstance(writer, JsonSchema):
             raise TypeError(f"a JSON schema cannot be checked against a {writer.schema_type} schema")
         if self.unresolved or writer.unresolved:
-            return [Incompatibility("", "", UNSUPPORTED_REFERENCE, None, style="raw")]
+            return [Incompatibility("", "", UNSUPPORTED_REFERENCE, None, style="raw",
+                                    rule_id="UNSUPPORTED_REFERENCE")]
         if writer is self or writer.fingerprint() == self.fingerprint():
             return []  # the same document with the same references has no differences
         compatible = compatible_changes(policy)
@@ -143,6 +148,19 @@ class JsonFormat:
     """The JSON Schema :class:`SchemaFormat`."""
 
     schema_type = SchemaType.JSON
+    type_tag = b"J"
+    text_is_json = True
+    extensions = (".json",)
+
+    def outline(self, schema: ParsedSchema) -> Outline:
+        """The canonical JSON by key (lists of named objects by name)."""
+        return json_outline(json.loads(schema.canonical()))
+
+    def locate(self, path: str, new_text: str | None, old_text: str | None, direction: str) -> Location:
+        return locate(path, new_text, old_text, direction)
+
+    def message_indexes(self, schema: ParsedSchema, full_name: str) -> list[int] | None:
+        return None  # the wire framing has no message indexes
 
     def parse(
         self,

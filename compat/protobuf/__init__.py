@@ -5,7 +5,7 @@
 ``grpcio-tools``; a base64 ``FileDescriptorProto`` is accepted too. Modules: ``wellknown``
 (the files imported without a reference), ``confluent`` (Confluent's ``.proto`` files shipped in
 ``proto/``, compiled on first use), ``protoc`` (running protoc), ``compiler`` (schema text to
-descriptor), ``tags`` (inline tags), ``types`` (descriptor helpers and type lookup), ``diff``
+descriptor), ``inline_tags`` (inline tags), ``types`` (descriptor helpers and type lookup), ``diff``
 (compatibility), ``printer`` (canonical/normalised text), ``indexes`` (serdes message indexes),
 ``schema``.
 """

@@ -6,6 +6,7 @@ import base64
 import hashlib
 from collections.abc import Mapping
 
+from charter.compat.locate import Location
 from charter.compat.model import (
     Incompatibility,
     InvalidSchemaError,
@@ -14,12 +15,16 @@ from charter.compat.model import (
     SchemaType,
     TagEdits,
 )
+from charter.compat.outline import Outline
 from charter.compat.protobuf.compiler import SCHEMA_FILE, decode_descriptor, link_descriptor
 from charter.compat.protobuf.diff import Difference, diff
 from charter.compat.protobuf.extendcut import drop_undeclared_extensions
 from charter.compat.protobuf.indexes import message_at, message_indexes
+from charter.compat.protobuf.inline_tags import tag_file, tagged_entities
 from charter.compat.protobuf.lenient import compile_lenient
+from charter.compat.protobuf.locate import locate
 from charter.compat.protobuf.openenum import remove_placeholders, zero_first
+from charter.compat.protobuf.outline import outline
 from charter.compat.protobuf.printer import print_file
 from charter.compat.protobuf.printparts import (
     OptionDecoder,
@@ -29,7 +34,6 @@ from charter.compat.protobuf.printparts import (
     keep_json_names_of,
 )
 from charter.compat.protobuf.restore import strip_uninterpreted
-from charter.compat.protobuf.tags import tag_file, tagged_entities
 from charter.compat.protobuf.types import FileProto, TypeIndex
 from charter.compat.protobuf.wellknown import builtin_files
 
@@ -178,11 +182,11 @@ class ProtobufSchema:
     # -- inline tags ------------------------------------------------------------------------
 
     def tagged_entities(self) -> list[SchemaTags]:
-        """Messages and fields with ``confluent.message_meta``/``field_meta`` tags (see protobuf.tags)."""
+        """Messages and fields with ``confluent.message_meta``/``field_meta`` tags (see protobuf.inline_tags)."""
         return tagged_entities(self._file)
 
     def with_tags(self, to_add: TagEdits, to_remove: TagEdits) -> str:
-        """The canonical text with the tags edited (see :mod:`charter.compat.protobuf.tags`)."""
+        """The canonical text with the tags edited (see :mod:`charter.compat.protobuf.inline_tags`)."""
         file = tag_file(self._file, to_add, to_remove)
         return ProtobufSchema(
             file, self.dependencies, self._text, normalized=self._is_normalized, implicit_imports=self._implicit
@@ -258,6 +262,23 @@ class ProtobufFormat:
     """The Protobuf :class:`SchemaFormat`: text via protoc, or a base64 ``FileDescriptorProto``."""
 
     schema_type = SchemaType.PROTOBUF
+    type_tag = b"P"
+    text_is_json = False
+    extensions = (".proto",)
+
+    def outline(self, schema: ParsedSchema) -> Outline:
+        """Messages, fields (by name and number), enums and services of the schema's descriptor."""
+        if not isinstance(schema, ProtobufSchema):
+            raise TypeError(f"not a Protobuf schema: {schema.schema_type}")
+        return outline(schema.file_descriptor())
+
+    def locate(self, path: str, new_text: str | None, old_text: str | None, direction: str) -> Location:
+        return locate(path, new_text, old_text, direction)
+
+    def message_indexes(self, schema: ParsedSchema, full_name: str) -> list[int] | None:
+        if not isinstance(schema, ProtobufSchema):
+            raise TypeError(f"not a Protobuf schema: {schema.schema_type}")
+        return schema.message_indexes(full_name)
 
     def parse(
         self,

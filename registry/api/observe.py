@@ -30,6 +30,8 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.requests import Request
 from starlette.responses import Response
 
+from charter.compat.formats import supported_types
+
 REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("charter_request_id", default="-")
 access_log = logging.getLogger("charter.access")
 _ID_HEADER = b"x-request-id"
@@ -45,7 +47,7 @@ class StateCollector:
     def collect(self) -> Iterator[GaugeMetricFamily]:
         state = self.app.state.service.state
         cluster = self.app.state.cluster
-        by_type: dict[str, int] = {"AVRO": 0, "PROTOBUF": 0, "JSON": 0}
+        by_type: dict[str, int] = dict.fromkeys(supported_types(), 0)
         for content in state.all_schemas():
             by_type[content.schema_type] = by_type.get(content.schema_type, 0) + 1
         schemas = GaugeMetricFamily("charter_schemas", "distinct schemas (ids) by type", labels=["type"])

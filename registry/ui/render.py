@@ -17,6 +17,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 from starlette.responses import HTMLResponse
 
+from charter.compat.formats import get_format
+
 HERE = Path(__file__).parent
 PREFIX = "/ui"
 
@@ -35,9 +37,17 @@ _PROTO_TOKENS = re.compile(
 _CLASSES = {"key": "k", "str": "s", "num": "n", "lit": "l", "punct": "p", "com": "c", "kw": "kw", "type": "t"}
 
 
+def _is_json(schema_type: str | None) -> bool:
+    try:
+        return get_format(schema_type).text_is_json
+    except KeyError:
+        return True
+
+
 def pretty(schema_type: str, text: str) -> str:
-    """The schema as people read it: JSON (Avro, JSON Schema) indented by two; Protobuf as stored."""
-    if schema_type in ("AVRO", "JSON"):
+    """The schema as people read it: a JSON text (Avro, JSON Schema) indented by two, other
+    formats' text (Protobuf) as stored."""
+    if _is_json(schema_type):
         try:
             return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
         except ValueError:
@@ -47,7 +57,7 @@ def pretty(schema_type: str, text: str) -> str:
 
 def highlight(schema_type: str, text: str) -> Markup:
     """HTML for ``text`` with tokens wrapped in spans (all text escaped)."""
-    pattern = _PROTO_TOKENS if schema_type == "PROTOBUF" else _JSON_TOKENS
+    pattern = _JSON_TOKENS if _is_json(schema_type) else _PROTO_TOKENS
     out: list[str] = []
     pos = 0
     for match in pattern.finditer(text):

@@ -9,7 +9,7 @@ import pytest
 
 from charter.compat import EntityType, SchemaEntity, SchemaTags, UnknownEntityError
 from charter.compat.formats import get_format
-from charter.compat.tags import edit_tags
+from charter.compat.inline_tags import edit_tags
 
 RECORD, FIELD = EntityType.SR_RECORD, EntityType.SR_FIELD
 

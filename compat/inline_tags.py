@@ -2,7 +2,7 @@
 
 Avro and JSON Schema keep a record's or field's tags in the property ``confluent:tags`` (a list
 of strings); Protobuf in the ``tags`` of the ``confluent.message_meta``/``field_meta`` options.
-Each format finds its entities itself (``charter.compat.<format>.tags``) with Confluent's entity
+Each format finds its entities itself (``charter.compat.<format>.inline_tags``) with Confluent's entity
 path syntax; this module applies an edit to one entity's list the same way for all, as
 Confluent's ``ParsedSchema.copy(tagsToAdd, tagsToRemove)`` does (``addBeforeRemove`` true): the
 tags to add are appended in order, each once, then the tags to remove are taken out, so a tag

@@ -25,8 +25,8 @@ from typing import Any
 
 from charter.compat.avro.jsontext import dump_json, load_json
 from charter.compat.avro.types import Array, AvroType, Map, Record, Union
+from charter.compat.inline_tags import TAGS_KEY, apply_edits, string_tags
 from charter.compat.model import EntityType, SchemaEntity, SchemaTags, TagEdits
-from charter.compat.tags import TAGS_KEY, apply_edits, string_tags
 
 
 def tagged_entities(root: AvroType) -> list[SchemaTags]:

@@ -20,10 +20,10 @@ from collections.abc import Iterator
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
+from charter.compat.inline_tags import apply_edits
 from charter.compat.model import EntityType, SchemaEntity, SchemaTags, TagEdits
 from charter.compat.protobuf.confluent import meta_options
 from charter.compat.protobuf.types import FieldProto, FileProto, MessageProto, is_map_entry, walk_types
-from charter.compat.tags import apply_edits
 
 META_IMPORT = "confluent/meta.proto"
 # Field numbers of descriptor.proto, for source-info paths.

@@ -33,13 +33,13 @@ from collections import deque
 from functools import cmp_to_key
 from typing import Any
 
+from charter.compat.inline_tags import TAGS_KEY, apply_edits, string_tags
 from charter.compat.jsonschema import nodes as n
-from charter.compat.jsonschema.context import java_hash_order
+from charter.compat.jsonschema.diff_results import java_hash_order
 from charter.compat.jsonschema.drafts import Draft
 from charter.compat.jsonschema.jsontext import dump_json
 from charter.compat.jsonschema.ordering import SchemaOrder
 from charter.compat.model import EntityType, InvalidSchemaError, SchemaEntity, SchemaTags, TagEdits
-from charter.compat.tags import TAGS_KEY, apply_edits, string_tags
 
 
 def _tags_of(raw: Any) -> list[str]:
