@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
+from support.paths import ROOT
 
 from charter.cli.main import main
 from charter.compat.avro.resolution import _DESCRIPTIONS as AVRO_TYPES
@@ -18,8 +18,6 @@ from charter.compat.jsonschema.differences import COMPATIBLE_STRICT, LENIENT_EXT
 from charter.compat.model import SchemaType
 from charter.compat.protobuf.diff import INCOMPATIBLE as PROTOBUF_TYPES
 from charter.compat.rules import RULES, Category, hint_for, markdown_table, rule_for, rules_for
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(("schema_type", "reported"), [

@@ -8,9 +8,8 @@ import json
 from pathlib import Path
 
 import httpx
-from cli_support import charter, write
-
-from conftest import V1, RegistryProcess
+from support.cli import charter, write
+from support.process import V1, RegistryProcess
 
 MONEY = 'syntax = "proto3";\npackage shop;\nmessage Money { int64 cents = 1; }\n'
 ORDER = """syntax = "proto3";

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from support.paths import ROOT
+
 PRODUCT = ("cli", "clients", "registry")
 LITERAL = re.compile(r"""(?<![\w])["'](AVRO|PROTOBUF|JSON)["']""")
 CONSTANT = re.compile(r"\bSchemaType\.(AVRO|PROTOBUF|JSON)\b")
