@@ -12,8 +12,11 @@ The messages are the strings Confluent returns with ``verbose=true``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 from charter.compat.model import CompatibilityLevel, CompatibilityResult, ParsedSchema
+
+T = TypeVar("T")
 
 OLD_SCHEMA_LIMIT = 10240
 DIFFERENT_TYPE_MESSAGE = "Incompatible because of different schema type"
@@ -49,6 +52,16 @@ def check_against_version(
     return messages
 
 
+def versions_to_check(level: CompatibilityLevel, newest_first: Sequence[T]) -> list[T]:
+    """The earlier versions a level checks a candidate against, from a history given newest
+    first: every one for a ``*_TRANSITIVE`` level, the newest only for the others, none for NONE.
+    The one place this is decided: the registry calls it to know which versions to parse, and
+    :func:`check_compatibility` applies it to what it is given."""
+    if level is CompatibilityLevel.NONE:
+        return []
+    return list(newest_first) if level.transitive else list(newest_first[:1])
+
+
 def check_compatibility(
     level: CompatibilityLevel,
     candidate: ParsedSchema,
@@ -60,7 +73,8 @@ def check_compatibility(
 ) -> CompatibilityResult:
     """Check ``candidate`` against ``previous`` (``(version, schema)`` pairs, newest first).
 
-    Non-transitive levels look at the first entry only; pass exactly one entry to check
+    The level checks the entries :func:`versions_to_check` picks (non-transitive levels: the
+    first entry only); pass exactly one entry to check
     against one chosen version, whatever the level. ``policy`` is Confluent's
     ``compatibilityPolicy`` (STRICT by default; LENIENT relaxes JSON Schema's content-model rules).
     ``leading`` are messages found before the level's checks (Confluent's reserved-field
@@ -68,8 +82,7 @@ def check_compatibility(
     """
     messages = list(leading)
     if level is not CompatibilityLevel.NONE and previous:
-        to_check = previous if level.transitive else previous[:1]
-        for version, old in to_check:
+        for version, old in versions_to_check(level, previous):
             found = check_against_version(level, candidate, version, old, policy)
             if found:
                 messages.extend(found)

@@ -13,20 +13,15 @@ Records it cannot use are reported to the caller, never fatal.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import sys
-import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
-
-from charter.registry.contexts import DEFAULT_CONTEXT, context_of, reference_subject
-from charter.registry.errors import RegistryError
+from charter.registry.contexts import DEFAULT_CONTEXT, context_of, reference_subject, valid_subject
 from charter.registry.records import KeyType, RecordFormatError, RecordKey, schema_value, stored_md5
-from charter.registry.store.digest import contract_parts, guid_text, schema_md5
+from charter.registry.store.identity import TYPE_TAGS, fingerprint, guid_md5, guid_text, is_plain
 
 log = logging.getLogger(__name__)
 
@@ -90,37 +85,6 @@ class SubjectVersion:
             self.subject, self.version, c.id, c.schema_type, c.text, c.references, c.metadata,
             c.rule_set, deleted=self.deleted, md5=c.md5,
         )
-
-
-# The byte after the MD5 in a fingerprint: the same text in two formats is two schemas.
-TYPE_TAGS = {"AVRO": b"A", "PROTOBUF": b"P", "JSON": b"J"}
-
-
-def fingerprint(
-    schema_type: str,
-    text: str,
-    references: Iterable[Reference],
-    metadata: dict[str, Any] | None = None,
-    rule_set: dict[str, Any] | None = None,
-) -> bytes:
-    """The identity of a schema's content: same fingerprint, same global id.
-
-    Confluent's MD5 of the content (:mod:`.digest`, also the GUID), a byte naming the schema type
-    and, when there are references, metadata or rules, a digest of them in an unambiguous form:
-    Confluent's MD5 joins their strings without separators, so ``{"a": "bc"}`` and ``{"ab": "c"}``
-    hash alike, and two versions with such contents must not share one stored copy."""
-    refs = tuple(references)
-    tag = TYPE_TAGS.get(schema_type, schema_type.encode())
-    if not refs and metadata is None and rule_set is None:
-        return schema_md5(text) + tag
-    parts = contract_parts(refs, metadata, rule_set)
-    unambiguous = hashlib.md5(orjson.dumps(parts), usedforsecurity=False).digest()
-    return schema_md5(text, parts) + tag + unambiguous
-
-
-def is_plain(fp: bytes) -> bool:
-    """Whether a fingerprint is just MD5 and type byte (so the GUID finds it in ids_by_fingerprint)."""
-    return len(fp) == 17
 
 
 def parse_references(raw: Any) -> tuple[Reference, ...]:
@@ -260,10 +224,9 @@ class RegistryState:
             raise RecordFormatError(str(exc)) from None
         schema_type = value.get("schemaType") or "AVRO"
         metadata, rule_set = value.get("metadata"), value.get("ruleSet")
-        try:
-            context = context_of(subject)
-        except RegistryError:  # a malformed qualified name written by another registry
-            raise RecordFormatError(f"subject {subject!r} names an invalid context") from None
+        if not valid_subject(subject):  # a malformed qualified name written by another registry
+            raise RecordFormatError(f"subject {subject!r} names an invalid context")
+        context = context_of(subject)
         space = self.id_spaces.get(context)
         if space is None:
             space = self.id_spaces[context] = IdSpace()
@@ -349,9 +312,8 @@ class RegistryState:
 
     def schemas_by_guid(self, guid: str) -> list[SchemaContent]:
         """The schema with this GUID in every context that holds it, default context first."""
-        try:
-            md5 = uuid.UUID(guid).bytes
-        except ValueError:
+        md5 = guid_md5(guid)
+        if md5 is None:
             return []
         out = []
         for context in sorted(self.id_spaces):

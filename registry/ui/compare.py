@@ -17,10 +17,10 @@ from typing import Any
 
 from charter.compat import CompatibilityLevel
 from charter.compat.levels import check_compatibility
-from charter.registry.schemas import resolve_references
-from charter.registry.service import RegistryService
 from charter.registry.store.state import SubjectVersion
 from charter.registry.ui.render import pretty
+from charter.registry.usecases.config import Config
+from charter.registry.usecases.reads import Reads
 
 
 @dataclass
@@ -128,18 +128,14 @@ def structural_changes(schema_type: str, old_text: str, new_text: str) -> list[C
     return sorted(changes, key=lambda c: c.path)
 
 
-async def compare(svc: RegistryService, a: SubjectVersion, b: SubjectVersion) -> Comparison:
+async def compare(config: Config, reads: Reads, a: SubjectVersion, b: SubjectVersion) -> Comparison:
     """Compare two versions of one subject (the lower version number is the older one)."""
     old, new = (a, b) if a.version <= b.version else (b, a)
-    level = svc.config.compatibility_level(old.subject)
-    policy = svc.config.compatibility_policy(old.subject)
-    # Dependencies are resolved on the loop (state snapshot); parsing and checks in a thread.
-    old_deps = resolve_references(svc.state, old.schema.references, old.schema.context)
-    new_deps = resolve_references(svc.state, new.schema.references, new.schema.context)
+    level = config.compatibility_level(old.subject)
+    policy = config.compatibility_policy(old.subject)
+    old_p, new_p = await reads.parsed(old.schema, new.schema)  # parsed in a thread; checks in one too
 
     def work() -> tuple[bool, list[str], list[tuple[str, bool, list[str]]]]:
-        old_p = svc.parser.parse_stored(old.schema, old_deps)
-        new_p = svc.parser.parse_stored(new.schema, new_deps)
         verdict = check_compatibility(level, new_p, [(old.version, old_p)], policy=policy)
         directions = []
         for name, lvl in (("Backward (new reads old data)", CompatibilityLevel.BACKWARD),
