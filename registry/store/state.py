@@ -7,8 +7,9 @@ DELETE_SUBJECT (soft-deletes versions up to the given one), CLEAR_SUBJECT, ASSOC
 resource associations) and CONTEXT (a schema context exists; a tombstone deletes it). Schema ids
 are unique per context (see :mod:`charter.registry.contexts`): each context has its own
 :class:`IdSpace`. Each distinct schema content is kept once per context, shared by every subject
-and version of that context that uses it, so memory does not grow with duplicates.
-Records it cannot use are reported to the caller, never fatal.
+and version of that context that uses it, so memory does not grow with duplicates; its identity
+(fingerprint, MD5, GUID) is computed by :mod:`.identity`. Records it cannot use are reported to the
+caller, never fatal.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 from charter.registry.contexts import DEFAULT_CONTEXT, context_of, reference_subject, valid_subject
 from charter.registry.records import KeyType, RecordFormatError, RecordKey, schema_value, stored_md5
-from charter.registry.store.identity import TYPE_TAGS, fingerprint, guid_md5, guid_text, is_plain
+from charter.registry.store.identity import TYPE_TAGS, fingerprint, guid_md5, guid_text, is_plain, md5_of
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ class SchemaContent:
     @property
     def md5(self) -> bytes:
         """Confluent's content hash (:mod:`.digest`): the record's own, else the computed one."""
-        return self.foreign_md5 or self.fingerprint[:16]
+        return self.foreign_md5 or md5_of(self.fingerprint)
 
     @property
     def key(self) -> tuple[str, int]:
@@ -88,7 +89,9 @@ class SubjectVersion:
 
 
 def parse_references(raw: Any) -> tuple[Reference, ...]:
-    """References from a record value or request body; raises ValueError on a bad shape."""
+    """References from their JSON (Confluent's ``SchemaReference`` list), as a SCHEMA record value
+    holds them; raises ValueError on a bad shape. The one reader of that shape: the API reads a
+    request body's with it too (:func:`charter.registry.api.bodies.read_references`)."""
     if raw is None:
         return ()
     if not isinstance(raw, list):
@@ -237,7 +240,7 @@ class RegistryState:
             space.schemas_by_id[schema_id] = content
             space.ids_by_fingerprint.setdefault(fp, schema_id)
             foreign = stored_md5(value)
-            if foreign is not None and foreign != fp[:16]:
+            if foreign is not None and foreign != md5_of(fp):
                 content.foreign_md5 = foreign
             if content.foreign_md5 or not is_plain(fp):
                 space.ids_by_md5.setdefault(content.md5, schema_id)
