@@ -165,15 +165,15 @@ class Associations:
             out.append(v)
         return out
 
+    def batch_get(self, selectors: list[Selector]) -> list[list[dict[str, Any]]]:
+        """``:batchGet``: the stored values each selector matches, in order (``[]`` when none)."""
+        return [self.find(**s.filters) for s in selectors]
+
     def tombstones(self, subject: str, source: dict[tuple[str, ...], dict[str, Any]] | None = None) -> list[Record]:
         """Tombstones of every association of the subject (written when it is deleted permanently)."""
         return [(key_of(v), None) for v in self.find(source=source, subject=subject)]
 
     # ---- writes ---------------------------------------------------------------------------
-
-    def batch_get(self, selectors: list[Selector]) -> list[list[dict[str, Any]]]:
-        """``:batchGet``: the stored values each selector matches, in order (``[]`` when none)."""
-        return [self.find(**s.filters) for s in selectors]
 
     async def create_or_update(self, request: Upsert, *, replace: bool) -> None:
         """``POST /associations`` (replace=False) or ``PUT /associations`` (replace=True); an
