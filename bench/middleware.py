@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from charter.registry.api.app import create_app
+from charter.registry.api.bodies import read_schema_request
 from charter.registry.api.middleware import ConfluentHttpMiddleware
 from charter.registry.api.observe import ObservabilityMiddleware
 from charter.registry.log.file import FileLog
-from charter.registry.schemas import read_schema_request
 from charter.registry.service import RegistryService
 from charter.registry.settings import Settings
 
@@ -39,7 +39,7 @@ SCOPE: dict[str, Any] = {
 
 
 async def _per_request_us(app: Any, service: RegistryService, requests: int) -> float:
-    await service.register("bench-value", read_schema_request({"schema": '"int"'}, 1 << 20))
+    await service.schemas.register("bench-value", read_schema_request({"schema": '"int"'}, 1 << 20))
     sent: list[dict[str, Any]] = []
 
     async def receive() -> dict[str, Any]:

@@ -29,12 +29,16 @@ def valid_context(context: str) -> bool:
 def check_context(context: str) -> str:
     """The context name, or 42208 with a message saying what a context name looks like."""
     if not valid_context(context):
-        raise errors.RegistryError(
-            422, 42208,
-            f"Invalid context '{context}': a context name starts with '.' followed by letters, digits, "
-            "'_', '.' or '-' (e.g. '.staging'); qualified subjects look like ':.staging:my-subject'",
-        )
+        raise errors.invalid_context(context)
     return context
+
+
+def valid_subject(subject: str) -> bool:
+    """Whether a subject names a well-formed context (or none): :func:`split` would not refuse it."""
+    if not subject.startswith(DELIMITER):
+        return True
+    end = subject.find(DELIMITER, 1)
+    return end < 0 or valid_context(subject[1:end])
 
 
 def split(subject: str) -> tuple[str, str]:

@@ -225,3 +225,61 @@ def association_exists(message: str) -> RegistryError:
 
 def association_frozen(message: str) -> RegistryError:
     return RegistryError(409, 40903, message)
+
+
+# ---- added with the use-case layer (issue 15): refusals the use cases used to build by hand ----
+
+
+def invalid_context(context: str) -> RegistryError:
+    return RegistryError(
+        422, 42208,
+        f"Invalid context '{context}': a context name starts with '.' followed by letters, digits, "
+        "'_', '.' or '-' (e.g. '.staging'); qualified subjects look like ':.staging:my-subject'",
+    )
+
+
+def context_not_empty(context: str) -> RegistryError:
+    return RegistryError(
+        422, 42211,
+        f"Context '{context}' not empty: delete its subjects permanently first "
+        f"(GET /subjects?subjectPrefix=:{context}:&deleted=true lists them)",
+    )
+
+
+def context_not_found(context: str) -> RegistryError:
+    return RegistryError(404, 404, f"Context '{context}' not found")
+
+
+def invalid_compatibility_policy(policy: object, valid: tuple[str, ...]) -> RegistryError:
+    return RegistryError(422, 42203, f"Invalid compatibility policy {policy!r}. Valid values are {', '.join(valid)}")
+
+
+def id_taken(schema_id: int) -> RegistryError:
+    """IMPORT mode: an id already held by another schema (Confluent's 42207)."""
+    return RegistryError(
+        422, 42207,
+        f"Overwrite new schema with id {schema_id} is not permitted: that id is already "
+        "taken by a different schema",
+    )
+
+
+def schema_guid_not_found(guid: str, hint: str = "") -> RegistryError:
+    return RegistryError(404, 40403, f"Schema {guid} not found{hint}")
+
+
+def metadata_not_found(subject: str, pairs: str) -> RegistryError:
+    return RegistryError(404, 40403, f"Schema not found: no version of subject '{subject}' has metadata {pairs}")
+
+
+def in_batch_entry(index: int, exc: RegistryError) -> RegistryError:
+    """A batch entry's refusal: the same error, its message prefixed ``requests[i]:``."""
+    out = type(exc).__new__(type(exc))  # whatever else the error carries is kept as is
+    out.__dict__.update(exc.__dict__)
+    out.message = f"requests[{index}]: {exc.message}"
+    out.args = (out.message,)
+    return out
+
+
+def invalid_batch_entry(index: int, exc: RegistryError) -> RegistryError:
+    """A malformed batch entry: 42212 whatever the entry's own error, prefixed ``requests[i]:``."""
+    return RegistryError(422, 42212, f"requests[{index}]: {exc.message}")

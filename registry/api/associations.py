@@ -4,8 +4,9 @@ Lookups answer ``200 []`` when nothing matches, as Confluent's ``AssociationsRes
 (confluent-kafka-python's ASSOCIATED subject-name strategy then falls back, as on a 404); only the
 ``DELETE`` routes answer 40410 when nothing matches. The three ``DELETE``
 routes take ``cascadeLifecycle=true|false`` (any case): with true, the subjects of the STRONG
-associations deleted are deleted permanently too (see ``registry.associations``). The batch
-calls ``POST /associations:batchGet`` and ``:batchMutate`` are in ``registry.association_batch``.
+associations deleted are deleted permanently too (see ``registry.usecases.associations``). The
+bodies, batch calls (``POST /associations:batchGet`` and ``:batchMutate``) included, are read by
+``registry.api.association_bodies``.
 """
 
 from __future__ import annotations
@@ -15,10 +16,17 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from charter.registry.api import views
+from charter.registry.api.association_bodies import (
+    check_filters,
+    parse_flag,
+    parse_upsert,
+    read_batch_get,
+    read_batch_mutate,
+)
 from charter.registry.api.deps import service
 from charter.registry.api.http import ASSOCIATION_REQUEST_TEXTS, json_body, page, path_text, respond, subject_param
-from charter.registry.association_batch import batch_get, batch_mutate
-from charter.registry.association_requests import check_filters, parse_flag
+from charter.registry.usecases.associations import Upsert
 
 router = APIRouter()
 
@@ -36,9 +44,22 @@ def _cascade(request: Request) -> bool:
     return False if raw is None else parse_flag(raw, "cascadeLifecycle")
 
 
+def _views(request: Request, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    associations = service(request).associations
+    return [views.association(value, associations.guid_of(value["subject"])) for value in found]
+
+
 def _answer(request: Request, found: list[dict[str, Any]]) -> Response:
     """A lookup's answer: the matching associations, ``[]`` when none (AssociationsResource)."""
-    return respond(request, page(service(request).associations.views(found), request))
+    return respond(request, page(_views(request, found), request))
+
+
+async def _upsert(request: Request, *, replace: bool) -> Response:
+    svc = service(request)
+    body = await json_body(request, ASSOCIATION_REQUEST_TEXTS)
+    upsert = parse_upsert(body, svc.settings.max_schema_bytes)
+    await svc.associations.create_or_update(upsert, replace=replace)
+    return respond(request, views.association_response(upsert))
 
 
 async def _delete(request: Request, **selector: str) -> Response:
@@ -49,26 +70,29 @@ async def _delete(request: Request, **selector: str) -> Response:
 
 @router.post("/associations")
 async def create_associations(request: Request) -> Response:
-    svc = service(request)
-    body = await json_body(request, ASSOCIATION_REQUEST_TEXTS)
-    return respond(request, await svc.associations.create_or_update(body, replace=False))
+    return await _upsert(request, replace=False)
 
 
 @router.put("/associations")
 async def create_or_update_associations(request: Request) -> Response:
-    svc = service(request)
-    body = await json_body(request, ASSOCIATION_REQUEST_TEXTS)
-    return respond(request, await svc.associations.create_or_update(body, replace=True))
+    return await _upsert(request, replace=True)
 
 
 @router.post("/associations:batchGet")
 async def batch_get_associations(request: Request) -> Response:
-    return respond(request, batch_get(service(request).associations, await json_body(request)))
+    selectors = read_batch_get(await json_body(request))
+    found = service(request).associations.batch_get(selectors)
+    return respond(request, {"responses": [{"associations": _views(request, values)} for values in found]})
 
 
 @router.post("/associations:batchMutate")
 async def batch_mutate_associations(request: Request) -> Response:
-    return respond(request, await batch_mutate(service(request).associations, await json_body(request)))
+    svc = service(request)
+    mutations = read_batch_mutate(await json_body(request), svc.settings.max_schema_bytes)
+    deleted = await svc.associations.batch_mutate(mutations)
+    responses = [views.association_response(entry) if isinstance(entry, Upsert) else {"deleted": count}
+                 for (_op, entry), count in zip(mutations, deleted, strict=True)]
+    return respond(request, {"responses": responses})
 
 
 @router.get("/associations/subjects/{subject}")

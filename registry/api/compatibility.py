@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from charter.compat import CompatibilityResult
 from charter.registry import errors
+from charter.registry.api.bodies import read_schema_request
 from charter.registry.api.deps import service
 from charter.registry.api.http import (
     SCHEMA_REQUEST_TEXTS,
@@ -16,7 +17,6 @@ from charter.registry.api.http import (
     subject_param,
     version_param,
 )
-from charter.registry.schemas import read_schema_request
 
 router = APIRouter()
 
@@ -27,7 +27,7 @@ async def _check(request: Request, version: int | None) -> Response:
     verbose = flag(request, "verbose")
     body = read_schema_request(await json_body(request, SCHEMA_REQUEST_TEXTS), svc.settings.max_schema_bytes)
     try:
-        result = await svc.check(subject, version, body, normalize=flag(request, "normalize"))
+        result = await svc.schemas.check(subject, version, body, normalize=flag(request, "normalize"))
     except errors.RegistryError as exc:
         if exc.error_code != 42201 or not verbose:
             raise

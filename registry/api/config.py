@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from charter.registry.api import views
+from charter.registry.api.bodies import read_config_update, read_mode
 from charter.registry.api.deps import service
 from charter.registry.api.http import (
     CONFIG_REQUEST_TEXTS,
@@ -18,15 +20,19 @@ from charter.registry.api.http import (
 router = APIRouter()
 
 
-async def _config_body(request: Request) -> object:
-    """A ConfigUpdateRequest body (an unknown level is refused by the service with Confluent's
-    RestInvalidCompatibilityException text, 42203)."""
-    return await json_body(request, CONFIG_REQUEST_TEXTS)
+async def _set_config(request: Request, subject: str | None) -> Response:
+    """A ConfigUpdateRequest body (an unknown level is refused with Confluent's
+    RestInvalidCompatibilityException text, 42203); answers the update as given."""
+    update = read_config_update(await json_body(request, CONFIG_REQUEST_TEXTS))
+    await service(request).config.set_config(subject, update)
+    return respond(request, views.config_update(update))
 
 
-async def _mode_body(request: Request) -> object:
-    """A ModeUpdateRequest body."""
-    return await json_body(request, MODE_REQUEST_TEXTS)
+async def _set_mode(request: Request, subject: str | None) -> Response:
+    """A ModeUpdateRequest body; answers the mode set."""
+    mode = read_mode(await json_body(request, MODE_REQUEST_TEXTS))
+    await service(request).config.set_mode(subject, mode, flag(request, "force"))
+    return respond(request, {"mode": mode.value})
 
 
 @router.get("/config")
@@ -36,7 +42,7 @@ async def get_global_config(request: Request) -> Response:
 
 @router.put("/config")
 async def put_global_config(request: Request) -> Response:
-    return respond(request, await service(request).config.set_config(None, await _config_body(request)))
+    return await _set_config(request, None)
 
 
 @router.delete("/config")
@@ -52,8 +58,7 @@ async def get_subject_config(request: Request) -> Response:
 
 @router.put("/config/{subject}")
 async def put_subject_config(request: Request) -> Response:
-    svc = service(request)
-    return respond(request, await svc.config.set_config(subject_param(request), await _config_body(request)))
+    return await _set_config(request, subject_param(request))
 
 
 @router.delete("/config/{subject}")
@@ -68,9 +73,7 @@ async def get_global_mode(request: Request) -> Response:
 
 @router.put("/mode")
 async def put_global_mode(request: Request) -> Response:
-    svc = service(request)
-    mode = await svc.config.set_mode(None, await _mode_body(request), flag(request, "force"))
-    return respond(request, {"mode": mode})
+    return await _set_mode(request, None)
 
 
 @router.delete("/mode")
@@ -86,9 +89,7 @@ async def get_subject_mode(request: Request) -> Response:
 
 @router.put("/mode/{subject}")
 async def put_subject_mode(request: Request) -> Response:
-    svc = service(request)
-    mode = await svc.config.set_mode(subject_param(request), await _mode_body(request), flag(request, "force"))
-    return respond(request, {"mode": mode})
+    return await _set_mode(request, subject_param(request))
 
 
 @router.delete("/mode/{subject}")

@@ -1,4 +1,4 @@
-"""Access to the service from a request (the app keeps one RegistryService in its state)."""
+"""Access to the registry from a request (the app keeps one RegistryService, the wiring, in its state)."""
 
 from __future__ import annotations
 

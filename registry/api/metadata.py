@@ -9,7 +9,6 @@ from charter.registry import errors
 from charter.registry.api import views
 from charter.registry.api.deps import service
 from charter.registry.api.http import flag, respond, subject_param
-from charter.registry.contracts import matches_properties
 
 router = APIRouter()
 
@@ -19,21 +18,14 @@ VERSION = "0.1.0"
 @router.get("/subjects/{subject}/metadata")
 async def latest_with_metadata(request: Request) -> Response:
     """The latest version whose metadata properties hold every ``key``/``value`` pair given."""
-    svc = service(request)
-    subject = svc.resolve_subject(subject_param(request))
+    reads = service(request).reads
     keys, values = request.query_params.getlist("key"), request.query_params.getlist("value")
     if len(keys) != len(values):
         raise errors.bad_request("Give as many 'value' parameters as 'key' parameters (key=k1&value=v1&...)")
     wanted = dict(zip(keys, values, strict=True))
-    versions = svc.state.versions(subject, include_deleted=flag(request, "deleted"))
-    if not versions:
-        raise errors.subject_not_found(subject)
-    for sv in reversed(versions):
-        if matches_properties(sv.schema.metadata, wanted):
-            text = await svc.formatted_text(sv.schema, request.query_params.get("format"))
-            return respond(request, views.subject_version(sv, text))
-    pairs = ", ".join(f"{k}={v}" for k, v in wanted.items())
-    raise errors.RegistryError(404, 40403, f"Schema not found: no version of subject '{subject}' has metadata {pairs}")
+    sv = reads.latest_with_metadata(subject_param(request), wanted, deleted=flag(request, "deleted"))
+    text = await reads.formatted_text(sv.schema, request.query_params.get("format"))
+    return respond(request, views.subject_version(sv, text))
 
 
 @router.get("/v1/metadata/id")

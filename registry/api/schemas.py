@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from charter.compat.formats import supported_types
-from charter.registry import errors, schema_list
 from charter.registry.api import views
 from charter.registry.api.deps import service
 from charter.registry.api.http import flag, java_int_param, page, path_text, respond, respond_text
 from charter.registry.contexts import canonical_subject, check_prefix
-from charter.registry.schema_list import SchemaFilter
-from charter.registry.service import RegistryService
-from charter.registry.store.state import SchemaContent, SubjectVersion
-from charter.registry.tags import add_schema_tags
+from charter.registry.store.state import SchemaContent
+from charter.registry.usecases import schema_list
+from charter.registry.usecases.schema_list import SchemaFilter
 
 router = APIRouter()
 
@@ -51,7 +47,8 @@ async def list_schemas(request: Request) -> Response:
         aliases=flag(request, "aliases"),
     )
     out = []
-    for sv, aliases in schema_list.list_schemas(service(request), wanted):
+    svc = service(request)
+    for sv, aliases in schema_list.list_schemas(svc.state, svc.associations, wanted):
         entry = views.subject_version(sv)
         if aliases:
             entry["aliases"] = aliases
@@ -63,69 +60,45 @@ async def list_schemas(request: Request) -> Response:
 async def schema_by_id(request: Request) -> Response:
     svc = service(request)
     subject = _subject(request)
-    content = svc.schema_by_id(_schema_id(request), subject)
-    found = _version_under(svc, content, subject) if subject else None
-    body = views.schema_string(content, await svc.formatted_text(content, request.query_params.get("format")), found)
+    content = svc.reads.schema_by_id(_schema_id(request), subject)
+    found = svc.reads.version_under(content, subject) if subject else None
+    text = await svc.reads.formatted_text(content, request.query_params.get("format"))
+    body = views.schema_string(content, text, found)
     if flag(request, "fetchMaxId"):
         body["maxId"] = svc.state.space(content.context).max_id
-    await add_schema_tags(svc, content, request.query_params.getlist("findTags"), body)
+    views.add_schema_tags(body, await svc.tags.find_tags(content, request.query_params.getlist("findTags")))
     return respond(request, body)
-
-
-def _version_under(svc: RegistryService, content: SchemaContent, subject: str) -> SubjectVersion | None:
-    """The subject version ``GET /schemas/ids/{id}?subject=`` reports (Confluent's
-    ``getSchemaKeyUsingContexts``): the subject's latest version with this schema, else the first
-    subject version that has it (live ones before soft-deleted ones)."""
-    subject = svc.resolve_subject(subject)
-    holders = sorted(
-        (sv for sv in svc.state.iter_versions() if sv.schema is content),
-        key=lambda sv: (sv.deleted, sv.subject != subject, sv.subject, -sv.version),
-    )
-    return holders[0] if holders else None
 
 
 @router.get("/schemas/ids/{schema_id}/schema")
 async def raw_schema_by_id(request: Request) -> Response:
-    svc = service(request)
-    content = svc.schema_by_id(_schema_id(request), _subject(request))
-    return respond_text(request, await svc.formatted_text(content, request.query_params.get("format")))
+    reads = service(request).reads
+    content = reads.schema_by_id(_schema_id(request), _subject(request))
+    return respond_text(request, await reads.formatted_text(content, request.query_params.get("format")))
 
 
 @router.get("/schemas/ids/{schema_id}/subjects")
 async def subjects_of_id(request: Request) -> Response:
-    svc = service(request)
-    versions = svc.versions_of_id(_schema_id(request), flag(request, "deleted"), _subject(request))
+    versions = service(request).reads.versions_of_id(_schema_id(request), flag(request, "deleted"), _subject(request))
     subjects = sorted({sv.subject for sv in versions})
     return respond(request, page(subjects, request))
 
 
 @router.get("/schemas/ids/{schema_id}/versions")
 async def versions_of_id(request: Request) -> Response:
-    svc = service(request)
-    versions = svc.versions_of_id(_schema_id(request), flag(request, "deleted"), _subject(request))
+    versions = service(request).reads.versions_of_id(_schema_id(request), flag(request, "deleted"), _subject(request))
     out = [{"subject": sv.subject, "version": sv.version} for sv in versions]
     return respond(request, page(out, request))
 
 
 def _by_guid(request: Request) -> SchemaContent:
-    guid = path_text(request, "guid")
-    content = service(request).state.schema_by_guid(guid)
-    if content is None:
-        try:
-            uuid.UUID(guid)
-        except ValueError:
-            raise errors.RegistryError(
-                404, 40403, f"Schema {guid} not found: a GUID is a UUID such as "
-                "'6a3d6ded-71f4-c1c1-1334-4889ba1ec982' (the 'guid' field of a registered schema)"
-            ) from None
-        raise errors.RegistryError(404, 40403, f"Schema {guid} not found")
-    return content
+    return service(request).reads.schema_by_guid(path_text(request, "guid"))
 
 
 @router.get("/schemas/guids/{guid}")
 async def schema_by_guid(request: Request) -> Response:
     content = _by_guid(request)
-    text = await service(request).formatted_text(content, request.query_params.get("format"))
+    text = await service(request).reads.formatted_text(content, request.query_params.get("format"))
     return respond(request, views.schema_string(content, text))
 
 

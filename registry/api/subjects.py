@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from charter.registry import errors
 from charter.registry.api import views
+from charter.registry.api.bodies import read_register_tags, read_schema_request
 from charter.registry.api.deps import service
 from charter.registry.api.http import (
     SCHEMA_REQUEST_TEXTS,
@@ -18,30 +18,17 @@ from charter.registry.api.http import (
     subject_param,
     version_param,
 )
-from charter.registry.contexts import WILDCARD, check_prefix, matches_prefix
-from charter.registry.schemas import read_schema_request
-from charter.registry.tags import add_schema_tags, with_register_tags
+from charter.registry.contexts import WILDCARD, check_prefix
 
 router = APIRouter()
 
 
 @router.get("/subjects")
 async def list_subjects(request: Request) -> Response:
-    svc = service(request)
     prefix = check_prefix(request.query_params.get("subjectPrefix") or WILDCARD)
     deleted_only = flag(request, "deletedOnly")
-    deleted = flag(request, "deleted") or deleted_only
-    out = []
-    for subject, versions in svc.state.subjects.items():
-        if not versions or not matches_prefix(subject, prefix):
-            continue
-        live = any(not v.deleted for v in versions.values())
-        if deleted_only:
-            if not live:
-                out.append(subject)
-        elif live or deleted:
-            out.append(subject)
-    return respond(request, page(sorted(out), request))
+    subjects = service(request).reads.subjects(prefix, deleted=flag(request, "deleted"), deleted_only=deleted_only)
+    return respond(request, page(subjects, request))
 
 
 @router.post("/subjects/{subject}")
@@ -49,7 +36,7 @@ async def lookup(request: Request) -> Response:
     svc = service(request)
     subject = subject_param(request)
     body = read_schema_request(await json_body(request, SCHEMA_REQUEST_TEXTS), svc.settings.max_schema_bytes)
-    sv = await svc.lookup(
+    sv = await svc.schemas.lookup(
         subject, body, normalize=flag(request, "normalize"), deleted=flag(request, "deleted")
     )
     return respond(request, views.subject_version(sv))
@@ -64,15 +51,9 @@ async def delete_subject(request: Request) -> Response:
 
 @router.get("/subjects/{subject}/versions")
 async def list_versions(request: Request) -> Response:
-    svc = service(request)
-    subject = svc.resolve_subject(subject_param(request))
+    subject = subject_param(request)
     deleted_only = flag(request, "deletedOnly")
-    deleted = flag(request, "deleted") or deleted_only
-    versions = svc.state.versions(subject, include_deleted=deleted)
-    if deleted_only:
-        versions = [v for v in versions if v.deleted]
-    elif not versions:
-        raise errors.subject_not_found(subject)
+    versions = service(request).reads.versions(subject, deleted=flag(request, "deleted"), deleted_only=deleted_only)
     as_negative = flag(request, "deletedAsNegative")
     numbers = [-v.version if (as_negative and v.deleted) else v.version for v in versions]
     return respond(request, page(numbers, request))
@@ -84,38 +65,35 @@ async def register(request: Request) -> Response:
     subject = subject_param(request)
     raw = await json_body(request, SCHEMA_REQUEST_TEXTS)
     body = read_schema_request(raw, svc.settings.max_schema_bytes)
-    body = await with_register_tags(svc, subject, raw, body)  # schemaTagsToAdd/Remove: registry/tags.py
-    sv, _created = await svc.register(subject, body, normalize=flag(request, "normalize"))
+    body = await svc.tags.with_register_tags(subject, body, read_register_tags(raw))  # schemaTagsToAdd/Remove
+    sv, _created = await svc.schemas.register(subject, body, normalize=flag(request, "normalize"))
     return respond(request, views.register_response(sv))  # SubjectVersionsResource.register
 
 
 @router.get("/subjects/{subject}/versions/{version}")
 async def get_version(request: Request) -> Response:
     svc = service(request)
-    subject, version = svc.resolve_subject(subject_param(request)), version_param(request)
-    sv = svc.resolve_version(subject, version, include_deleted=flag(request, "deleted"))
-    text = await svc.formatted_text(sv.schema, request.query_params.get("format"))
+    subject, version = svc.reads.resolve_subject(subject_param(request)), version_param(request)
+    sv = svc.reads.resolve_version(subject, version, include_deleted=flag(request, "deleted"))
+    text = await svc.reads.formatted_text(sv.schema, request.query_params.get("format"))
     body = views.subject_version(sv, text)
-    await add_schema_tags(svc, sv.schema, request.query_params.getlist("findTags"), body)
+    views.add_schema_tags(body, await svc.tags.find_tags(sv.schema, request.query_params.getlist("findTags")))
     return respond(request, body)
 
 
 @router.get("/subjects/{subject}/versions/{version}/schema")
 async def get_version_schema(request: Request) -> Response:
-    svc = service(request)
-    subject, version = svc.resolve_subject(subject_param(request)), version_param(request)
-    sv = svc.resolve_version(subject, version, include_deleted=flag(request, "deleted"))
-    return respond_text(request, await svc.formatted_text(sv.schema, request.query_params.get("format")))
+    reads = service(request).reads
+    subject, version = reads.resolve_subject(subject_param(request)), version_param(request)
+    sv = reads.resolve_version(subject, version, include_deleted=flag(request, "deleted"))
+    return respond_text(request, await reads.formatted_text(sv.schema, request.query_params.get("format")))
 
 
 @router.get("/subjects/{subject}/versions/{version}/referencedby")
 @router.get("/subjects/{subject}/versions/{version}/referencedBy", include_in_schema=False)
 async def referenced_by(request: Request) -> Response:
-    svc = service(request)
-    subject, version = svc.resolve_subject(subject_param(request)), version_param(request)
-    deleted = flag(request, "deleted")
-    sv = svc.resolve_version(subject, version, include_deleted=True)
-    ids = sorted({r.schema.id for r in svc.state.referencing(subject, sv.version, include_deleted=deleted)})
+    subject, version = subject_param(request), version_param(request)
+    ids = service(request).reads.referenced_by(subject, version, deleted=flag(request, "deleted"))
     return respond(request, page(ids, request))
 
 

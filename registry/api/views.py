@@ -1,10 +1,13 @@
-"""JSON shapes of Confluent's entities, built from the registry's state objects."""
+"""JSON shapes of Confluent's entities and answers, built from the state's and the use cases' values."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from charter.compat import SchemaTags
 from charter.registry.store.state import SchemaContent, SubjectVersion
+from charter.registry.usecases.associations import Upsert
+from charter.registry.usecases.config import ConfigUpdate
 
 
 def content_fields(content: SchemaContent, out: dict[str, Any], text: str | None = None) -> dict[str, Any]:
@@ -51,3 +54,44 @@ def subject_version(sv: SubjectVersion, text: str | None = None) -> dict[str, An
         out["deleted"] = True
     out["ts"] = sv.timestamp_ms
     return out
+
+
+def add_schema_tags(body: dict[str, Any], found: list[SchemaTags]) -> None:
+    """``findTags``: the matching tagged entities as ``schemaTags``, left out when none matches (as
+    Confluent omits empty fields)."""
+    if found:
+        body["schemaTags"] = [item.to_json() for item in found]
+
+
+def config_update(update: ConfigUpdate) -> dict[str, Any]:
+    """What ``PUT /config`` answers: the level as ``compatibility``, then the other fields given."""
+    out: dict[str, Any] = {"compatibility": update.level} if update.level is not None else {}
+    out.update(update.fields)
+    return out
+
+
+def association(value: dict[str, Any], guid: str | None) -> dict[str, Any]:
+    """The ``Association`` entity of a stored value (``guid``: its subject's latest schema's)."""
+    out = {
+        "subject": value["subject"],
+        "resourceName": value["resourceName"],
+        "resourceNamespace": value["resourceNamespace"],
+        "resourceId": value.get("resourceId"),
+        "resourceType": value["resourceType"],
+        "associationType": value["associationType"],
+        "lifecycle": value.get("lifecycle", "WEAK"),
+        "frozen": bool(value.get("frozen")),
+    }
+    if guid is not None:
+        out["guid"] = guid
+    return out
+
+
+def association_response(request: Upsert) -> dict[str, Any]:
+    """The ``AssociationResponse`` of a create/update: the resource and the associations asked for."""
+    return {
+        "resourceName": request.name, "resourceNamespace": request.namespace, "resourceId": request.resource_id,
+        "resourceType": request.resource_type,
+        "associations": [{"subject": i.subject, "associationType": i.association_type,
+                          "lifecycle": i.lifecycle, "frozen": i.frozen} for i in request.items],
+    }

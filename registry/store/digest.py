@@ -22,7 +22,7 @@ What is fed for each part follows Confluent's ``updateHash`` methods (``Schema``
 
 A schema without references, metadata or rule set (the usual case) hashes to exactly
 ``md5(schema_string)``. The schema type is not part of the hash, as in Confluent; the registry's
-identity adds it (:func:`charter.registry.store.state.fingerprint`).
+identity adds it (:func:`charter.registry.store.identity.fingerprint`).
 
 :func:`contract_parts` is the one description of what is hashed after the schema string: nested
 lists of strings, 4-byte integers (reference versions) and ``True`` (a byte 1). The MD5 feeds
@@ -36,8 +36,8 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from charter.registry.contracts import RULE_LISTS
-
+# The rule lists of a rule set, in the order Confluent hashes them (and the one place they are named)
+RULE_LISTS = ("migrationRules", "domainRules", "encodingRules")
 RULE_TEXT_FIELDS_HEAD = ("name", "doc", "kind", "mode", "type")
 RULE_TEXT_FIELDS_TAIL = ("expr", "onSuccess", "onFailure")
 ENUM_FIELDS = ("kind", "mode")  # Java enums: hashed by their (upper-case) names
@@ -47,7 +47,7 @@ RULE_DEFAULTS = {"kind": "TRANSFORM", "mode": "WRITEREAD"}  # Confluent's Rule c
 Parts = list[Any]  # nested lists of str, int (a 4-byte version) and True (one byte 1: a marker)
 
 
-class _Ref(Protocol):
+class ReferenceLike(Protocol):
     name: str
     subject: str
     version: int
@@ -103,7 +103,7 @@ def _rule_set_parts(rule_set: dict[str, Any]) -> Parts:
 
 
 def contract_parts(
-    references: Iterable[_Ref], metadata: dict[str, Any] | None, rule_set: dict[str, Any] | None
+    references: Iterable[ReferenceLike], metadata: dict[str, Any] | None, rule_set: dict[str, Any] | None
 ) -> Parts:
     """What follows the schema string in the hash, in order (see the module docstring). Metadata
     and a rule set count when given, even empty (``{}``): Confluent marks any non-null one."""

@@ -7,26 +7,23 @@ DELETE_SUBJECT (soft-deletes versions up to the given one), CLEAR_SUBJECT, ASSOC
 resource associations) and CONTEXT (a schema context exists; a tombstone deletes it). Schema ids
 are unique per context (see :mod:`charter.registry.contexts`): each context has its own
 :class:`IdSpace`. Each distinct schema content is kept once per context, shared by every subject
-and version of that context that uses it, so memory does not grow with duplicates.
-Records it cannot use are reported to the caller, never fatal.
+and version of that context that uses it, so memory does not grow with duplicates; its identity
+(fingerprint, MD5, GUID) is computed by :mod:`.identity`. Records it cannot use are reported to the
+caller, never fatal.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import sys
-import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
-
-from charter.registry.contexts import DEFAULT_CONTEXT, context_of, reference_subject
-from charter.registry.errors import RegistryError
+from charter.compat.model import DEFAULT_SCHEMA_TYPE
+from charter.registry.contexts import DEFAULT_CONTEXT, context_of, reference_subject, valid_subject
 from charter.registry.records import KeyType, RecordFormatError, RecordKey, schema_value, stored_md5
-from charter.registry.store.digest import contract_parts, guid_text, schema_md5
+from charter.registry.store.identity import TYPE_TAGS, fingerprint, guid_md5, guid_text, is_plain, md5_of
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +59,7 @@ class SchemaContent:
     @property
     def md5(self) -> bytes:
         """Confluent's content hash (:mod:`.digest`): the record's own, else the computed one."""
-        return self.foreign_md5 or self.fingerprint[:16]
+        return self.foreign_md5 or md5_of(self.fingerprint)
 
     @property
     def key(self) -> tuple[str, int]:
@@ -92,39 +89,10 @@ class SubjectVersion:
         )
 
 
-# The byte after the MD5 in a fingerprint: the same text in two formats is two schemas.
-TYPE_TAGS = {"AVRO": b"A", "PROTOBUF": b"P", "JSON": b"J"}
-
-
-def fingerprint(
-    schema_type: str,
-    text: str,
-    references: Iterable[Reference],
-    metadata: dict[str, Any] | None = None,
-    rule_set: dict[str, Any] | None = None,
-) -> bytes:
-    """The identity of a schema's content: same fingerprint, same global id.
-
-    Confluent's MD5 of the content (:mod:`.digest`, also the GUID), a byte naming the schema type
-    and, when there are references, metadata or rules, a digest of them in an unambiguous form:
-    Confluent's MD5 joins their strings without separators, so ``{"a": "bc"}`` and ``{"ab": "c"}``
-    hash alike, and two versions with such contents must not share one stored copy."""
-    refs = tuple(references)
-    tag = TYPE_TAGS.get(schema_type, schema_type.encode())
-    if not refs and metadata is None and rule_set is None:
-        return schema_md5(text) + tag
-    parts = contract_parts(refs, metadata, rule_set)
-    unambiguous = hashlib.md5(orjson.dumps(parts), usedforsecurity=False).digest()
-    return schema_md5(text, parts) + tag + unambiguous
-
-
-def is_plain(fp: bytes) -> bool:
-    """Whether a fingerprint is just MD5 and type byte (so the GUID finds it in ids_by_fingerprint)."""
-    return len(fp) == 17
-
-
 def parse_references(raw: Any) -> tuple[Reference, ...]:
-    """References from a record value or request body; raises ValueError on a bad shape."""
+    """References from their JSON (Confluent's ``SchemaReference`` list), as a SCHEMA record value
+    holds them; raises ValueError on a bad shape. The one reader of that shape: the API reads a
+    request body's with it too (:func:`charter.registry.api.bodies.read_references`)."""
     if raw is None:
         return ()
     if not isinstance(raw, list):
@@ -258,12 +226,11 @@ class RegistryState:
             refs = parse_references(value.get("references"))
         except ValueError as exc:
             raise RecordFormatError(str(exc)) from None
-        schema_type = value.get("schemaType") or "AVRO"
+        schema_type = value.get("schemaType") or DEFAULT_SCHEMA_TYPE
         metadata, rule_set = value.get("metadata"), value.get("ruleSet")
-        try:
-            context = context_of(subject)
-        except RegistryError:  # a malformed qualified name written by another registry
-            raise RecordFormatError(f"subject {subject!r} names an invalid context") from None
+        if not valid_subject(subject):  # a malformed qualified name written by another registry
+            raise RecordFormatError(f"subject {subject!r} names an invalid context")
+        context = context_of(subject)
         space = self.id_spaces.get(context)
         if space is None:
             space = self.id_spaces[context] = IdSpace()
@@ -274,7 +241,7 @@ class RegistryState:
             space.schemas_by_id[schema_id] = content
             space.ids_by_fingerprint.setdefault(fp, schema_id)
             foreign = stored_md5(value)
-            if foreign is not None and foreign != fp[:16]:
+            if foreign is not None and foreign != md5_of(fp):
                 content.foreign_md5 = foreign
             if content.foreign_md5 or not is_plain(fp):
                 space.ids_by_md5.setdefault(content.md5, schema_id)
@@ -349,9 +316,8 @@ class RegistryState:
 
     def schemas_by_guid(self, guid: str) -> list[SchemaContent]:
         """The schema with this GUID in every context that holds it, default context first."""
-        try:
-            md5 = uuid.UUID(guid).bytes
-        except ValueError:
+        md5 = guid_md5(guid)
+        if md5 is None:
             return []
         out = []
         for context in sorted(self.id_spaces):

@@ -19,10 +19,10 @@ from charter.compat import CompatibilityLevel, ParsedSchema, SchemaFormat
 from charter.compat.formats import get_format
 from charter.compat.levels import check_compatibility
 from charter.compat.outline import Part, diff_outlines, pointer
-from charter.registry.schemas import resolve_references
-from charter.registry.service import RegistryService
 from charter.registry.store.state import SubjectVersion
 from charter.registry.ui.render import pretty
+from charter.registry.usecases.config import Config
+from charter.registry.usecases.reads import Reads
 
 
 @dataclass
@@ -85,18 +85,14 @@ def structural_changes(fmt: SchemaFormat, old: ParsedSchema, new: ParsedSchema) 
     return out
 
 
-async def compare(svc: RegistryService, a: SubjectVersion, b: SubjectVersion) -> Comparison:
+async def compare(config: Config, reads: Reads, a: SubjectVersion, b: SubjectVersion) -> Comparison:
     """Compare two versions of one subject (the lower version number is the older one)."""
     old, new = (a, b) if a.version <= b.version else (b, a)
-    level = svc.config.compatibility_level(old.subject)
-    policy = svc.config.compatibility_policy(old.subject)
-    # Dependencies are resolved on the loop (state snapshot); parsing and checks in a thread.
-    old_deps = resolve_references(svc.state, old.schema.references, old.schema.context)
-    new_deps = resolve_references(svc.state, new.schema.references, new.schema.context)
+    level = config.compatibility_level(old.subject)
+    policy = config.compatibility_policy(old.subject)
+    old_p, new_p = await reads.parsed(old.schema, new.schema)  # parsed in a thread; checks in one too
 
     def work() -> tuple[bool, list[str], list[tuple[str, bool, list[str]]], list[Change]]:
-        old_p = svc.parser.parse_stored(old.schema, old_deps)
-        new_p = svc.parser.parse_stored(new.schema, new_deps)
         same_type = old_p.schema_type == new_p.schema_type
         changes = structural_changes(get_format(new_p.schema_type), old_p, new_p) if same_type else []
         verdict = check_compatibility(level, new_p, [(old.version, old_p)], policy=policy)

@@ -1,8 +1,9 @@
 """The console's pages, as Starlette routes under ``/ui`` (added to the app by ``create_app``).
 
-Reads use the service the JSON API uses (``state``, ``resolve_version``, ``schema_by_id``,
-``check``), so the console shows what the API answers. The one write, "Register" on the check
-page, is an HTML form POST to ``/ui/check`` that calls ``service.register`` exactly as
+Reads use the use cases the JSON API uses (``reads.resolve_version``, ``reads.schema_by_id``,
+``schemas.check``, and the state), so the console shows what the API answers. The one write,
+"Register" on the check page, is an HTML form POST to ``/ui/check`` that calls
+``schemas.register`` exactly as
 ``POST /subjects/{subject}/versions`` does: modes (READONLY refuses with the server's message),
 compatibility and IMPORT rules apply. On a Kafka follower (``cluster.writes_here()`` false) the
 console does not forward: it refuses and links the primary's console, where the write can be made.
@@ -29,10 +30,11 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from charter.compat.formats import supported_types
+from charter.compat.model import DEFAULT_SCHEMA_TYPE
 from charter.registry import errors
+from charter.registry.api.bodies import read_schema_request
 from charter.registry.api.http import path_text
 from charter.registry.contexts import reference_subject
-from charter.registry.schemas import read_schema_request
 from charter.registry.service import RegistryService
 from charter.registry.store.state import LATEST, MAX_VERSION
 from charter.registry.ui.compare import compare
@@ -147,7 +149,7 @@ async def subject_page(request: Request) -> Response:
     if not all_versions:
         raise errors.subject_not_found(subject)
     # A version asked for by number is shown even when soft-deleted (marked as such).
-    sv = svc.resolve_version(subject, version, include_deleted=show_deleted or version != LATEST)
+    sv = svc.reads.resolve_version(subject, version, include_deleted=show_deleted or version != LATEST)
     listed = all_versions if show_deleted else [v for v in all_versions if not v.deleted]
     targets = [(r, reference_subject(sv.schema.context, r.subject)) for r in sv.schema.references]
     refs = [(r, target, svc.state.version(target, r.version) is not None) for r, target in targets]
@@ -174,9 +176,9 @@ async def diff_page(request: Request) -> Response:
         raise errors.subject_not_found(subject)
     params = request.query_params
     default_from = versions[-2].version if len(versions) > 1 else versions[-1].version
-    a = svc.resolve_version(subject, _version(params.get("from") or str(default_from)), include_deleted=True)
-    b = svc.resolve_version(subject, _version(params.get("to") or "latest"), include_deleted=True)
-    result = await compare(svc, a, b)
+    a = svc.reads.resolve_version(subject, _version(params.get("from") or str(default_from)), include_deleted=True)
+    b = svc.reads.resolve_version(subject, _version(params.get("to") or "latest"), include_deleted=True)
+    result = await compare(svc.config, svc.reads, a, b)
     return page("diff.html", subject=subject, versions=versions, a=a, b=b, cmp=result)
 
 
@@ -193,7 +195,7 @@ def _error_line(message: str) -> int | None:
 
 @handled
 async def check_page(request: Request) -> Response:
-    form = {"subject": request.query_params.get("subject", ""), "schemaType": "AVRO", "schema": "",
+    form = {"subject": request.query_params.get("subject", ""), "schemaType": DEFAULT_SCHEMA_TYPE, "schema": "",
             "references": ""}
     subject = form["subject"]
     svc = _svc(request)
@@ -244,7 +246,8 @@ async def check_submit(request: Request) -> Response:
             refs = json.loads(refs_text) if refs_text else None
         except ValueError as exc:
             raise errors.bad_request(f"References must be a JSON list of {{name, subject, version}}: {exc}") from None
-        body = {"schema": form.get("schema", ""), "schemaType": form.get("schemaType") or "AVRO", "references": refs}
+        schema_type = form.get("schemaType") or DEFAULT_SCHEMA_TYPE
+        body = {"schema": form.get("schema", ""), "schemaType": schema_type, "references": refs}
         schema_request = read_schema_request(body, svc.settings.max_schema_bytes)
         outcome["level"] = svc.config.compatibility_level(subject).value
         outcome["existing"] = len(svc.state.versions(subject))
@@ -257,10 +260,10 @@ async def check_submit(request: Request) -> Response:
                     503, 50003, f"This instance is a follower: register on {where}, or use the JSON API here, "
                     "which forwards writes to the primary",
                 )
-            sv, created = await svc.register(subject, schema_request)
+            sv, created = await svc.schemas.register(subject, schema_request)
             outcome.update(registered=sv, created=created)
         else:
-            result = await svc.check(subject, None, schema_request, normalize=False)
+            result = await svc.schemas.check(subject, None, schema_request, normalize=False)
             outcome.update(compatible=result.is_compatible, messages=result.messages)
     except errors.RegistryError as exc:
         status = exc.http_status
@@ -284,9 +287,7 @@ async def lookup_page(request: Request) -> Response:
 
 
 async def _schema_view(request: Request, content: Any) -> Response:
-    svc = _svc(request)
-    users = [sv for sv in svc.state.iter_versions() if sv.schema is content]
-    return page("schema.html", content=content, users=users)
+    return page("schema.html", content=content, users=_svc(request).reads.users_of(content))
 
 
 @handled
@@ -297,7 +298,7 @@ async def schema_by_id(request: Request) -> Response:
     except ValueError:
         raise errors.schema_not_found(raw) from None
     subject = request.query_params.get("subject") or None  # its context holds the id
-    return await _schema_view(request, _svc(request).schema_by_id(schema_id, subject))
+    return await _schema_view(request, _svc(request).reads.schema_by_id(schema_id, subject))
 
 
 @handled
@@ -305,7 +306,7 @@ async def schema_by_guid(request: Request) -> Response:
     guid = path_text(request, "guid")
     content = _svc(request).state.schema_by_guid(guid)
     if content is None:
-        raise errors.RegistryError(404, 40403, f"Schema {guid} not found")
+        raise errors.schema_guid_not_found(guid)
     return await _schema_view(request, content)
 
 

@@ -16,13 +16,7 @@ LITERAL = re.compile(r"""(?<![\w])["'](AVRO|PROTOBUF|JSON)["']""")
 CONSTANT = re.compile(r"\bSchemaType\.(AVRO|PROTOBUF|JSON)\b")
 
 #: file -> (how many lines naming a format it may hold, why).
-ALLOWED_LITERALS: dict[str, tuple[int, str]] = {
-    "registry/store/state.py": (2, "TYPE_TAGS and the absent-schemaType default: to become get_format(t).type_tag "
-                                   "and DEFAULT_SCHEMA_TYPE when the state helper's work is merged"),
-    "registry/schemas.py": (1, "the absent-schemaType default of a request body: to become DEFAULT_SCHEMA_TYPE "
-                               "at merge"),
-    "registry/ui/routes.py": (2, "the check form's default schemaType: to become DEFAULT_SCHEMA_TYPE at merge"),
-}
+ALLOWED_LITERALS: dict[str, tuple[int, str]] = {}
 
 #: Serdes name their own format with the compat constant (and the framing reads Protobuf's indexes).
 SERDES = {"clients/avro.py", "clients/protobuf.py", "clients/json_schema.py", "clients/serde.py", "clients/wire.py"}

@@ -110,7 +110,7 @@ def test_empty_contract_merges_as_confluent() -> None:
     """from MergeEntitiesTest.mergeMetadatas (an empty m2 leaves m1's) and Metadata.mergeMetadata /
     RuleSet.mergeRuleSets: only a null side is skipped, so an empty default or specific one makes
     the result present; enableAt is the new one's, else the old."""
-    from charter.registry.contracts import as_stored, effective_contract, merge_metadata, merge_rule_sets
+    from charter.registry.usecases.contracts import as_stored, effective_contract, merge_metadata, merge_rule_sets
 
     m1 = {"tags": {"**.ssn": ["PII"]}, "properties": {"key1": "value1"}, "sensitive": ["key1"]}
     assert merge_metadata(m1, {"tags": {}, "properties": {}}) == m1

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from charter.registry.api.bodies import read_schema_request
 from charter.registry.errors import RegistryError
 from charter.registry.log.file import FileLog
-from charter.registry.schemas import read_schema_request
 from charter.registry.service import RegistryService
 from charter.registry.settings import Settings
 
@@ -31,7 +31,7 @@ def test_duplicates_share_one_stored_schema(tmp_path: Path) -> None:
         request = read_schema_request({"schema": SCHEMA}, 1 << 20)
         ids = set()
         for i in range(300):
-            sv, created = await service.register(f"topic-{i}-value", request)
+            sv, created = await service.schemas.register(f"topic-{i}-value", request)
             assert created
             ids.add(sv.schema.id)
         return ids
@@ -52,7 +52,7 @@ def test_refused_writes_append_nothing(tmp_path: Path) -> None:
     log_file = tmp_path / "schemas.log"
 
     async def scenario() -> None:
-        await service.register("s", read_schema_request({"schema": SCHEMA}, 1 << 20))
+        await service.schemas.register("s", read_schema_request({"schema": SCHEMA}, 1 << 20))
         size = log_file.stat().st_size
         bad = [
             {"schema": "{not json"},
@@ -61,7 +61,7 @@ def test_refused_writes_append_nothing(tmp_path: Path) -> None:
         ]
         for body in bad:
             with pytest.raises(RegistryError):
-                await service.register("s", read_schema_request(body, 1 << 20))
+                await service.schemas.register("s", read_schema_request(body, 1 << 20))
         with pytest.raises(RegistryError):
             await service.deletes.delete_version("s", 1, permanent=True)  # not soft-deleted first
         assert log_file.stat().st_size == size

@@ -17,13 +17,13 @@ from typing import Any
 import orjson
 
 from charter.registry import errors
+from charter.registry.store.digest import RULE_LISTS
 
 KINDS = ("TRANSFORM", "CONDITION")
 MIGRATION_MODES = ("UPGRADE", "DOWNGRADE", "UPDOWN")
 DOMAIN_MODES = ("WRITE", "READ", "WRITEREAD")
 MODES = MIGRATION_MODES + DOMAIN_MODES
 ACTIONS = ("NONE", "ERROR", "DLQ")
-RULE_LISTS = ("migrationRules", "domainRules", "encodingRules")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 
 

@@ -2,20 +2,20 @@
 
 Reads resolve a subject's effective setting (subject, then its context's settings, stored under
 the subject ``:.ctx:``, then global, then the server default);
-writes are CONFIG and MODE records through the shared :class:`StateWriter`.
+writes are CONFIG and MODE records through the shared :class:`StateWriter`. Request bodies are
+read into a :class:`ConfigUpdate` or a :class:`Mode` by the API (:mod:`charter.registry.api.bodies`).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from charter.compat import CompatibilityLevel
 from charter.registry import errors
-from charter.registry.contexts import canonical_subject
-from charter.registry.contracts import validate_metadata, validate_rule_set
-from charter.registry.modes import Mode, ModeRules, scopes
 from charter.registry.records import config_key, mode_key
+from charter.registry.usecases.modes import Mode, ModeRules, scopes
 from charter.registry.writer import StateWriter
 
 log = logging.getLogger(__name__)
@@ -23,7 +23,17 @@ log = logging.getLogger(__name__)
 POLICIES = ("STRICT", "LENIENT", "LOGICAL")
 
 
-class ConfigService:
+@dataclass(frozen=True)
+class ConfigUpdate:
+    """A validated ``ConfigUpdateRequest`` (read by :func:`charter.registry.api.bodies.read_config_update`)."""
+
+    level: str | None  # a CompatibilityLevel value, or None when not given
+    fields: dict[str, Any]  # every other field given, None ones left out
+
+
+class Config:
+    """Compatibility configuration and modes, global and per subject."""
+
     def __init__(self, writer: StateWriter, default_level: CompatibilityLevel) -> None:
         self.writer = writer
         self.state = writer.state
@@ -71,50 +81,16 @@ class ConfigService:
         view.setdefault("compatibilityLevel", self.default_level.value)
         return view
 
-    async def set_config(self, subject: str | None, body: Any) -> dict[str, Any]:
-        if not isinstance(body, dict):
-            raise errors.bad_request('The body must be a JSON object such as {"compatibility": "FULL"}')
-        update = dict(body)
-        level = update.pop("compatibility", None)
-        if "compatibilityLevel" in update:  # accepted for symmetry with GET
-            level = level or update.pop("compatibilityLevel")
-        if level is not None:
-            if not isinstance(level, str):
-                raise errors.invalid_compatibility_level(level)
-            try:
-                level = CompatibilityLevel.parse(level).value
-            except ValueError:
-                raise errors.invalid_compatibility_level(level) from None
-        policy = update.get("compatibilityPolicy")
-        if policy is not None:
-            if not isinstance(policy, str) or policy.upper() not in POLICIES:
-                raise errors.RegistryError(
-                    422, 42203, f"Invalid compatibility policy {policy!r}. Valid values are {', '.join(POLICIES)}"
-                )
-            update["compatibilityPolicy"] = policy.upper()
-        for name in ("defaultMetadata", "overrideMetadata"):
-            validate_metadata(update.get(name), name)
-        for name in ("defaultRuleSet", "overrideRuleSet"):
-            validate_rule_set(update.get(name), name)
-        for name in ("compatibilityGroup", "alias"):
-            if update.get(name) is not None and not isinstance(update[name], str):
-                raise errors.bad_request(f"'{name}' must be a string")
-        if update.get("alias"):
-            update["alias"] = canonical_subject(update["alias"])  # 42208 for a malformed context
-        for flag in ("normalize", "validateFields", "validateRules"):
-            if flag in update and update[flag] is not None and not isinstance(update[flag], bool):
-                raise errors.bad_request(f"'{flag}' must be true or false")
+    async def set_config(self, subject: str | None, update: ConfigUpdate) -> None:
+        """``PUT /config``: the update merged over the scope's stored config, as one CONFIG record."""
         async with self.writer.lock:
             value = {k: v for k, v in (self.state.configs.get(subject) or {}).items()}
-            if level is not None:
-                value["compatibilityLevel"] = level
-            value.update({k: v for k, v in update.items() if v is not None})
+            if update.level is not None:
+                value["compatibilityLevel"] = update.level
+            value.update(update.fields)
             if subject is not None:
                 value = {"subject": subject, **value}
             await self.writer.write([(config_key(subject), value)])
-        echo = {"compatibility": level} if level is not None else {}
-        echo.update({k: v for k, v in update.items() if v is not None})
-        return echo
 
     async def delete_config(self, subject: str | None) -> dict[str, Any]:
         async with self.writer.lock:
@@ -140,17 +116,14 @@ class ConfigService:
             return self.get_mode(scopes(subject)[1], default_to_global)
         return mode
 
-    async def set_mode(self, subject: str | None, body: Any, force: bool) -> str:
-        if not isinstance(body, dict):
-            raise errors.bad_request('The request body must be a JSON object such as {"mode": "READONLY"}')
-        mode = Mode.parse(body.get("mode"))
+    async def set_mode(self, subject: str | None, mode: Mode, force: bool) -> None:
+        """``PUT /mode``: IMPORT only on an empty scope unless ``force`` (see modes)."""
         async with self.writer.lock:
             self.modes.check_can_set(subject, mode, force)
             value: dict[str, Any] = {"mode": mode.value}
             if subject is not None:
                 value = {"subject": subject, **value}
             await self.writer.write([(mode_key(subject), value)])
-        return mode.value
 
     async def delete_mode(self, subject: str | None) -> str:
         async with self.writer.lock:

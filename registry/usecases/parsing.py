@@ -1,10 +1,11 @@
-"""Turning request bodies into parsed schemas: validation, reference resolution, caching.
+"""Turning schema requests into parsed schemas: reference resolution, parsing, caching.
 
-A register/lookup/compatibility body (``schema``, ``schemaType``, ``references``, ``metadata``,
-``ruleSet``) becomes a :class:`Candidate`: the parsed schema plus the text and fingerprint the
-registry stores. Referenced schemas are looked up in the state on the event loop (a snapshot of
-immutable contents); parsing happens in the caller's thread, off the loop. Parsed stored schemas
-are kept in a bounded LRU so compatibility checks do not re-parse history on every request.
+A :class:`SchemaRequest` (read from a register/lookup/compatibility body by the API,
+:func:`charter.registry.api.bodies.read_schema_request`) becomes a :class:`Candidate`: the parsed
+schema plus the text and fingerprint the registry stores. Referenced schemas are looked up in the
+state on the event loop (a snapshot of immutable contents); parsing happens in the caller's thread,
+off the loop. Parsed stored schemas are kept in a bounded LRU so compatibility checks do not re-
+parse history on every request.
 """
 
 from __future__ import annotations
@@ -20,19 +21,12 @@ from typing import Any
 import orjson
 
 from charter.compat import InvalidSchemaError, ParsedSchema
-from charter.compat.formats import get_format, supported_types
+from charter.compat.formats import get_format
 from charter.registry import errors
 from charter.registry.contexts import reference_subject
-from charter.registry.contracts import as_stored, metadata_can_look_up
-from charter.registry.store.state import (
-    LATEST,
-    Reference,
-    RegistryState,
-    SchemaContent,
-    SubjectVersion,
-    fingerprint,
-    parse_references,
-)
+from charter.registry.store.identity import fingerprint
+from charter.registry.store.state import LATEST, Reference, RegistryState, SchemaContent, SubjectVersion
+from charter.registry.usecases.contracts import as_stored, metadata_can_look_up
 
 MAX_REFERENCE_DEPTH = 64
 # The config values that add metadata and rules to a new version (see contracts.effective_contract)
@@ -61,54 +55,6 @@ class Candidate:
     parsed: ParsedSchema
     text: str
     fingerprint: bytes
-
-
-def _optional_int(body: dict[str, Any], name: str) -> int | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise errors.bad_request(f"'{name}' must be an integer")
-    return value
-
-
-def read_schema_request(body: Any, max_schema_bytes: int) -> SchemaRequest:
-    """Validate the JSON shape of a register/lookup body (HTTP 400 or 422 when wrong)."""
-    if not isinstance(body, dict):
-        raise errors.bad_request("The request body must be a JSON object with a 'schema' field")
-    text = body.get("schema")
-    if text is None:  # Confluent's null schema: empty (a register reuses the latest; see service)
-        text = ""
-    if not isinstance(text, str):
-        raise errors.bad_request("'schema' must be a string holding the schema text")
-    if len(text) > max_schema_bytes:
-        raise errors.schema_too_large(len(text.encode()), max_schema_bytes)
-    schema_type = body.get("schemaType") or "AVRO"
-    if not isinstance(schema_type, str):
-        raise errors.bad_request("'schemaType' must be a string")
-    schema_type = schema_type.upper()
-    if schema_type not in supported_types():
-        raise errors.invalid_schema(
-            f"Invalid schema type {schema_type}: this registry supports {', '.join(supported_types())}"
-        )
-    try:
-        refs = parse_references(body.get("references"))
-    except ValueError as exc:
-        raise errors.bad_request(f"Invalid references: {exc}") from None
-    metadata, rule_set = body.get("metadata"), body.get("ruleSet")
-    if metadata is not None and not isinstance(metadata, dict):
-        raise errors.bad_request("'metadata' must be an object")
-    if rule_set is not None and not isinstance(rule_set, dict):
-        raise errors.bad_request("'ruleSet' must be an object")
-    return SchemaRequest(
-        schema_type,
-        text,
-        refs,
-        as_stored(metadata),  # {} stays: Confluent's Schema.metadata is then non-null (and hashed)
-        as_stored(rule_set),
-        _optional_int(body, "id"),
-        _optional_int(body, "version"),
-    )
 
 
 @dataclass(frozen=True, slots=True)

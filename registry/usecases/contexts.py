@@ -16,15 +16,9 @@ from charter.registry.records import DEFAULT_TENANT, RecordKey, context_key
 from charter.registry.writer import StateWriter
 
 
-def context_not_empty(context: str) -> errors.RegistryError:
-    return errors.RegistryError(
-        422, 42211,
-        f"Context '{context}' not empty: delete its subjects permanently first "
-        f"(GET /subjects?subjectPrefix=:{context}:&deleted=true lists them)",
-    )
+class Contexts:
+    """Listing and deleting contexts, and the CONTEXT record a registration may need."""
 
-
-class ContextService:
     def __init__(self, writer: StateWriter) -> None:
         self.writer = writer
         self.state = writer.state
@@ -49,8 +43,8 @@ class ContextService:
         check_context(context)
         async with self.writer.lock:
             if self.subjects_of(context):
-                raise context_not_empty(context)
+                raise errors.context_not_empty(context)
             if context not in self.state.context_names():
-                raise errors.RegistryError(404, 404, f"Context '{context}' not found")
+                raise errors.context_not_found(context)
             if context in self.state.contexts:
                 await self.writer.write([(context_key(context), None)])

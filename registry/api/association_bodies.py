@@ -1,28 +1,67 @@
-"""The request shapes of ``/associations``, validated without touching any state.
+"""The request shapes of ``/associations``, read into the use case's values without touching any state.
 
 - a create/update body (``POST``/``PUT /associations``, and CREATE/UPSERT entries of
   ``:batchMutate``): :func:`parse_upsert`;
 - lookup and delete filters: from the query string (:func:`check_filters`, :func:`parse_flag`) or
-  from a batch entry (:func:`parse_selector`).
+  from a batch entry (:func:`parse_selector`);
+- the batch calls' bodies: :func:`read_batch_get`, :func:`read_batch_mutate`.
 
 Malformed values get 42212 naming the field; a body of the wrong JSON type, or a query flag that
 is not ``true``/``false``, gets 400 (as rest-utils answers a JSON or parameter it cannot map).
+
+The batch calls, ``POST /associations:batchGet`` and ``POST /associations:batchMutate``: Confluent
+lists both calls (CSR #4032) but no client we can reach sends them and the reference gives no
+shapes, so these are Charter's: the batch forms of the single calls.
+
+``:batchGet``::
+
+    {"requests": [{"subject": "s"}
+                  | {"resourceId": "id"}
+                  | {"resourceName": "t", "resourceNamespace": "lkc-1" or "-"},
+                  ...]}
+
+each entry optionally with ``"resourceType"``, ``"associationTypes": ["key", "value"]`` and
+``"lifecycle"``, the filters of the single ``GET``. The answer is
+``{"responses": [{"associations": [Association, ...]}, ...]}`` in request order; an entry that
+matches nothing gets ``{"associations": []}``. A malformed entry fails the whole call with 422
+42212 and a message that starts ``requests[i]:``.
+
+``:batchMutate``::
+
+    {"requests": [{"op": "CREATE" | "UPSERT", <the POST/PUT /associations body>}
+                  | {"op": "DELETE", <a batchGet entry>, "cascadeLifecycle": true|false},
+                  ...]}
+
+CREATE is ``POST /associations``, UPSERT is ``PUT``, DELETE is the ``DELETE`` routes (40410 when
+nothing matches; ``cascadeLifecycle`` as there). The answer is ``{"responses": [...]}`` in request
+order: the single call's ``AssociationResponse`` for CREATE/UPSERT, ``{"deleted": n}`` for DELETE.
+The batch is atomic: every entry is validated, then all are planned in order under the write lock
+(each sees the ones before it) and written in one log write; any failure writes nothing and
+answers the first failing entry's error, its message prefixed ``requests[i]:``. An entry may not
+carry a ``schema`` to register (that registration could not be undone): register it first.
+Unknown fields in a batchGet or DELETE entry are refused, so a misspelt filter cannot widen a
+delete.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
 from typing import Any
 
 from charter.registry import errors
+from charter.registry.api.bodies import read_schema_request
 from charter.registry.contexts import canonical_subject
-from charter.registry.schemas import SchemaRequest, read_schema_request
+from charter.registry.usecases.associations import (
+    ASSOCIATION_TYPES,
+    LIFECYCLES,
+    RESOURCE_TYPES,
+    WILDCARD,
+    Item,
+    Selector,
+    Upsert,
+)
 
-RESOURCE_TYPES = ("topic",)
-ASSOCIATION_TYPES = ("key", "value")
-LIFECYCLES = ("STRONG", "WEAK")
-WILDCARD = "-"
+OPS = ("CREATE", "UPSERT", "DELETE")
 SELECTOR_FIELDS = ("subject", "resourceId", "resourceName", "resourceNamespace", "resourceType",
                    "associationTypes", "lifecycle")
 
@@ -62,37 +101,6 @@ def check_filters(resource_type: str | None, association_types: list[str] | None
         if association_types else None,
         "lifecycle": choice(lifecycle, "lifecycle", LIFECYCLES, upper=True) if lifecycle else None,
     }
-
-
-@dataclass
-class Item:
-    """One entry of ``associations`` in a create/update body."""
-
-    subject: str
-    association_type: str
-    lifecycle: str
-    frozen: bool
-    schema: SchemaRequest | None = None
-    normalize: bool = False
-
-
-@dataclass
-class Upsert:
-    """A validated ``POST``/``PUT /associations`` body."""
-
-    name: str
-    namespace: str
-    resource_type: str
-    resource_id: str
-    items: list[Item]
-
-    def response(self) -> dict[str, Any]:
-        return {
-            "resourceName": self.name, "resourceNamespace": self.namespace, "resourceId": self.resource_id,
-            "resourceType": self.resource_type,
-            "associations": [{"subject": i.subject, "associationType": i.association_type,
-                              "lifecycle": i.lifecycle, "frozen": i.frozen} for i in self.items],
-        }
 
 
 def parse_upsert(body: Any, max_schema_bytes: int) -> Upsert:
@@ -140,16 +148,6 @@ def _parse_item(entry: Any, max_schema_bytes: int) -> Item:
     return Item(subject, atype, lifecycle, frozen, schema, entry.get("normalize") is True)
 
 
-
-
-@dataclass
-class Selector:
-    """Which associations a batch entry names: keyword filters of ``AssociationService.find``."""
-
-    filters: dict[str, Any] = field(default_factory=dict)
-    cascade: bool = False
-
-
 def parse_selector(entry: Any, *, deleting: bool) -> Selector:
     """A batchGet entry, or the filters of a batchMutate DELETE (``deleting``: ``cascadeLifecycle``
     allowed). Exactly one of ``subject``, ``resourceId`` or ``resourceName`` + ``resourceNamespace``;
@@ -183,3 +181,48 @@ def parse_selector(entry: Any, *, deleting: bool) -> Selector:
     if not isinstance(cascade, bool):
         raise errors.invalid_association("'cascadeLifecycle' must be true or false")
     return Selector(filters, cascade)
+
+
+def _entries(body: Any) -> list[Any]:
+    if not isinstance(body, dict):
+        raise errors.bad_request('The body must be a JSON object {"requests": [...]}')
+    entries = body.get("requests")
+    if not isinstance(entries, list):
+        raise errors.invalid_association("'requests' must be a list of entries")
+    return entries
+
+
+def read_batch_get(body: Any) -> list[Selector]:
+    """A ``:batchGet`` body; a malformed entry is 42212 ``requests[i]: ...``."""
+    selectors: list[Selector] = []
+    for index, entry in enumerate(_entries(body)):
+        try:
+            selectors.append(parse_selector(entry, deleting=False))
+        except errors.RegistryError as exc:
+            raise errors.invalid_batch_entry(index, exc) from None
+    return selectors
+
+
+def _mutation(entry: Any, max_schema_bytes: int) -> tuple[str, Selector | Upsert]:
+    if not isinstance(entry, dict):
+        raise errors.invalid_association("the entry must be a JSON object with an 'op'")
+    op = choice(text(entry, "op", required=True) or "", "op", OPS, upper=True)
+    if op == "DELETE":
+        return op, parse_selector(entry, deleting=True)
+    request = parse_upsert({k: v for k, v in entry.items() if k != "op"}, max_schema_bytes)
+    if any(item.schema is not None for item in request.items):
+        raise errors.invalid_association(
+            "batchMutate does not register schemas: register the schema first (or use POST /associations)")
+    return op, request
+
+
+def read_batch_mutate(body: Any, max_schema_bytes: int) -> list[tuple[str, Selector | Upsert]]:
+    """A ``:batchMutate`` body: (op, request) per entry; a malformed entry's error is prefixed
+    ``requests[i]:``."""
+    mutations: list[tuple[str, Selector | Upsert]] = []
+    for index, entry in enumerate(_entries(body)):
+        try:
+            mutations.append(_mutation(entry, max_schema_bytes))
+        except errors.RegistryError as exc:
+            raise errors.in_batch_entry(index, exc) from None
+    return mutations

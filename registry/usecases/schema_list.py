@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from charter.registry.aliases import alias_of, resolve_alias
 from charter.registry.contexts import matches_prefix
-from charter.registry.contracts import RULE_LISTS
-from charter.registry.service import RegistryService
-from charter.registry.store.state import SubjectVersion
+from charter.registry.store.state import RegistryState, SubjectVersion
+from charter.registry.usecases.aliases import alias_of, resolve_alias
+from charter.registry.usecases.associations import Associations
+from charter.registry.usecases.contracts import RULE_LISTS
 
 
 @dataclass(frozen=True)
@@ -45,10 +45,10 @@ def has_rule_type(rule_set: Any, rule_type: str) -> bool:
     )
 
 
-def _associated(svc: RegistryService, wanted: SchemaFilter) -> Callable[[str], bool]:
+def _associated(associations: Associations, wanted: SchemaFilter) -> Callable[[str], bool]:
     if not (wanted.resource_type or wanted.association_type or wanted.lifecycle):
         return lambda subject: True
-    found = svc.associations.find(
+    found = associations.find(
         resource_type=wanted.resource_type,
         association_types=[wanted.association_type] if wanted.association_type else None,
         lifecycle=wanted.lifecycle,
@@ -57,23 +57,25 @@ def _associated(svc: RegistryService, wanted: SchemaFilter) -> Callable[[str], b
     return subjects.__contains__
 
 
-def list_schemas(svc: RegistryService, wanted: SchemaFilter) -> Iterator[tuple[SubjectVersion, list[str]]]:
+def list_schemas(
+    state: RegistryState, associations: Associations, wanted: SchemaFilter
+) -> Iterator[tuple[SubjectVersion, list[str]]]:
     """The matching versions, by subject then version, each with the subjects aliasing it."""
-    configs = svc.state.configs
+    configs = state.configs
     aliased_by: dict[str, list[str]] = {}
     if wanted.aliases:
         for name in sorted(k for k in configs if k is not None):
             if alias_of(configs, name) is not None:
                 aliased_by.setdefault(resolve_alias(configs, name), []).append(name)
-    subjects = {s for s in svc.state.subjects if matches_prefix(s, wanted.prefix)}
+    subjects = {s for s in state.subjects if matches_prefix(s, wanted.prefix)}
     for target, names in aliased_by.items():
         if any(matches_prefix(name, wanted.prefix) for name in names):
             subjects.add(target)
-    associated = _associated(svc, wanted)
+    associated = _associated(associations, wanted)
     for subject in sorted(subjects):
         if not associated(subject):
             continue
-        versions = svc.state.versions(subject, include_deleted=wanted.deleted)
+        versions = state.versions(subject, include_deleted=wanted.deleted)
         if wanted.rule_type:
             versions = [sv for sv in versions if has_rule_type(sv.schema.rule_set, wanted.rule_type)]
         if wanted.latest_only:

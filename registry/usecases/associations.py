@@ -21,8 +21,11 @@ associations, so the ASSOCIATED strategy falls back instead of naming a subject 
 soft delete keeps them.
 
 Every write is planned in a :class:`Plan` (the records so far, applied to a copy of the
-associations) and written at once, which is also how the batch calls (``association_batch``)
-stay atomic.
+associations) and written at once, which is also how the batch calls (``:batchGet`` and
+``:batchMutate``, see :mod:`charter.registry.api.association_bodies` for their shapes) stay
+atomic: every entry is planned in order under the write lock (each sees the ones before it) and
+written in one log write; any failure writes nothing and answers the first failing entry's error,
+its message prefixed ``requests[i]:``.
 """
 
 from __future__ import annotations
@@ -31,31 +34,51 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from charter.registry import errors
-from charter.registry.association_requests import WILDCARD, Upsert, parse_upsert
 from charter.registry.records import DEFAULT_TENANT, KeyType, RecordKey, assoc_key
+from charter.registry.usecases.deletes import Record, purge_records
+from charter.registry.usecases.parsing import SchemaRequest
 
 if TYPE_CHECKING:
-    from charter.registry.service import RegistryService
     from charter.registry.store.state import RegistryState
+    from charter.registry.usecases.modes import ModeRules
+    from charter.registry.usecases.schemas import Schemas
+    from charter.registry.writer import StateWriter
 
-Record = tuple[RecordKey, "dict[str, Any] | None"]
+RESOURCE_TYPES = ("topic",)
+ASSOCIATION_TYPES = ("key", "value")
+LIFECYCLES = ("STRONG", "WEAK")
+WILDCARD = "-"  # a resource namespace that matches any (lookups only)
 
 
-def view(value: dict[str, Any], guid: str | None) -> dict[str, Any]:
-    """The ``Association`` entity of a stored value."""
-    out = {
-        "subject": value["subject"],
-        "resourceName": value["resourceName"],
-        "resourceNamespace": value["resourceNamespace"],
-        "resourceId": value.get("resourceId"),
-        "resourceType": value["resourceType"],
-        "associationType": value["associationType"],
-        "lifecycle": value.get("lifecycle", "WEAK"),
-        "frozen": bool(value.get("frozen")),
-    }
-    if guid is not None:
-        out["guid"] = guid
-    return out
+@dataclass
+class Item:
+    """One entry of ``associations`` in a create/update body."""
+
+    subject: str
+    association_type: str
+    lifecycle: str
+    frozen: bool
+    schema: SchemaRequest | None = None
+    normalize: bool = False
+
+
+@dataclass
+class Upsert:
+    """A validated ``POST``/``PUT /associations`` body."""
+
+    name: str
+    namespace: str
+    resource_type: str
+    resource_id: str
+    items: list[Item]
+
+
+@dataclass
+class Selector:
+    """Which associations a batch entry names: keyword filters of :meth:`Associations.find`."""
+
+    filters: dict[str, Any] = field(default_factory=dict)
+    cascade: bool = False
 
 
 def key_of(value: dict[str, Any]) -> RecordKey:
@@ -89,15 +112,19 @@ class Plan:
         return subject not in self.gone and bool(self.state.versions(subject))
 
 
-class AssociationService:
-    def __init__(self, service: RegistryService) -> None:
-        self.service = service
-        self.state = service.state
-        self.writer = service.writer
+class Associations:
+    """Find, create, replace and delete associations, singly or in atomic batches."""
+
+    def __init__(self, writer: StateWriter, modes: ModeRules, schemas: Schemas) -> None:
+        self.writer = writer
+        self.state = writer.state
+        self.modes = modes
+        self.schemas = schemas
 
     # ---- reads ----------------------------------------------------------------------------
 
-    def _guid(self, subject: str) -> str | None:
+    def guid_of(self, subject: str) -> str | None:
+        """The GUID of the subject's latest live version (an association shows it), if any."""
         live = self.state.versions(subject)
         return live[-1].schema.guid if live else None
 
@@ -138,8 +165,9 @@ class AssociationService:
             out.append(v)
         return out
 
-    def views(self, values: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [view(v, self._guid(v["subject"])) for v in values]
+    def batch_get(self, selectors: list[Selector]) -> list[list[dict[str, Any]]]:
+        """``:batchGet``: the stored values each selector matches, in order (``[]`` when none)."""
+        return [self.find(**s.filters) for s in selectors]
 
     def tombstones(self, subject: str, source: dict[tuple[str, ...], dict[str, Any]] | None = None) -> list[Record]:
         """Tombstones of every association of the subject (written when it is deleted permanently)."""
@@ -147,18 +175,37 @@ class AssociationService:
 
     # ---- writes ---------------------------------------------------------------------------
 
-    async def create_or_update(self, body: Any, *, replace: bool) -> dict[str, Any]:
-        """``POST /associations`` (replace=False) or ``PUT /associations`` (replace=True)."""
-        request = parse_upsert(body, self.service.settings.max_schema_bytes)
+    async def create_or_update(self, request: Upsert, *, replace: bool) -> None:
+        """``POST /associations`` (replace=False) or ``PUT /associations`` (replace=True); an
+        item's ``schema`` is registered under its subject first."""
         for item in request.items:
             if item.schema is not None:
-                await self.service.register(item.subject, item.schema, normalize=item.normalize)
+                await self.schemas.register(item.subject, item.schema, normalize=item.normalize)
         async with self.writer.lock:
             plan = Plan(self.state)
             self.plan_upsert(plan, request, replace=replace)
             if plan.records:
                 await self.writer.write(plan.records)
-        return request.response()
+
+    async def batch_mutate(self, mutations: list[tuple[str, Selector | Upsert]]) -> list[int | None]:
+        """``:batchMutate``: every entry (``CREATE``/``UPSERT`` with an :class:`Upsert`, ``DELETE``
+        with a :class:`Selector`) planned in order, then written at once; per entry, the count a
+        DELETE removed (None for the others). A failing entry's error names it (``requests[i]:``)."""
+        async with self.writer.lock:
+            plan = Plan(self.state)
+            results: list[int | None] = []
+            for index, (op, request) in enumerate(mutations):
+                try:
+                    if isinstance(request, Selector):
+                        results.append(self.plan_delete(plan, request.filters, cascade=request.cascade))
+                    else:
+                        self.plan_upsert(plan, request, replace=op == "UPSERT")
+                        results.append(None)
+                except errors.RegistryError as exc:
+                    raise errors.in_batch_entry(index, exc) from None
+            if plan.records:
+                await self.writer.write(plan.records)
+        return results
 
     def plan_upsert(self, plan: Plan, request: Upsert, *, replace: bool) -> None:
         name, rtype = request.name, request.resource_type
@@ -216,13 +263,13 @@ class AssociationService:
         doomed = [s for s in subjects if s not in plan.gone and self.state.versions(s, include_deleted=True)]
         leaving = plan.gone | set(doomed)
         for subject in doomed:
-            self.service.modes.check_writable(subject, self.service.modes.effective(subject))
+            self.modes.check_writable(subject, self.modes.effective(subject))
             for sv in self.state.versions(subject, include_deleted=True):
                 users = self.state.referencing(subject, sv.version, include_deleted=True)
                 if any(user.subject not in leaving for user in users):
                     raise errors.reference_exists(subject, sv.version)
         for subject in doomed:
-            for key, value in self.service.deletes.purge_records(subject):
+            for key, value in purge_records(self.state, subject):
                 plan.add(key, value)
             for key, value in self.tombstones(subject, plan.associations):
                 plan.add(key, value)

@@ -18,8 +18,8 @@ from charter.registry import errors
 from charter.registry.contexts import context_of, context_scope, is_context_scope
 
 if TYPE_CHECKING:
-    from charter.registry.schemas import Candidate
     from charter.registry.store.state import RegistryState, SubjectVersion
+    from charter.registry.usecases.parsing import Candidate
 
 
 class Mode(StrEnum):
@@ -48,6 +48,8 @@ def scopes(subject: str | None) -> tuple[str | None, ...]:
 
 
 class ModeRules:
+    """What the stored modes allow: the effective mode of a subject, writes, IMPORT targets."""
+
     def __init__(self, state: RegistryState) -> None:
         self.state = state
 
@@ -111,11 +113,7 @@ class ModeRules:
         schema_id = request.schema_id
         holder = self.state.space(context_of(subject)).schemas_by_id.get(schema_id)
         if holder is not None and holder.fingerprint != candidate.fingerprint:
-            raise errors.RegistryError(
-                422, 42207,
-                f"Overwrite new schema with id {schema_id} is not permitted: that id is already "
-                "taken by a different schema",
-            )
+            raise errors.id_taken(schema_id)
         version = request.version if request.version not in (None, 0, -1) else None
         if version is None:
             version = (all_versions[-1].version + 1) if all_versions else 1

@@ -1,0 +1,150 @@
+"""Reading subjects and schemas: versions by number, schemas by id or GUID, listings.
+
+Reads answer from the in-memory state; a schema in another ``format`` (e.g. Avro ``resolved``) is
+parsed in a worker thread. A subject name is first resolved through its ``alias``
+(:mod:`.aliases`) wherever Confluent does so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+
+from charter.compat import ParsedSchema
+from charter.registry import errors
+from charter.registry.contexts import DEFAULT_CONTEXT, context_of, matches_prefix
+from charter.registry.store.identity import guid_md5
+from charter.registry.store.state import LATEST, RegistryState, SchemaContent, SubjectVersion
+from charter.registry.usecases.aliases import resolve_alias
+from charter.registry.usecases.contracts import matches_properties
+from charter.registry.usecases.parsing import SchemaParser, resolve_references
+
+
+class Reads:
+    """Subject, version and schema reads."""
+
+    def __init__(self, state: RegistryState, parser: SchemaParser) -> None:
+        self.state = state
+        self.parser = parser
+
+    def resolve_subject(self, subject: str) -> str:
+        """The subject a name stands for in schema reads and writes (its ``alias``, see aliases)."""
+        return resolve_alias(self.state.configs, subject)
+
+    def subjects(self, prefix: str, *, deleted: bool, deleted_only: bool) -> list[str]:
+        """``GET /subjects``: subjects matching the prefix with live versions (``deleted``: or only
+        soft-deleted ones; ``deleted_only``: only those), sorted."""
+        out = []
+        for subject, versions in self.state.subjects.items():
+            if not versions or not matches_prefix(subject, prefix):
+                continue
+            live = any(not v.deleted for v in versions.values())
+            if deleted_only:
+                if not live:
+                    out.append(subject)
+            elif live or deleted:
+                out.append(subject)
+        return sorted(out)
+
+    def versions(self, subject: str, *, deleted: bool, deleted_only: bool) -> list[SubjectVersion]:
+        """``GET /subjects/{s}/versions``: live versions (``deleted``: and soft-deleted ones;
+        ``deleted_only``: only those); 40401 when there is none and only live ones were asked for."""
+        subject = self.resolve_subject(subject)
+        versions = self.state.versions(subject, include_deleted=deleted or deleted_only)
+        if deleted_only:
+            return [v for v in versions if v.deleted]
+        if not versions:
+            raise errors.subject_not_found(subject)
+        return versions
+
+    def resolve_version(self, subject: str, version: int, *, include_deleted: bool) -> SubjectVersion:
+        """A subject's version by number or LATEST; 40401/40402 (or 40406 when soft-deleted)."""
+        versions = self.state.versions(subject, include_deleted=include_deleted)
+        if not versions:
+            if include_deleted or not self.state.subjects.get(subject):
+                raise errors.subject_not_found(subject)
+            if version == LATEST:
+                raise errors.subject_not_found(subject)
+            raise errors.version_not_found(version)
+        if version == LATEST:
+            return versions[-1]
+        for sv in versions:
+            if sv.version == version:
+                return sv
+        raise errors.version_not_found(version)
+
+    def referenced_by(self, subject: str, version: int, *, deleted: bool) -> list[int]:
+        """The ids of the schemas that reference a version (``referencedby``), sorted."""
+        subject = self.resolve_subject(subject)
+        sv = self.resolve_version(subject, version, include_deleted=True)
+        return sorted({r.schema.id for r in self.state.referencing(subject, sv.version, include_deleted=deleted)})
+
+    def latest_with_metadata(self, subject: str, wanted: Mapping[str, str], *, deleted: bool) -> SubjectVersion:
+        """The latest version whose metadata properties hold every pair of ``wanted``."""
+        subject = self.resolve_subject(subject)
+        versions = self.state.versions(subject, include_deleted=deleted)
+        if not versions:
+            raise errors.subject_not_found(subject)
+        for sv in reversed(versions):
+            if matches_properties(sv.schema.metadata, wanted):
+                return sv
+        raise errors.metadata_not_found(subject, ", ".join(f"{k}={v}" for k, v in wanted.items()))
+
+    async def parsed(self, *contents: SchemaContent) -> list[ParsedSchema]:
+        """Stored schemas parsed (cached) in a worker thread; their references are resolved first,
+        on the event loop (a snapshot of the state)."""
+        snapshot = [(c, resolve_references(self.state, c.references, c.context)) for c in contents]
+        return await asyncio.to_thread(lambda: [self.parser.parse_stored(c, deps) for c, deps in snapshot])
+
+    async def formatted_text(self, content: SchemaContent, fmt: str | None) -> str:
+        """The schema text in a requested ``format`` (e.g. Avro ``resolved``); stored text by default."""
+        if not fmt or fmt.lower() == "default":
+            return content.text
+        (parsed,) = await self.parsed(content)
+        return parsed.formatted(fmt)
+
+    def schema_by_id(self, schema_id: int, subject: str | None = None) -> SchemaContent:
+        """A schema by id in the context of ``subject`` (Confluent's ``?subject=``; default ``.``).
+
+        A subject of the default context whose id is not there is tried in every other context,
+        as Confluent does for consumers of schemas linked into a context."""
+        context = context_of(self.resolve_subject(subject)) if subject else DEFAULT_CONTEXT
+        content = self.state.space(context).schemas_by_id.get(schema_id)
+        if content is None and subject and context == DEFAULT_CONTEXT:
+            content = next((space.schemas_by_id[schema_id] for _, space in sorted(self.state.id_spaces.items())
+                            if schema_id in space.schemas_by_id), None)
+        if content is None:
+            raise errors.schema_not_found(schema_id)
+        return content
+
+    def versions_of_id(
+        self, schema_id: int, include_deleted: bool, subject: str | None = None
+    ) -> list[SubjectVersion]:
+        content = self.schema_by_id(schema_id, subject)
+        return [sv for sv in self.users_of(content) if include_deleted or not sv.deleted]
+
+    def users_of(self, content: SchemaContent) -> list[SubjectVersion]:
+        """Every subject version (soft-deleted ones included) whose schema is ``content``."""
+        return [sv for sv in self.state.iter_versions() if sv.schema is content]
+
+    def version_under(self, content: SchemaContent, subject: str) -> SubjectVersion | None:
+        """The subject version ``GET /schemas/ids/{id}?subject=`` reports (Confluent's
+        ``getSchemaKeyUsingContexts``): the subject's latest version with this schema, else the first
+        subject version that has it (live ones before soft-deleted ones)."""
+        subject = self.resolve_subject(subject)
+        holders = sorted(
+            self.users_of(content), key=lambda sv: (sv.deleted, sv.subject != subject, sv.subject, -sv.version)
+        )
+        return holders[0] if holders else None
+
+    def schema_by_guid(self, guid: str) -> SchemaContent:
+        """The schema with this GUID (the default context's first); 40403 when there is none."""
+        content = self.state.schema_by_guid(guid)
+        if content is not None:
+            return content
+        if guid_md5(guid) is None:
+            raise errors.schema_guid_not_found(
+                guid, ": a GUID is a UUID such as '6a3d6ded-71f4-c1c1-1334-4889ba1ec982' (the 'guid' field "
+                "of a registered schema)",
+            )
+        raise errors.schema_guid_not_found(guid)
