@@ -53,9 +53,8 @@ def _entries(body: Any) -> list[Any]:
     return entries
 
 
-def _at(index: int, exc: errors.RegistryError, code: tuple[int, int] | None = None) -> errors.RegistryError:
-    status, error_code = code or (exc.http_status, exc.error_code)
-    return errors.RegistryError(status, error_code, f"requests[{index}]: {exc.message}")
+def _at(index: int, exc: errors.RegistryError, code: int | None = None) -> errors.RegistryError:
+    return errors.RegistryError(code or exc.error_code, f"requests[{index}]: {exc.message}")
 
 
 def batch_get(associations: AssociationService, body: Any) -> dict[str, Any]:
@@ -64,7 +63,7 @@ def batch_get(associations: AssociationService, body: Any) -> dict[str, Any]:
         try:
             selectors.append(parse_selector(entry, deleting=False))
         except errors.RegistryError as exc:
-            raise _at(index, exc, (422, 42212)) from None
+            raise _at(index, exc, 42212) from None
     return {"responses": [{"associations": associations.views(associations.find(**s.filters))}
                           for s in selectors]}
 

@@ -89,7 +89,7 @@ class ConfigService:
         if policy is not None:
             if not isinstance(policy, str) or policy.upper() not in POLICIES:
                 raise errors.RegistryError(
-                    422, 42203, f"Invalid compatibility policy {policy!r}. Valid values are {', '.join(POLICIES)}"
+                    42203, f"Invalid compatibility policy {policy!r}. Valid values are {', '.join(POLICIES)}"
                 )
             update["compatibilityPolicy"] = policy.upper()
         for name in ("defaultMetadata", "overrideMetadata"):

@@ -18,7 +18,7 @@ from charter.registry.writer import StateWriter
 
 def context_not_empty(context: str) -> errors.RegistryError:
     return errors.RegistryError(
-        422, 42211,
+        42211,
         f"Context '{context}' not empty: delete its subjects permanently first "
         f"(GET /subjects?subjectPrefix=:{context}:&deleted=true lists them)",
     )
@@ -51,6 +51,6 @@ class ContextService:
             if self.subjects_of(context):
                 raise context_not_empty(context)
             if context not in self.state.context_names():
-                raise errors.RegistryError(404, 404, f"Context '{context}' not found")
+                raise errors.RegistryError(404, f"Context '{context}' not found")
             if context in self.state.contexts:
                 await self.writer.write([(context_key(context), None)])

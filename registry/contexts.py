@@ -30,7 +30,7 @@ def check_context(context: str) -> str:
     """The context name, or 42208 with a message saying what a context name looks like."""
     if not valid_context(context):
         raise errors.RegistryError(
-            422, 42208,
+            42208,
             f"Invalid context '{context}': a context name starts with '.' followed by letters, digits, "
             "'_', '.' or '-' (e.g. '.staging'); qualified subjects look like ':.staging:my-subject'",
         )

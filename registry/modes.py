@@ -112,7 +112,7 @@ class ModeRules:
         holder = self.state.space(context_of(subject)).schemas_by_id.get(schema_id)
         if holder is not None and holder.fingerprint != candidate.fingerprint:
             raise errors.RegistryError(
-                422, 42207,
+                42207,
                 f"Overwrite new schema with id {schema_id} is not permitted: that id is already "
                 "taken by a different schema",
             )

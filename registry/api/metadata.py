@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from charter.registry import errors
 from charter.registry.api import views
 from charter.registry.api.deps import service
 from charter.registry.api.http import flag, respond, subject_param
+from charter.registry.api.routing import Router
 from charter.registry.contracts import matches_properties
 
-router = APIRouter()
+router = Router()
 
 VERSION = "0.1.0"
 
 
-@router.get("/subjects/{subject}/metadata")
+@router.get("/subjects/{subject}/metadata", subject="subject")
 async def latest_with_metadata(request: Request) -> Response:
     """The latest version whose metadata properties hold every ``key``/``value`` pair given."""
     svc = service(request)
@@ -33,7 +34,7 @@ async def latest_with_metadata(request: Request) -> Response:
             text = await svc.formatted_text(sv.schema, request.query_params.get("format"))
             return respond(request, views.subject_version(sv, text))
     pairs = ", ".join(f"{k}={v}" for k, v in wanted.items())
-    raise errors.RegistryError(404, 40403, f"Schema not found: no version of subject '{subject}' has metadata {pairs}")
+    raise errors.RegistryError(40403, f"Schema not found: no version of subject '{subject}' has metadata {pairs}")
 
 
 @router.get("/v1/metadata/id")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
-
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from charter.compat.formats import supported_types
@@ -12,13 +10,14 @@ from charter.registry import errors, schema_list
 from charter.registry.api import views
 from charter.registry.api.deps import service
 from charter.registry.api.http import flag, java_int_param, page, path_text, respond, respond_text
+from charter.registry.api.routing import Router
 from charter.registry.contexts import canonical_subject, check_prefix
 from charter.registry.schema_list import SchemaFilter
 from charter.registry.service import RegistryService
 from charter.registry.store.state import SchemaContent, SubjectVersion
 from charter.registry.tags import add_schema_tags
 
-router = APIRouter()
+router = Router()
 
 
 def _subject(request: Request) -> str | None:
@@ -59,7 +58,7 @@ async def list_schemas(request: Request) -> Response:
     return respond(request, page(out, request))
 
 
-@router.get("/schemas/ids/{schema_id}")
+@router.get("/schemas/ids/{schema_id}", hot=0)
 async def schema_by_id(request: Request) -> Response:
     svc = service(request)
     subject = _subject(request)
@@ -111,14 +110,7 @@ def _by_guid(request: Request) -> SchemaContent:
     guid = path_text(request, "guid")
     content = service(request).state.schema_by_guid(guid)
     if content is None:
-        try:
-            uuid.UUID(guid)
-        except ValueError:
-            raise errors.RegistryError(
-                404, 40403, f"Schema {guid} not found: a GUID is a UUID such as "
-                "'6a3d6ded-71f4-c1c1-1334-4889ba1ec982' (the 'guid' field of a registered schema)"
-            ) from None
-        raise errors.RegistryError(404, 40403, f"Schema {guid} not found")
+        raise errors.guid_not_found(guid)
     return content
 
 

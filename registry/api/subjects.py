@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from charter.registry import errors
@@ -18,11 +18,12 @@ from charter.registry.api.http import (
     subject_param,
     version_param,
 )
+from charter.registry.api.routing import Router
 from charter.registry.contexts import WILDCARD, check_prefix, matches_prefix
 from charter.registry.schemas import read_schema_request
 from charter.registry.tags import add_schema_tags, with_register_tags
 
-router = APIRouter()
+router = Router()
 
 
 @router.get("/subjects")
@@ -44,7 +45,7 @@ async def list_subjects(request: Request) -> Response:
     return respond(request, page(sorted(out), request))
 
 
-@router.post("/subjects/{subject}")
+@router.post("/subjects/{subject}", role="read", subject="subject", hot=1)
 async def lookup(request: Request) -> Response:
     svc = service(request)
     subject = subject_param(request)
@@ -55,14 +56,14 @@ async def lookup(request: Request) -> Response:
     return respond(request, views.subject_version(sv))
 
 
-@router.delete("/subjects/{subject}")
+@router.delete("/subjects/{subject}", writes=True, subject="subject")
 async def delete_subject(request: Request) -> Response:
     svc = service(request)
     versions = await svc.deletes.delete_subject(subject_param(request), flag(request, "permanent"))
     return respond(request, versions)
 
 
-@router.get("/subjects/{subject}/versions")
+@router.get("/subjects/{subject}/versions", subject="subject")
 async def list_versions(request: Request) -> Response:
     svc = service(request)
     subject = svc.resolve_subject(subject_param(request))
@@ -78,7 +79,7 @@ async def list_versions(request: Request) -> Response:
     return respond(request, page(numbers, request))
 
 
-@router.post("/subjects/{subject}/versions")
+@router.post("/subjects/{subject}/versions", writes=True, role="write", subject="subject")
 async def register(request: Request) -> Response:
     svc = service(request)
     subject = subject_param(request)
@@ -89,7 +90,7 @@ async def register(request: Request) -> Response:
     return respond(request, views.register_response(sv))  # SubjectVersionsResource.register
 
 
-@router.get("/subjects/{subject}/versions/{version}")
+@router.get("/subjects/{subject}/versions/{version}", subject="subject", hot=2)
 async def get_version(request: Request) -> Response:
     svc = service(request)
     subject, version = svc.resolve_subject(subject_param(request)), version_param(request)
@@ -100,7 +101,7 @@ async def get_version(request: Request) -> Response:
     return respond(request, body)
 
 
-@router.get("/subjects/{subject}/versions/{version}/schema")
+@router.get("/subjects/{subject}/versions/{version}/schema", subject="subject")
 async def get_version_schema(request: Request) -> Response:
     svc = service(request)
     subject, version = svc.resolve_subject(subject_param(request)), version_param(request)
@@ -108,8 +109,8 @@ async def get_version_schema(request: Request) -> Response:
     return respond_text(request, await svc.formatted_text(sv.schema, request.query_params.get("format")))
 
 
-@router.get("/subjects/{subject}/versions/{version}/referencedby")
-@router.get("/subjects/{subject}/versions/{version}/referencedBy", include_in_schema=False)
+@router.get("/subjects/{subject}/versions/{version}/referencedby", subject="subject")
+@router.get("/subjects/{subject}/versions/{version}/referencedBy", subject="subject", include_in_schema=False)
 async def referenced_by(request: Request) -> Response:
     svc = service(request)
     subject, version = svc.resolve_subject(subject_param(request)), version_param(request)
@@ -119,7 +120,7 @@ async def referenced_by(request: Request) -> Response:
     return respond(request, page(ids, request))
 
 
-@router.delete("/subjects/{subject}/versions/{version}")
+@router.delete("/subjects/{subject}/versions/{version}", writes=True, subject="subject")
 async def delete_version(request: Request) -> Response:
     svc = service(request)
     subject, version = subject_param(request), version_param(request)
