@@ -193,4 +193,7 @@ class RouteTable:
 def subject_of(found: Match) -> str | None:
     """The subject a matched request names (unescaped), for its route's role."""
     route, params = found
-    return None if route.subject is None else unquote(params[route.subject])
+    if route.subject is None:
+        return None
+    value = params[route.subject]
+    return unquote(value) if "%" in value else value

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from typing import NamedTuple
 
 ROLES = ("read", "write", "admin")
 LEVEL = {role: i for i, role in enumerate(ROLES)}
@@ -40,8 +41,7 @@ class Grant:
     role: str
 
 
-@dataclass(frozen=True)
-class Need:
+class Need(NamedTuple):  # a tuple: made for every request, and cheaper to make than a dataclass
     role: str
     subject: str | None  # None: any grant of the role is enough
     global_write: bool = False
@@ -52,9 +52,11 @@ def required(role: str, subject: str | None) -> Need:
     any grant for ``read`` (global reads) and the role on ``*`` itself for the rest (global writes)."""
     if subject is not None:
         return Need(role, subject)
-    if role == "read":
-        return Need(role, ANY_SUBJECT)
-    return Need(role, GLOBAL, global_write=True)
+    return _GLOBAL_NEEDS[role]
+
+
+_GLOBAL_NEEDS = {role: Need(role, ANY_SUBJECT) if role == "read" else Need(role, GLOBAL, global_write=True)
+                 for role in ROLES}
 
 
 def allowed(grants: tuple[Grant, ...], need: Need) -> bool:
