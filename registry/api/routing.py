@@ -127,6 +127,9 @@ def served(router: Router) -> list[DeclaredRoute]:
     out = []
     for route in router.routes:
         if isinstance(route, APIRoute):
+            missing = [m for m in route.methods if (m, route.path) not in router.facts]
+            if missing:
+                raise ValueError(f"{missing} {route.path} is declared without its facts (use Router.get/post/...)")
             declared = tuple(router.facts[(method, route.path)] for method in sorted(route.methods))
             out.append(DeclaredRoute(route.path, route.endpoint, route.methods, route.name, declared))
     return out
