@@ -43,6 +43,7 @@ def forwarded_by_follower(routes: RouteTable, scope: dict[str, Any]) -> bool:
 
 
 def served_before_ready(routes: RouteTable, scope: dict[str, Any]) -> bool:
+    """Whether the request is answered while the log is still replayed: GETs of ``before_ready`` routes."""
     found = routes.of_scope(scope)
     return scope["method"] == "GET" and found is not None and found[0].before_ready
 
