@@ -1,4 +1,4 @@
-"""The FastAPI application: routers, middleware and Confluent-shaped error handling."""
+"""The FastAPI application: routers, the route table, middleware and Confluent-shaped error handling."""
 
 from __future__ import annotations
 
@@ -8,14 +8,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
-from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Route
 
 from charter.registry import errors
 from charter.registry.api import (
@@ -31,10 +28,12 @@ from charter.registry.api import (
     tags,
 )
 from charter.registry.api.auth import AuthMiddleware
+from charter.registry.api.errors import render
 from charter.registry.api.forward import ClusterMiddleware
-from charter.registry.api.http import V1_JSON
+from charter.registry.api.http import http_status
 from charter.registry.api.middleware import ConfluentHttpMiddleware
 from charter.registry.api.observe import Metrics, ObservabilityMiddleware
+from charter.registry.api.routing import DeclaredRoute, RouteTable, hot_first, served
 from charter.registry.auth.users import Users
 from charter.registry.cluster import ClusterView, Standalone
 from charter.registry.errors import RegistryError
@@ -44,12 +43,17 @@ from charter.registry.ui import routes as ui_routes
 log = logging.getLogger(__name__)
 
 DOCS_PATHS = ("/openapi.json", "/docs", "/docs/oauth2-redirect")
-# Matched first: what serializers and deserializers call for every new producer or consumer.
-HOT_PATHS = ["/schemas/ids/{schema_id}", "/subjects/{subject}", "/subjects/{subject}/versions/{version}"]
+ROUTERS = (schemas, subjects, tags, compatibility, config, contexts, metadata, associations, root, status)
 
-def _error(request: Request, status: int, code: int, message: str) -> Response:
-    media = request.scope.get("charter.media_type") or V1_JSON
-    return Response(orjson.dumps({"error_code": code, "message": message}), status, media_type=media)
+
+def api_routes() -> list[DeclaredRoute]:
+    """The API routers' routes as served (plain Starlette routes with their facts), hottest first."""
+    return hot_first([route for module in ROUTERS for route in served(module.router)])
+
+
+def api_table() -> RouteTable:
+    """The facts of the API's routes (the app's table adds the docs, /metrics and the console)."""
+    return RouteTable.of(api_routes())
 
 
 def create_app(service: RegistryService, cluster: ClusterView | None = None) -> FastAPI:
@@ -80,27 +84,23 @@ def create_app(service: RegistryService, cluster: ClusterView | None = None) -> 
     )
     app.state.service = service
     app.state.cluster = cluster
-    # The routers declare the API with FastAPI decorators; the endpoints read everything from the
-    # Request themselves, so they are served as plain Starlette routes (FastAPI's per-request
-    # dependency solving roughly doubles the cost of a cached read) and the same declarations
-    # feed the OpenAPI document at /docs. Hottest paths first: schemas by id, then subjects.
-    modules = (schemas, subjects, tags, compatibility, config, contexts, metadata, associations, root, status)
-    declared = [route for module in modules for route in module.router.routes]
-    served = sorted(
-        (r for r in declared if isinstance(r, APIRoute)),
-        key=lambda r: HOT_PATHS.index(r.path) if r.path in HOT_PATHS else len(HOT_PATHS),
-    )
-    app.router.routes.extend(Route(r.path, r.endpoint, methods=list(r.methods), name=r.name) for r in served)
-    # FastAPI put its /openapi.json and /docs routes first; every request would be matched against them.
-    app.router.routes.sort(key=lambda r: getattr(r, "path", "") in DOCS_PATHS)
-    # Prometheus metrics and liveness (open, not part of the OpenAPI document).
+    # The routers declare the API and each route's facts (charter.registry.api.routing); the
+    # endpoints are served as plain Starlette routes, hottest first, and the same declarations feed
+    # the OpenAPI document at /docs.
+    declared = [route for module in ROUTERS for route in module.router.routes]
+    # FastAPI put its /openapi.json and /docs routes first; every request would be matched against
+    # them. They go last, with their facts: served before the instance is ready.
+    fastapi_routes = [r for r in app.router.routes if getattr(r, "path", "") not in DOCS_PATHS]
+    docs = [DeclaredRoute(r.path, r.endpoint, ["GET"], name=r.name, before_ready=True)  # type: ignore[attr-defined]
+            for r in app.router.routes if getattr(r, "path", "") in DOCS_PATHS]
+    # Prometheus metrics (open, not part of the OpenAPI document).
     metrics = Metrics(app)
     app.state.metrics = metrics
-    app.router.routes.append(Route("/metrics", metrics.endpoint, methods=["GET"]))
-    app.router.routes.append(Route("/status/live", status.live, methods=["GET"]))
-    app.router.routes.append(Route("/status/ready", status.ready, methods=["GET"]))
-    # The web console (HTML pages under /ui, not part of the OpenAPI document).
-    app.router.routes.extend(ui_routes())
+    metrics_route = DeclaredRoute("/metrics", metrics.endpoint, ["GET"], open=True)
+    # The web console (HTML pages under /ui) comes last: it ends with a catch-all.
+    app.router.routes[:] = [*fastapi_routes, *api_routes(), *docs, metrics_route, *ui_routes()]
+    table = RouteTable.of(app.router.routes)  # every route has its facts, or the app does not start
+    app.state.routes = table
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -113,27 +113,26 @@ def create_app(service: RegistryService, cluster: ClusterView | None = None) -> 
 
     @app.exception_handler(RegistryError)
     async def registry_error(request: Request, exc: RegistryError) -> Response:
-        return _error(request, exc.http_status, exc.error_code, exc.message)
+        return render(request, exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         """Routing refusals (no route, wrong method) in Jersey's words: ``HTTP 404 Not Found``."""
-        error = errors.http_status(exc.status_code)
-        return _error(request, error.http_status, error.error_code, error.message)
+        return render(request, http_status(exc.status_code))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        return _error(request, 400, 400, f"Invalid request: {exc.errors()}")
+        return render(request, errors.bad_request(f"Invalid request: {exc.errors()}"))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return _error(request, 500, 50001, f"Internal error: {type(exc).__name__}; see the server log")
+        return render(request, RegistryError(50001, f"Internal error: {type(exc).__name__}; see the server log"))
 
     if not isinstance(cluster, Standalone):
-        app.add_middleware(ClusterMiddleware, cluster=cluster)  # inside the Confluent HTTP checks
+        app.add_middleware(ClusterMiddleware, cluster=cluster, routes=table)  # inside the Confluent HTTP checks
     if settings.users_file:  # inside the HTTP checks, before forwarding: every instance checks
-        app.add_middleware(AuthMiddleware, users=Users.load(settings.users_file))
+        app.add_middleware(AuthMiddleware, users=Users.load(settings.users_file), routes=table)
     app.add_middleware(ConfluentHttpMiddleware, max_request_bytes=service.settings.max_request_bytes)
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)  # outermost: sees every response
     return app

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from charter.registry.api import views
@@ -26,9 +26,10 @@ from charter.registry.api.association_bodies import (
 )
 from charter.registry.api.deps import service
 from charter.registry.api.http import ASSOCIATION_REQUEST_TEXTS, json_body, page, path_text, respond, subject_param
+from charter.registry.api.routing import Router
 from charter.registry.usecases.associations import Upsert
 
-router = APIRouter()
+router = Router()
 
 
 def _filters(request: Request) -> dict[str, Any]:
@@ -68,24 +69,24 @@ async def _delete(request: Request, **selector: str) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/associations")
+@router.post("/associations", writes=True)
 async def create_associations(request: Request) -> Response:
     return await _upsert(request, replace=False)
 
 
-@router.put("/associations")
+@router.put("/associations", writes=True)
 async def create_or_update_associations(request: Request) -> Response:
     return await _upsert(request, replace=True)
 
 
-@router.post("/associations:batchGet")
+@router.post("/associations:batchGet", role="read")
 async def batch_get_associations(request: Request) -> Response:
     selectors = read_batch_get(await json_body(request))
     found = service(request).associations.batch_get(selectors)
     return respond(request, {"responses": [{"associations": _views(request, values)} for values in found]})
 
 
-@router.post("/associations:batchMutate")
+@router.post("/associations:batchMutate", writes=True)
 async def batch_mutate_associations(request: Request) -> Response:
     svc = service(request)
     mutations = read_batch_mutate(await json_body(request), svc.settings.max_schema_bytes)
@@ -102,7 +103,7 @@ async def associations_by_subject(request: Request) -> Response:
     return _answer(request, found)
 
 
-@router.delete("/associations/subjects/{subject}")
+@router.delete("/associations/subjects/{subject}", writes=True)
 async def delete_associations_of_subject(request: Request) -> Response:
     return await _delete(request, subject=subject_param(request))
 
@@ -114,7 +115,7 @@ async def associations_by_resource_id(request: Request) -> Response:
     return _answer(request, found)
 
 
-@router.delete("/associations/resources/{resource_id}")
+@router.delete("/associations/resources/{resource_id}", writes=True)
 async def delete_associations_by_resource_id(request: Request) -> Response:
     return await _delete(request, resource_id=path_text(request, "resource_id"))
 
@@ -126,7 +127,7 @@ async def associations_by_resource(request: Request) -> Response:
     return _answer(request, found)
 
 
-@router.delete("/associations/resources/{namespace}/{name}")
+@router.delete("/associations/resources/{namespace}/{name}", writes=True)
 async def delete_associations_of_resource(request: Request) -> Response:
     namespace, name = path_text(request, "namespace"), path_text(request, "name")
     return await _delete(request, namespace=namespace, name=name)

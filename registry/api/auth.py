@@ -1,13 +1,14 @@
 """ASGI middleware: HTTP Basic (or mTLS client certificate) authentication and subject ACLs.
 
 Active only when a users file is given (``--users-file``); without one Charter is open, as
-Confluent's open-source registry. ``GET /``, ``GET /status``, ``GET /status/live`` and
-``GET /metrics`` stay open. Every other route, the web console under ``/ui`` included, needs a
-user: no or bad credentials → 401 ``{"error_code": 40101, ...}`` with ``WWW-Authenticate: Basic``;
-a user whose grants do not cover the route (:mod:`charter.registry.auth.acl`) → 403
-``{"error_code": 40301, ...}``. The check runs before forwarding, and a follower forwards the
-``Authorization`` header, so the primary checks a forwarded write again. Passwords and the
-``Authorization`` header are never logged.
+Confluent's open-source registry. The routes declared ``open`` (``GET /``, ``GET /status``, the
+probes ``/status/live`` and ``/status/ready``, ``GET /metrics``; see
+:mod:`charter.registry.api.routing`) stay open. Every other route, the web console under ``/ui``
+included, needs a user: no or bad credentials → 401 ``{"error_code": 40101, ...}`` with
+``WWW-Authenticate: Basic``; a user whose grants do not cover the role the route declares
+(:mod:`charter.registry.auth.acl`) → 403 ``{"error_code": 40301, ...}``. The check runs before
+forwarding, and a follower forwards the ``Authorization`` header, so the primary checks a
+forwarded write again. Passwords and the ``Authorization`` header are never logged.
 """
 
 from __future__ import annotations
@@ -18,30 +19,31 @@ import binascii
 import logging
 from typing import Any
 
-import orjson
-
-from charter.registry.api.http import V1_JSON
-from charter.registry.auth.acl import allowed, required
+from charter.registry.api import errors
+from charter.registry.api.routing import Match, RouteTable, default_role, subject_of
+from charter.registry.auth.acl import Need, allowed, required
 from charter.registry.auth.users import User, Users
+from charter.registry.errors import RegistryError
 
 log = logging.getLogger(__name__)
 
-OPEN_PATHS = frozenset({"/", "/status", "/status/live", "/status/ready", "/metrics"})
 UNAUTHENTICATED = 40101
 FORBIDDEN = 40301
 CLIENT_CN = "charter.tls_client_cn"  # scope key set by the TLS protocol (registry/api/tls.py)
+CHALLENGE = (b"www-authenticate", b'Basic realm="charter", charset="UTF-8"')
 
 
-async def _deny(scope: dict[str, Any], send: Any, status: int, code: int, message: str) -> None:
-    body = orjson.dumps({"error_code": code, "message": message})
-    headers = [
-        (b"content-type", (scope.get("charter.media_type") or V1_JSON).encode()),
-        (b"content-length", str(len(body)).encode()),
-    ]
-    if status == 401:
-        headers.append((b"www-authenticate", b'Basic realm="charter", charset="UTF-8"'))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+def need_of(found: Match | None, method: str) -> Need:
+    """What a request needs: its route's declared role (on its subject, if it names one); an
+    unknown route needs the default role for its method (any grant for GET, admin on ``*``)."""
+    if found is None:
+        return required(default_role(method), None)
+    return required(found[0].role, subject_of(found))
+
+
+def need(routes: RouteTable, method: str, path: str) -> Need:
+    """:func:`need_of` for a method and (escaped) path."""
+    return need_of(routes.match(method, path), method)
 
 
 def _basic(scope: dict[str, Any]) -> tuple[str, str] | None:
@@ -59,9 +61,10 @@ def _basic(scope: dict[str, Any]) -> tuple[str, str] | None:
 
 
 class AuthMiddleware:
-    def __init__(self, app: Any, users: Users) -> None:
+    def __init__(self, app: Any, users: Users, routes: RouteTable) -> None:
         self.app = app
         self.users = users
+        self.routes = routes
 
     async def _user(self, scope: dict[str, Any]) -> User | None:
         credentials = _basic(scope)
@@ -75,22 +78,27 @@ class AuthMiddleware:
         return self.users.by_certificate(cn) if cn else None
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or (scope["path"] in OPEN_PATHS and scope["method"] in ("GET", "HEAD")):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        found = self.routes.of_scope(scope)
+        if found is not None and found[0].open:
             await self.app(scope, receive, send)
             return
         user = await self._user(scope)
         if user is None:
             log.info("401 %s %s: no valid credentials", scope["method"], scope["path"])
-            await _deny(scope, send, 401, UNAUTHENTICATED,
-                        "Unauthorized: send valid HTTP Basic credentials (or a client certificate)")
+            await errors.send(scope, send, RegistryError(
+                UNAUTHENTICATED, "Unauthorized: send valid HTTP Basic credentials (or a client certificate)"),
+                headers=[CHALLENGE])
             return
-        need = required(scope["method"], scope["path"])
-        if not allowed(user.grants, need):
-            target = "any subject" if need.subject is None else f"subject '{need.subject}'"
+        needed = need_of(found, scope["method"])
+        if not allowed(user.grants, needed):
+            target = "any subject" if needed.subject is None else f"subject '{needed.subject}'"
             log.info("403 %s %s: user %s lacks %s on %s", scope["method"], scope["path"], user.name,
-                     need.role, target)
-            await _deny(scope, send, 403, FORBIDDEN,
-                        f"Forbidden: user '{user.name}' needs the {need.role} role on {target}")
+                     needed.role, target)
+            await errors.send(scope, send, RegistryError(
+                FORBIDDEN, f"Forbidden: user '{user.name}' needs the {needed.role} role on {target}"))
             return
         scope["charter.user"] = user.name
         await self.app(scope, receive, send)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from charter.compat import CompatibilityResult
@@ -17,8 +17,9 @@ from charter.registry.api.http import (
     subject_param,
     version_param,
 )
+from charter.registry.api.routing import Router
 
-router = APIRouter()
+router = Router()
 
 
 async def _check(request: Request, version: int | None) -> Response:
@@ -38,11 +39,11 @@ async def _check(request: Request, version: int | None) -> Response:
     return respond(request, out)
 
 
-@router.post("/compatibility/subjects/{subject}/versions/{version}")
+@router.post("/compatibility/subjects/{subject}/versions/{version}", role="read", subject="subject")
 async def check_version(request: Request) -> Response:
     return await _check(request, version_param(request))
 
 
-@router.post("/compatibility/subjects/{subject}/versions")
+@router.post("/compatibility/subjects/{subject}/versions", role="read", subject="subject")
 async def check_all(request: Request) -> Response:
     return await _check(request, None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from charter.registry.api import views
@@ -16,8 +16,9 @@ from charter.registry.api.http import (
     respond,
     subject_param,
 )
+from charter.registry.api.routing import Router
 
-router = APIRouter()
+router = Router()
 
 
 async def _set_config(request: Request, subject: str | None) -> Response:
@@ -40,28 +41,28 @@ async def get_global_config(request: Request) -> Response:
     return respond(request, service(request).config.get_config(None, True))
 
 
-@router.put("/config")
+@router.put("/config", writes=True)
 async def put_global_config(request: Request) -> Response:
     return await _set_config(request, None)
 
 
-@router.delete("/config")
+@router.delete("/config", writes=True)
 async def delete_global_config(request: Request) -> Response:
     return respond(request, await service(request).config.delete_config(None))
 
 
-@router.get("/config/{subject}")
+@router.get("/config/{subject}", subject="subject")
 async def get_subject_config(request: Request) -> Response:
     svc = service(request)
     return respond(request, svc.config.get_config(subject_param(request), flag(request, "defaultToGlobal")))
 
 
-@router.put("/config/{subject}")
+@router.put("/config/{subject}", writes=True, subject="subject")
 async def put_subject_config(request: Request) -> Response:
     return await _set_config(request, subject_param(request))
 
 
-@router.delete("/config/{subject}")
+@router.delete("/config/{subject}", writes=True, subject="subject")
 async def delete_subject_config(request: Request) -> Response:
     return respond(request, await service(request).config.delete_config(subject_param(request)))
 
@@ -71,27 +72,27 @@ async def get_global_mode(request: Request) -> Response:
     return respond(request, {"mode": service(request).config.get_mode(None, True)})
 
 
-@router.put("/mode")
+@router.put("/mode", writes=True)
 async def put_global_mode(request: Request) -> Response:
     return await _set_mode(request, None)
 
 
-@router.delete("/mode")
+@router.delete("/mode", writes=True)
 async def delete_global_mode(request: Request) -> Response:
     return respond(request, {"mode": await service(request).config.delete_mode(None)})
 
 
-@router.get("/mode/{subject}")
+@router.get("/mode/{subject}", subject="subject")
 async def get_subject_mode(request: Request) -> Response:
     mode = service(request).config.get_mode(subject_param(request), flag(request, "defaultToGlobal"))
     return respond(request, {"mode": mode})
 
 
-@router.put("/mode/{subject}")
+@router.put("/mode/{subject}", writes=True, subject="subject")
 async def put_subject_mode(request: Request) -> Response:
     return await _set_mode(request, subject_param(request))
 
 
-@router.delete("/mode/{subject}")
+@router.delete("/mode/{subject}", writes=True, subject="subject")
 async def delete_subject_mode(request: Request) -> Response:
     return respond(request, {"mode": await service(request).config.delete_mode(subject_param(request))})

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from charter.registry.api.deps import service
 from charter.registry.api.http import page, path_text, respond
+from charter.registry.api.routing import Router
 
-router = APIRouter()
+router = Router()
 
 
 @router.get("/contexts")
@@ -17,7 +18,7 @@ async def list_contexts(request: Request) -> Response:
     return respond(request, page(service(request).contexts.list(prefix), request))
 
 
-@router.delete("/contexts/{context}")
+@router.delete("/contexts/{context}", writes=True)
 async def delete_context(request: Request) -> Response:
     context = path_text(request, "context")
     if len(context) > 1 and context.startswith(":") and context.endswith(":"):  # ":.ctx:" as well

@@ -1,9 +1,11 @@
 """ASGI middleware: readiness gate and forwarding of writes from a follower to the primary.
 
 - Until the instance is ready (the topic replayed up to its end marker), every request except
-  ``GET /``, ``GET /status`` and the API docs gets 503 with error code 50001.
-- Writes (register, tag a version, delete subject or version, PUT/DELETE config and mode,
-  association writes and ``:batchMutate``) are handled only by the primary. A follower forwards
+  the GETs of routes declared ``before_ready`` (``/``, ``/status``, the probes, ``/metrics``, the
+  API docs) gets 503 with error code 50001.
+- Writes (routes declared ``writes``: register, tag a version, delete subject or version,
+  PUT/DELETE config and mode, association writes and ``:batchMutate``; see
+  :mod:`charter.registry.api.routing`) are handled only by the primary. A follower forwards
   them over HTTP to the primary's advertised URL with the caller's body, query string and
   ``Authorization`` header, and returns the primary's status and body unchanged. No primary
   known (after waiting a few seconds for an election): 50004 "Unknown leader"; the primary
@@ -15,35 +17,35 @@
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 import httpx
-import orjson
 
+from charter.registry.api import errors
 from charter.registry.api.http import V1_JSON
+from charter.registry.api.routing import RouteTable
 from charter.registry.cluster import ClusterView
+from charter.registry.errors import RegistryError
 
 log = logging.getLogger(__name__)
 
 FORWARDED_HEADER = b"x-charter-forwarded"
 PASSED_HEADERS = {b"authorization", b"content-type", b"accept", b"confluent-accept-unknown-properties"}
 PRIMARY_WAIT_S = 5.0
-ALWAYS_SERVED = {"/", "/status", "/status/live", "/status/ready", "/metrics", "/docs", "/openapi.json",
-                 "/docs/oauth2-redirect"}
-
-_WRITES = {
-    "POST": re.compile(r"^/(subjects/[^/]+/versions(/[^/]+/tags)?|associations(:batchMutate)?)/?$"),
-    "DELETE": re.compile(
-        r"^/(subjects/[^/]+(/versions/[^/]+)?|config(/[^/]+)?|mode(/[^/]+)?|contexts/[^/]+|associations/.+)/?$"
-    ),
-    "PUT": re.compile(r"^/((config|mode)(/[^/]+)?|associations)/?$"),
-}
+NOT_READY = 503  # Confluent's 50001 says 500; an instance still replaying is unavailable
+STORE_ERROR, FORWARD_ERROR, UNKNOWN_LEADER = 50001, 50003, 50004
 
 
-def is_write(method: str, path: str) -> bool:
-    pattern = _WRITES.get(method)
-    return pattern is not None and pattern.match(path) is not None
+def forwarded_by_follower(routes: RouteTable, scope: dict[str, Any]) -> bool:
+    """Whether a follower hands this request to the primary: the routes declared ``writes``."""
+    found = routes.of_scope(scope)
+    return found is not None and found[0].writes
+
+
+def served_before_ready(routes: RouteTable, scope: dict[str, Any]) -> bool:
+    """Whether the request is answered while the log is still replayed: GETs of ``before_ready`` routes."""
+    found = routes.of_scope(scope)
+    return scope["method"] == "GET" and found is not None and found[0].before_ready
 
 
 async def _send(send: Any, status: int, body: bytes, content_type: str = V1_JSON) -> None:
@@ -55,14 +57,11 @@ async def _send(send: Any, status: int, body: bytes, content_type: str = V1_JSON
     await send({"type": "http.response.body", "body": body})
 
 
-async def _error(send: Any, status: int, code: int, message: str) -> None:
-    await _send(send, status, orjson.dumps({"error_code": code, "message": message}))
-
-
 class ClusterMiddleware:
-    def __init__(self, app: Any, cluster: ClusterView) -> None:
+    def __init__(self, app: Any, cluster: ClusterView, routes: RouteTable) -> None:
         self.app = app
         self.cluster = cluster
+        self.routes = routes
         self._client: httpx.AsyncClient | None = None
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -74,16 +73,16 @@ class ClusterMiddleware:
                 return
             await self.app(scope, receive, send)
             return
-        path = scope["path"]
-        if path in ALWAYS_SERVED and scope["method"] == "GET":
+        if served_before_ready(self.routes, scope):
             await self.app(scope, receive, send)
             return
         cluster = self.cluster
         if not cluster.ready:
-            await _error(send, 503, 50001, "Charter is not ready: it is still reading the schemas topic "
-                         "(or waiting for Kafka); see GET /status")
+            await errors.send(scope, send, RegistryError(
+                STORE_ERROR, "Charter is not ready: it is still reading the schemas topic (or waiting for "
+                "Kafka); see GET /status"), status=NOT_READY)
             return
-        if not is_write(scope["method"], path) or cluster.writes_here():
+        if not forwarded_by_follower(self.routes, scope) or cluster.writes_here():
             await self.app(scope, receive, send)
             return
         forwarded = any(name == FORWARDED_HEADER for name, _ in scope["headers"])
@@ -92,12 +91,14 @@ class ClusterMiddleware:
             await self.app(scope, receive, send)
             return
         if forwarded:
-            await _error(send, 500, 50003, f"Error while forwarding the request: it reached "
-                         f"{cluster.advertised_url}, which is not the primary (primary: {primary or 'unknown'})")
+            await errors.send(scope, send, RegistryError(
+                FORWARD_ERROR, f"Error while forwarding the request: it reached {cluster.advertised_url}, "
+                f"which is not the primary (primary: {primary or 'unknown'})"))
             return
         if primary is None:
-            await _error(send, 500, 50004, "Unknown leader: no primary is elected in the group right now; "
-                         "retry shortly (GET /status shows the role of each instance)")
+            await errors.send(scope, send, RegistryError(
+                UNKNOWN_LEADER, "Unknown leader: no primary is elected in the group right now; retry shortly "
+                "(GET /status shows the role of each instance)"))
             return
         await self._forward(scope, receive, send, primary)
 
@@ -122,8 +123,9 @@ class ClusterMiddleware:
             response = await self._client.request(scope["method"], url, content=bytes(body), headers=headers)
         except httpx.HTTPError as exc:
             log.warning("forwarding %s %s to the primary %s failed: %s", scope["method"], scope["path"], primary, exc)
-            await _error(send, 500, 50003, f"Error while forwarding the request to the primary at {primary}: "
-                         f"{type(exc).__name__}: {exc}")
+            await errors.send(scope, send, RegistryError(
+                FORWARD_ERROR, f"Error while forwarding the request to the primary at {primary}: "
+                f"{type(exc).__name__}: {exc}"))
             return
         await _send(send, response.status_code, response.content,
                     response.headers.get("content-type", V1_JSON))

@@ -3,7 +3,8 @@
 Confluent answers ``application/vnd.schemaregistry.v1+json`` by default and negotiates with
 ``Accept`` among its three JSON media types; it takes request bodies in those types or
 ``application/octet-stream``. Subjects may contain ``/`` sent as ``%2F``: the path middleware
-keeps those escaped for routing, and :func:`path_text` unescapes a path value.
+keeps those escaped for routing, and :func:`path_text` unescapes a path value. The refusals
+Confluent's REST stack (Jersey) makes before a resource runs are here too (:func:`http_status`).
 
 Request bodies are read as Confluent's Jackson reads them: the encoding (UTF-8, -16 or -32) is
 detected from the first bytes, and the String properties of Confluent's request classes take a
@@ -23,6 +24,7 @@ from fastapi.responses import Response
 
 from charter.registry import errors
 from charter.registry.contexts import canonical_subject
+from charter.registry.errors import RegistryError
 from charter.registry.store.state import LATEST, MAX_VERSION
 
 V1_JSON = "application/vnd.schemaregistry.v1+json"
@@ -31,6 +33,19 @@ PLAIN_JSON = "application/json"
 # Server preference (Jersey "qs") for each type we can produce.
 PRODUCES: dict[str, float] = {V1_JSON: 1.0, SR_JSON: 0.9, PLAIN_JSON: 0.5}
 CONSUMES = frozenset({V1_JSON, SR_JSON, PLAIN_JSON, "application/octet-stream"})
+MEDIA_TYPE = "charter.media_type"  # scope key: the media type negotiated for the answer
+# JAX-RS Response.Status reason phrases, for Jersey's refusals (:func:`http_status`).
+_JAXRS_REASONS = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    406: "Not Acceptable",
+    413: "Request Entity Too Large",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Entity",
+}
 
 _accept_cache: dict[str, str | None] = {}
 
@@ -81,14 +96,49 @@ def request_body_allowed(content_type: str | None) -> bool:
     return content_type.split(";", 1)[0].strip().lower() in CONSUMES
 
 
+def media_of(scope: dict[str, Any]) -> str:
+    """The media type negotiated for the answer (Confluent's v1 type when none was)."""
+    return scope.get(MEDIA_TYPE) or V1_JSON
+
+
 def respond(request: Request, data: Any, status: int = 200) -> Response:
-    media = request.scope.get("charter.media_type") or V1_JSON
-    return Response(orjson.dumps(data), status_code=status, media_type=media)
+    return Response(orjson.dumps(data), status_code=status, media_type=media_of(request.scope))
 
 
 def respond_text(request: Request, text: str) -> Response:
-    media = request.scope.get("charter.media_type") or V1_JSON
-    return Response(text.encode(), media_type=media)
+    return Response(text.encode(), media_type=media_of(request.scope))
+
+
+# Refusals made by Confluent's REST stack (Jersey, rest-utils) before a resource runs: the code is
+# the HTTP status and the message is Jersey's "HTTP <status> <reason>".
+
+def http_status(status: int) -> RegistryError:
+    """Jersey's refusal for a bare HTTP status, e.g. ``HTTP 405 Method Not Allowed``."""
+    return RegistryError(status, f"HTTP {status} {_JAXRS_REASONS.get(status, 'Error')}")
+
+
+def http_not_found() -> RegistryError:
+    """No such resource, or a path value Jersey cannot convert (``/schemas/ids/abc``)."""
+    return http_status(404)
+
+
+def not_acceptable() -> RegistryError:
+    return http_status(406)
+
+
+def unsupported_media_type() -> RegistryError:
+    return http_status(415)
+
+
+def request_too_large(limit: int) -> RegistryError:
+    """Charter's own limit (Confluent has none): Jersey's wording, then the limit."""
+    return RegistryError(413, f"{http_status(413).message}: the body exceeds {limit} bytes")
+
+
+def json_mapping(message: str) -> RegistryError:
+    """A JSON value of the wrong kind for a request field: rest-utils' JsonMappingExceptionMapper
+    answers 400 with Jackson's message."""
+    return RegistryError(400, message)
 
 
 # The String properties of Confluent's request classes (RegisterSchemaRequest with its
@@ -166,7 +216,7 @@ def as_text(value: Any) -> Any:
     if isinstance(value, int | float):
         return orjson.dumps(value).decode()
     kind, token = ("Object", "START_OBJECT") if isinstance(value, dict) else ("Array", "START_ARRAY")
-    raise errors.json_mapping(
+    raise json_mapping(
         f"Cannot deserialize value of type `java.lang.String` from {kind} value (token `JsonToken.{token}`)"
     )
 
@@ -211,10 +261,10 @@ def java_int_param(request: Request, name: str) -> int:
     ``Integer.valueOf`` refuses (not a number, out of range) makes Jersey answer 404 Not Found."""
     raw = path_text(request, name)
     if not _JAVA_INT.fullmatch(raw):
-        raise errors.http_not_found()
+        raise http_not_found()
     value = int(raw)
     if not -(2**31) <= value < 2**31:
-        raise errors.http_not_found()
+        raise http_not_found()
     return value
 
 

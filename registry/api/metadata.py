@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from charter.registry import errors
 from charter.registry.api import views
 from charter.registry.api.deps import service
 from charter.registry.api.http import flag, respond, subject_param
+from charter.registry.api.routing import Router
 
-router = APIRouter()
+router = Router()
 
 VERSION = "0.1.0"
 
 
-@router.get("/subjects/{subject}/metadata")
+@router.get("/subjects/{subject}/metadata", subject="subject")
 async def latest_with_metadata(request: Request) -> Response:
     """The latest version whose metadata properties hold every ``key``/``value`` pair given."""
     reads = service(request).reads

@@ -20,10 +20,17 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote
 
-import orjson
-
-from charter.registry import errors
-from charter.registry.api.http import V1_JSON, negotiate, request_body_allowed
+from charter.registry.api import errors
+from charter.registry.api.http import (
+    MEDIA_TYPE,
+    V1_JSON,
+    negotiate,
+    not_acceptable,
+    request_body_allowed,
+    request_too_large,
+    unsupported_media_type,
+)
+from charter.registry.errors import RegistryError
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -39,13 +46,8 @@ def escaped_path(raw_path: bytes) -> str:
     return "/".join(unquote(s).replace("%", "%25").replace("/", "%2F") for s in segments)
 
 
-async def _send_error(send: Any, error: errors.RegistryError, media: str = V1_JSON, close: bool = False) -> None:
-    body = orjson.dumps({"error_code": error.error_code, "message": error.message})
-    headers = [(b"content-type", media.encode()), (b"content-length", str(len(body)).encode())]
-    if close:
-        headers.append((b"connection", b"close"))
-    await send({"type": "http.response.start", "status": error.http_status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+async def _send_error(scope: Scope, send: Any, error: RegistryError, close: bool = False) -> None:
+    await errors.send(scope, send, error, headers=[(b"connection", b"close")] if close else ())
 
 
 async def _read_body(receive: Any, limit: int) -> tuple[bytes | None, bool]:
@@ -107,27 +109,27 @@ class ConfluentHttpMiddleware:
         ui = scope["path"] == UI_PREFIX or scope["path"].startswith(UI_PREFIX + "/")
         media = V1_JSON if ui else negotiate(accept)
         if media is None:
-            await _send_error(send, errors.not_acceptable())
+            await _send_error(scope, send, not_acceptable())  # in Confluent's v1 type: none was negotiated
             return
-        scope["charter.media_type"] = media
+        scope[MEDIA_TYPE] = media
         if scope["method"] not in BODY_METHODS:
             await self.app(scope, receive, send)
             return
         if not ui and scope["method"] in ("POST", "PUT") and not request_body_allowed(content_type):
             # rest-utils' WebApplicationExceptionMapper negotiates the 415's type itself.
-            await _send_error(send, errors.unsupported_media_type(), media)
+            await _send_error(scope, send, unsupported_media_type())
             return
         limit = self.max_request_bytes
-        too_large = errors.request_too_large(limit)
+        too_large = request_too_large(limit)
         try:
             declared = int(content_length) if content_length is not None else 0
         except ValueError:
             declared = 0
         if declared > limit and (expects_continue or declared > limit + DRAIN_BYTES):
-            await _send_error(send, too_large, media, close=True)
+            await _send_error(scope, send, too_large, close=True)
             return
         body, complete = await _read_body(receive, limit)
         if body is None:
-            await _send_error(send, too_large, media, close=not complete)
+            await _send_error(scope, send, too_large, close=not complete)
             return
         await self.app(scope, _replay(body, receive), send)

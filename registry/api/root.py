@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from charter.registry.api.http import respond
+from charter.registry.api.routing import Router
 
-router = APIRouter()
+router = Router()
 
 
-@router.get("/")
+@router.get("/", open=True)
 async def root_get(request: Request) -> Response:
     return respond(request, {})
 

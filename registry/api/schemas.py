@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from charter.compat.formats import supported_types
 from charter.registry.api import views
 from charter.registry.api.deps import service
 from charter.registry.api.http import flag, java_int_param, page, path_text, respond, respond_text
+from charter.registry.api.routing import Router
 from charter.registry.contexts import canonical_subject, check_prefix
 from charter.registry.store.state import SchemaContent
 from charter.registry.usecases import schema_list
 from charter.registry.usecases.schema_list import SchemaFilter
 
-router = APIRouter()
+router = Router()
 
 
 def _subject(request: Request) -> str | None:
@@ -56,7 +57,7 @@ async def list_schemas(request: Request) -> Response:
     return respond(request, page(out, request))
 
 
-@router.get("/schemas/ids/{schema_id}")
+@router.get("/schemas/ids/{schema_id}", hot=0)
 async def schema_by_id(request: Request) -> Response:
     svc = service(request)
     subject = _subject(request)

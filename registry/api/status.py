@@ -15,17 +15,18 @@ still work, and taking it out of rotation would not bring a primary back.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from charter.registry.api.deps import service
 from charter.registry.api.http import respond
+from charter.registry.api.routing import Router
 from charter.registry.cluster import ClusterView
 
-router = APIRouter()
+router = Router()
 
 
-@router.get("/status")
+@router.get("/status", open=True)
 async def status(request: Request) -> Response:
     cluster: ClusterView = request.app.state.cluster
     state = service(request).state
@@ -48,11 +49,13 @@ async def status(request: Request) -> Response:
     return respond(request, body, 200 if cluster.ready else 503)
 
 
+@router.get("/status/live", open=True, include_in_schema=False)
 async def live(request: Request) -> Response:
     """``GET /status/live``: liveness; 200 as long as the process serves HTTP (ready or not)."""
     return respond(request, {"alive": True}, 200)
 
 
+@router.get("/status/ready", open=True, include_in_schema=False)
 async def ready(request: Request) -> Response:
     """``GET /status/ready``: readiness; the primary is ready only while it accepts writes."""
     cluster: ClusterView = request.app.state.cluster

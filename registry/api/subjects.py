@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from charter.registry.api import views
@@ -18,9 +18,10 @@ from charter.registry.api.http import (
     subject_param,
     version_param,
 )
+from charter.registry.api.routing import Router
 from charter.registry.contexts import WILDCARD, check_prefix
 
-router = APIRouter()
+router = Router()
 
 
 @router.get("/subjects")
@@ -31,7 +32,7 @@ async def list_subjects(request: Request) -> Response:
     return respond(request, page(subjects, request))
 
 
-@router.post("/subjects/{subject}")
+@router.post("/subjects/{subject}", role="read", subject="subject", hot=1)
 async def lookup(request: Request) -> Response:
     svc = service(request)
     subject = subject_param(request)
@@ -42,14 +43,14 @@ async def lookup(request: Request) -> Response:
     return respond(request, views.subject_version(sv))
 
 
-@router.delete("/subjects/{subject}")
+@router.delete("/subjects/{subject}", writes=True, subject="subject")
 async def delete_subject(request: Request) -> Response:
     svc = service(request)
     versions = await svc.deletes.delete_subject(subject_param(request), flag(request, "permanent"))
     return respond(request, versions)
 
 
-@router.get("/subjects/{subject}/versions")
+@router.get("/subjects/{subject}/versions", subject="subject")
 async def list_versions(request: Request) -> Response:
     subject = subject_param(request)
     deleted_only = flag(request, "deletedOnly")
@@ -59,7 +60,7 @@ async def list_versions(request: Request) -> Response:
     return respond(request, page(numbers, request))
 
 
-@router.post("/subjects/{subject}/versions")
+@router.post("/subjects/{subject}/versions", writes=True, role="write", subject="subject")
 async def register(request: Request) -> Response:
     svc = service(request)
     subject = subject_param(request)
@@ -70,7 +71,7 @@ async def register(request: Request) -> Response:
     return respond(request, views.register_response(sv))  # SubjectVersionsResource.register
 
 
-@router.get("/subjects/{subject}/versions/{version}")
+@router.get("/subjects/{subject}/versions/{version}", subject="subject", hot=2)
 async def get_version(request: Request) -> Response:
     svc = service(request)
     subject, version = svc.reads.resolve_subject(subject_param(request)), version_param(request)
@@ -81,7 +82,7 @@ async def get_version(request: Request) -> Response:
     return respond(request, body)
 
 
-@router.get("/subjects/{subject}/versions/{version}/schema")
+@router.get("/subjects/{subject}/versions/{version}/schema", subject="subject")
 async def get_version_schema(request: Request) -> Response:
     reads = service(request).reads
     subject, version = reads.resolve_subject(subject_param(request)), version_param(request)
@@ -89,15 +90,15 @@ async def get_version_schema(request: Request) -> Response:
     return respond_text(request, await reads.formatted_text(sv.schema, request.query_params.get("format")))
 
 
-@router.get("/subjects/{subject}/versions/{version}/referencedby")
-@router.get("/subjects/{subject}/versions/{version}/referencedBy", include_in_schema=False)
+@router.get("/subjects/{subject}/versions/{version}/referencedby", subject="subject")
+@router.get("/subjects/{subject}/versions/{version}/referencedBy", subject="subject", include_in_schema=False)
 async def referenced_by(request: Request) -> Response:
     subject, version = subject_param(request), version_param(request)
     ids = service(request).reads.referenced_by(subject, version, deleted=flag(request, "deleted"))
     return respond(request, page(ids, request))
 
 
-@router.delete("/subjects/{subject}/versions/{version}")
+@router.delete("/subjects/{subject}/versions/{version}", writes=True, subject="subject")
 async def delete_version(request: Request) -> Response:
     svc = service(request)
     subject, version = subject_param(request), version_param(request)

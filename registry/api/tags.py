@@ -6,17 +6,18 @@ by the subjects and schemas routers with the same use case.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from charter.registry.api.bodies import read_tag_request
 from charter.registry.api.deps import service
 from charter.registry.api.http import json_body, respond, subject_param, version_param
+from charter.registry.api.routing import Router
 
-router = APIRouter()
+router = Router()
 
 
-@router.post("/subjects/{subject}/versions/{version}/tags")
+@router.post("/subjects/{subject}/versions/{version}/tags", writes=True, role="write", subject="subject")
 async def tag_version(request: Request) -> Response:
     """Add or remove inline tags of a version's schema; the result is registered as a new
     version. Answers ``{"id", "version", "guid"}`` of the version registered (or found)."""

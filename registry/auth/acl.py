@@ -1,28 +1,33 @@
-"""ACL rules: which role a request needs on which subject, and whether a user's grants allow it.
+"""ACL rules: what a route's declared role asks of a user's grants, and whether they allow it.
 
 Roles are ordered ``read < write < admin``. A grant gives a role on the subjects matching a glob
 pattern (``fnmatch``, case-sensitive, on the whole subject string, so a qualified subject such as
 ``:.ctx:orders`` is matched as that whole string; ``*`` matches every subject and context).
 
-What a request needs (:func:`required`):
+Each route declares the role it needs and the path parameter naming its subject, if any
+(:mod:`charter.registry.api.routing`); :func:`required` turns that into a :class:`Need`. Today's
+declarations:
 
 - reads of one subject (``GET /subjects/{s}…``, lookup ``POST /subjects/{s}``, compatibility
-  checks, ``GET /config/{s}``, ``GET /mode/{s}``): ``read`` on the subject;
+  checks, ``GET /config/{s}``, ``GET /mode/{s}``, the console's ``/ui/subjects/{s}…`` pages):
+  ``read`` on the subject;
 - registering (``POST /subjects/{s}/versions``, and ``/versions/{v}/tags``, which registers a
   new version): ``write`` on the subject;
 - deletes, ``PUT``/``DELETE /config/{s}`` and ``/mode/{s}``: ``admin`` on the subject;
 - global reads (``GET /schemas…``, ``GET /subjects``, ``GET /config``, ``/ui`` pages, association
-  lookups including ``POST /associations:batchGet``…): any grant;
+  lookups including ``POST /associations:batchGet``, the console's check form ``POST /ui/check``,
+  whose "register" button re-checks the write itself through the service's modes): any grant;
 - any other write (``PUT /config``, ``PUT /mode``, association writes, which may delete subjects
-  through a STRONG lifecycle, unknown routes): ``admin`` on ``*``.
+  through a STRONG lifecycle, ``DELETE /contexts/{ctx}``): ``admin`` on ``*``.
+
+Unknown routes need any grant for GET and ``admin`` on ``*`` otherwise.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from urllib.parse import unquote
+from typing import NamedTuple
 
 ROLES = ("read", "write", "admin")
 LEVEL = {role: i for i, role in enumerate(ROLES)}
@@ -36,41 +41,22 @@ class Grant:
     role: str
 
 
-@dataclass(frozen=True)
-class Need:
+class Need(NamedTuple):  # a tuple: made for every request, and cheaper to make than a dataclass
     role: str
     subject: str | None  # None: any grant of the role is enough
     global_write: bool = False
 
 
-# POSTs that only read: the console's check form (its "register" button re-checks the write
-# itself through the service's modes) and the association batch lookup.
-READ_POSTS = ("/ui/check", "/ui/check/", "/associations:batchGet")
-
-_SUBJECT_ROUTES: list[tuple[str, re.Pattern[str], str]] = [
-    ("POST", re.compile(r"^/subjects/([^/]+)/versions(?:/[^/]+/tags)?/?$"), "write"),
-    ("POST", re.compile(r"^/subjects/([^/]+)/?$"), "read"),
-    ("DELETE", re.compile(r"^/subjects/([^/]+)(/versions/[^/]+)?/?$"), "admin"),
-    ("GET", re.compile(r"^/subjects/([^/]+)(/.*)?$"), "read"),
-    ("POST", re.compile(r"^/compatibility/subjects/([^/]+)/.*$"), "read"),
-    ("GET", re.compile(r"^/(?:config|mode)/([^/]+)/?$"), "read"),
-    ("PUT", re.compile(r"^/(?:config|mode)/([^/]+)/?$"), "admin"),
-    ("DELETE", re.compile(r"^/(?:config|mode)/([^/]+)/?$"), "admin"),
-    ("GET", re.compile(r"^/ui/subjects/([^/]+)(/.*)?$"), "read"),
-]
+def required(role: str, subject: str | None) -> Need:
+    """What a route needing ``role`` asks: the role on ``subject`` when the route names one; else
+    any grant for ``read`` (global reads) and the role on ``*`` itself for the rest (global writes)."""
+    if subject is not None:
+        return Need(role, subject)
+    return _GLOBAL_NEEDS[role]
 
 
-def required(method: str, path: str) -> Need:
-    """The role a request needs, from its method and (escaped) path."""
-    method = "GET" if method == "HEAD" else method
-    for route_method, pattern, role in _SUBJECT_ROUTES:
-        if method == route_method:
-            match = pattern.match(path)
-            if match:
-                return Need(role, unquote(match.group(1)))
-    if method == "GET" or (method == "POST" and path.replace("%3A", ":").replace("%3a", ":") in READ_POSTS):
-        return Need("read", ANY_SUBJECT)
-    return Need("admin", GLOBAL, global_write=True)
+_GLOBAL_NEEDS = {role: Need(role, ANY_SUBJECT) if role == "read" else Need(role, GLOBAL, global_write=True)
+                 for role in ROLES}
 
 
 def allowed(grants: tuple[Grant, ...], need: Need) -> bool:

@@ -26,14 +26,16 @@ from urllib.parse import parse_qs
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute
 from starlette.staticfiles import StaticFiles
 
 from charter.compat.formats import supported_types
 from charter.compat.model import DEFAULT_SCHEMA_TYPE
 from charter.registry import errors
 from charter.registry.api.bodies import read_schema_request
+from charter.registry.api.errors import status_of
 from charter.registry.api.http import path_text
+from charter.registry.api.routing import DeclaredMount, DeclaredRoute
 from charter.registry.contexts import reference_subject
 from charter.registry.service import RegistryService
 from charter.registry.store.state import LATEST, MAX_VERSION
@@ -43,6 +45,7 @@ from charter.registry.ui.render import HERE, PREFIX, error_page, page, subject_u
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
+FOLLOWER_REFUSAL = 50003  # "register" on a follower: Confluent's forwarding error code
 MAX_PAGE_SIZE = 1000
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -55,8 +58,9 @@ def handled(endpoint: Endpoint) -> Endpoint:
         try:
             return await endpoint(request)
         except errors.RegistryError as exc:
-            title = "Not found" if exc.http_status == 404 else "Request refused"
-            return error_page(exc.http_status, title, exc.message, exc.error_code)
+            status = status_of(exc)
+            title = "Not found" if status == 404 else "Request refused"
+            return error_page(status, title, exc.message, exc.error_code)
         except Exception:
             log.exception("console error on %s %s", request.method, request.url.path)
             return error_page(500, "Internal error", "The console hit an internal error; see the server log.")
@@ -218,7 +222,7 @@ def _refuse_cross_site(request: Request) -> None:
         allowed = True
     if not allowed:
         raise errors.RegistryError(
-            403, 40301, "This form was sent from another site, so it was refused: open the console "
+            40301, "This form was sent from another site, so it was refused: open the console "
             f"here ({PREFIX}/check) and submit it from there",
         )
 
@@ -257,7 +261,7 @@ async def check_submit(request: Request) -> Response:
                 primary = cluster.primary_url
                 where = f"the primary's console at {primary}/ui/check" if primary else "the primary (none is elected)"
                 raise errors.RegistryError(
-                    503, 50003, f"This instance is a follower: register on {where}, or use the JSON API here, "
+                    FOLLOWER_REFUSAL, f"This instance is a follower: register on {where}, or use the JSON API here, "
                     "which forwards writes to the primary",
                 )
             sv, created = await svc.schemas.register(subject, schema_request)
@@ -266,9 +270,10 @@ async def check_submit(request: Request) -> Response:
             result = await svc.schemas.check(subject, None, schema_request, normalize=False)
             outcome.update(compatible=result.is_compatible, messages=result.messages)
     except errors.RegistryError as exc:
-        status = exc.http_status
+        # A follower's refusal is 503 (unavailable here, not Confluent's 500 for 50003).
+        status = 503 if exc.error_code == FOLLOWER_REFUSAL else status_of(exc)
         outcome.update(error=exc.message, code=exc.error_code, line=_error_line(exc.message))
-        if exc.error_code == 409 or exc.http_status == 409:
+        if status == 409:
             outcome.update(compatible=False, messages=[exc.message])
     return page("check.html", status, form=form, types=supported_types(), outcome=outcome)
 
@@ -304,10 +309,7 @@ async def schema_by_id(request: Request) -> Response:
 @handled
 async def schema_by_guid(request: Request) -> Response:
     guid = path_text(request, "guid")
-    content = _svc(request).state.schema_by_guid(guid)
-    if content is None:
-        raise errors.schema_guid_not_found(guid)
-    return await _schema_view(request, content)
+    return await _schema_view(request, _svc(request).reads.schema_by_guid(guid))
 
 
 async def not_found(request: Request) -> Response:
@@ -321,19 +323,20 @@ async def to_list(request: Request) -> Response:
 def routes() -> list[BaseRoute]:
     """The console's routes, mounted by ``create_app``; the catch-all 404 page comes last."""
     return [
-        Route(PREFIX, to_list, methods=["GET"]),
-        Route(PREFIX + "/", to_list, methods=["GET"]),
-        Route(PREFIX + "/subjects", subjects_page, methods=["GET"]),
-        Route(PREFIX + "/subjects/{subject}", subject_page, methods=["GET"]),
-        Route(PREFIX + "/subjects/{subject}/versions/{version}", subject_page, methods=["GET"]),
-        Route(PREFIX + "/subjects/{subject}/diff", diff_page, methods=["GET"]),
-        Route(PREFIX + "/check", check_page, methods=["GET"]),
-        Route(PREFIX + "/check", check_submit, methods=["POST"]),
-        Route(PREFIX + "/schemas", lookup_page, methods=["GET"]),
-        Route(PREFIX + "/schemas/ids/{schema_id}", schema_by_id, methods=["GET"]),
-        Route(PREFIX + "/schemas/guids/{guid}", schema_by_guid, methods=["GET"]),
-        Mount(PREFIX + "/static", StaticFiles(directory=str(HERE / "static")), name="ui-static"),
-        Route(PREFIX + "/{rest:path}", not_found, methods=["GET", "POST"]),
+        DeclaredRoute(PREFIX, to_list, ["GET"]),
+        DeclaredRoute(PREFIX + "/", to_list, ["GET"]),
+        DeclaredRoute(PREFIX + "/subjects", subjects_page, ["GET"]),
+        DeclaredRoute(PREFIX + "/subjects/{subject}", subject_page, ["GET"], subject="subject"),
+        DeclaredRoute(PREFIX + "/subjects/{subject}/versions/{version}", subject_page, ["GET"], subject="subject"),
+        DeclaredRoute(PREFIX + "/subjects/{subject}/diff", diff_page, ["GET"], subject="subject"),
+        DeclaredRoute(PREFIX + "/check", check_page, ["GET"]),
+        # Only checks: its "register" button re-checks the write through the service's modes.
+        DeclaredRoute(PREFIX + "/check", check_submit, ["POST"], role="read"),
+        DeclaredRoute(PREFIX + "/schemas", lookup_page, ["GET"]),
+        DeclaredRoute(PREFIX + "/schemas/ids/{schema_id}", schema_by_id, ["GET"]),
+        DeclaredRoute(PREFIX + "/schemas/guids/{guid}", schema_by_guid, ["GET"]),
+        DeclaredMount(PREFIX + "/static", StaticFiles(directory=str(HERE / "static")), name="ui-static"),
+        DeclaredRoute(PREFIX + "/{rest:path}", not_found, ["GET", "POST"]),
     ]
 
 

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from charter.compat import ParsedSchema
 from charter.registry import errors
 from charter.registry.contexts import DEFAULT_CONTEXT, context_of, matches_prefix
-from charter.registry.store.identity import guid_md5
 from charter.registry.store.state import LATEST, RegistryState, SchemaContent, SubjectVersion
 from charter.registry.usecases.aliases import resolve_alias
 from charter.registry.usecases.contracts import matches_properties
@@ -142,9 +141,4 @@ class Reads:
         content = self.state.schema_by_guid(guid)
         if content is not None:
             return content
-        if guid_md5(guid) is None:
-            raise errors.schema_guid_not_found(
-                guid, ": a GUID is a UUID such as '6a3d6ded-71f4-c1c1-1334-4889ba1ec982' (the 'guid' field "
-                "of a registered schema)",
-            )
-        raise errors.schema_guid_not_found(guid)
+        raise errors.guid_not_found(guid)

@@ -19,7 +19,9 @@ import pytest
 from support.cli import charter
 from support.process import V1, RegistryProcess
 
-from charter.registry.auth.acl import Grant, allowed, required
+from charter.registry.api.app import api_table
+from charter.registry.api.auth import need
+from charter.registry.auth.acl import Grant, Need, allowed
 from charter.registry.auth.users import add_user
 
 USERS = {
@@ -142,6 +144,10 @@ def test_qualified_subjects_match_as_a_whole(secured: RegistryProcess) -> None:
         assert r.status_code not in (401, 403), r.text
         _denied(c.post("/subjects/orders-value/versions", json={"schema": SCHEMA}), 403, 40301)
         _denied(w.post("/subjects/:.team:orders-value/versions", json={"schema": SCHEMA}), 403, 40301)
+
+
+def required(method: str, path: str) -> Need:
+    return need(api_table(), method, path)
 
 
 def test_rules() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -22,10 +23,13 @@ from charter.clients import (
     ServerConfig,
 )
 
-V1 = compact({"type": "record", "name": "Rec", "fields": [{"name": "a", "type": "int"}]})
-V2 = compact({"type": "record", "name": "Rec", "fields": [
+# A namespace of this module's own: the session's shared registry holds other tests' "Rec" records,
+# and a schema registered elsewhere under the same text would share its id (and its subjects list).
+NS = f"clients.t{uuid.uuid4().hex[:8]}"
+V1 = compact({"type": "record", "name": "Rec", "namespace": NS, "fields": [{"name": "a", "type": "int"}]})
+V2 = compact({"type": "record", "name": "Rec", "namespace": NS, "fields": [
     {"name": "a", "type": "int"}, {"name": "b", "type": "string", "default": ""}]})
-BAD = compact({"type": "record", "name": "Rec", "fields": [{"name": "a", "type": "string"}]})
+BAD = compact({"type": "record", "name": "Rec", "namespace": NS, "fields": [{"name": "a", "type": "string"}]})
 
 
 @pytest.fixture

@@ -21,7 +21,8 @@ from support.kafka import kafka_registry, read_topic, record_schema, register, s
 from support.kafka_broker import KafkaBroker
 from support.process import free_port
 
-from charter.registry.api.forward import ClusterMiddleware, is_write
+from charter.registry.api.app import api_table
+from charter.registry.api.forward import ClusterMiddleware
 from charter.registry.cluster.election import elect
 from charter.registry.log.kafka import KafkaLog, NotPrimaryError
 from charter.registry.records import KeyType, RecordKey, config_key, delete_subject_key, mode_key, schema_key
@@ -232,6 +233,7 @@ def test_election_picks_the_smallest_eligible_url() -> None:
 
 
 def test_write_routes() -> None:
+    is_write = api_table().writes
     assert is_write("POST", "/subjects/s/versions") and is_write("DELETE", "/subjects/s")
     assert is_write("DELETE", "/subjects/s/versions/3") and is_write("PUT", "/config")
     assert is_write("DELETE", "/mode/s") and is_write("PUT", "/mode")
@@ -258,7 +260,7 @@ def test_forwarding_errors(ready: bool, primary: str | None, status_code: int, c
         raise AssertionError("must not reach the app")
 
     async def call() -> httpx.Response:
-        transport = httpx.ASGITransport(app=ClusterMiddleware(app, _View(ready, primary)))  # type: ignore[arg-type]
+        transport = httpx.ASGITransport(app=ClusterMiddleware(app, _View(ready, primary), api_table()))  # type: ignore[arg-type]
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             return await client.post("/subjects/s/versions", json={"schema": '"string"'})
 

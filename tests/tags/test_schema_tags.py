@@ -10,8 +10,8 @@ import httpx
 import pytest
 from support.http import check_error
 
-from charter.registry.api.forward import is_write
-from charter.registry.auth.acl import required
+from charter.registry.api.app import api_table
+from charter.registry.api.auth import need
 
 AVRO = json.dumps({
     "type": "record", "name": "User", "namespace": "com.acme",
@@ -259,7 +259,8 @@ def test_find_tags_values(http: httpx.Client, subject: str) -> None:
 
 
 def test_tagging_is_a_subject_write_for_acls_and_forwarding() -> None:
+    is_write = api_table().writes
     assert is_write("POST", "/subjects/s/versions/latest/tags") and is_write("POST", "/subjects/s/versions/2/tags/")
     assert not is_write("POST", "/subjects/s/versions/2/other")
-    need = required("POST", "/subjects/a%2Fb/versions/2/tags")
-    assert need.role == "write" and need.subject == "a/b" and not need.global_write
+    needed = need(api_table(), "POST", "/subjects/a%2Fb/versions/2/tags")
+    assert needed.role == "write" and needed.subject == "a/b" and not needed.global_write

@@ -1,0 +1,148 @@
+"""Requests built to freeze or crash the server (issue 17, items 8, 10, 11): each is answered quickly
+with a 4xx, and other requests keep being served while it runs.
+
+- Inputs that make a backtracking parser or regex slow: Avro comment stripping, the Protobuf base64
+  check, a JSON Schema ``patternProperties`` pattern with catastrophic backtracking.
+- Schemas nested deeply enough to exhaust Python's recursion in some later operation.
+- The HTTP edge: slow headers, oversized bodies, the schema size limit in bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+from support.process import V1, RegistryProcess
+
+FAST_S = 2.0
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RegistryProcess]:
+    process = RegistryProcess(tmp_path_factory.mktemp("hostile") / "data",
+                              extra=["--max-schema-bytes", "100000"]).start()
+    yield process
+    process.stop()
+
+
+def _while_serving(server: RegistryProcess, slow: Callable[[], httpx.Response]) -> tuple[httpx.Response, float, float]:
+    """Run ``slow`` and, meanwhile, time a cheap read: returns (response, its seconds, the read's worst)."""
+    worst = [0.0]
+    done = threading.Event()
+
+    def probe() -> None:
+        with httpx.Client(base_url=server.url, timeout=30) as c:
+            while not done.is_set():
+                start = time.perf_counter()
+                c.get("/subjects")
+                worst[0] = max(worst[0], time.perf_counter() - start)
+                time.sleep(0.05)
+
+    thread = threading.Thread(target=probe)
+    thread.start()
+    start = time.perf_counter()
+    try:
+        response = slow()
+    finally:
+        elapsed = time.perf_counter() - start
+        done.set()
+        thread.join()
+    return response, elapsed, worst[0]
+
+
+HOSTILE = {
+    "avro-comments": {"schema": "/* " * 16000},
+    "protobuf-base64": {"schemaType": "PROTOBUF", "schema": "a" + " " * 40000 + "!"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_slow_to_parse_inputs_are_answered_fast(server: RegistryProcess, name: str) -> None:
+    with httpx.Client(base_url=server.url, headers={"Content-Type": V1}, timeout=60) as http:
+        assert http.post("/subjects/hostile-value/versions", json={"schema": '"int"'}).status_code == 200
+        r, elapsed, worst = _while_serving(server, lambda: http.post("/subjects/hostile-value", json=HOSTILE[name]))
+    assert 400 <= r.status_code < 500, r.text[:300]
+    assert elapsed < FAST_S and worst < FAST_S, (name, elapsed, worst)
+
+
+def test_a_catastrophic_pattern_does_not_freeze_the_check(server: RegistryProcess) -> None:
+    old = {"type": "object", "patternProperties": {"^(a+)+$": {"type": "string"}}, "additionalProperties": False}
+    new = {"type": "object", "properties": {"a" * 27 + "!": {"type": "integer"}}, "additionalProperties": False}
+    with httpx.Client(base_url=server.url, headers={"Content-Type": V1}, timeout=120) as http:
+        r = http.post("/subjects/pattern-value/versions", json={"schemaType": "JSON", "schema": json.dumps(old)})
+        assert r.status_code == 200, r.text
+        r, elapsed, worst = _while_serving(server, lambda: http.post(
+            "/compatibility/subjects/pattern-value/versions/latest",
+            json={"schemaType": "JSON", "schema": json.dumps(new)}))
+    assert r.status_code in (200, 422), r.text[:300]
+    assert elapsed < FAST_S and worst < FAST_S, (elapsed, worst)
+
+
+def _deep_avro(depth: int) -> str:
+    schema: dict = {"type": "record", "name": "L0", "fields": [{"name": "v", "type": "int"}]}
+    for level in range(1, depth):
+        schema = {"type": "record", "name": f"L{level}", "fields": [{"name": "inner", "type": schema}]}
+    return json.dumps(schema)
+
+
+def test_deep_schemas_get_a_4xx_never_a_500(server: RegistryProcess) -> None:
+    with httpx.Client(base_url=server.url, headers={"Content-Type": V1}, timeout=60) as http:
+        r = http.post("/subjects/deep-value/versions", json={"schema": _deep_avro(200)})
+        assert r.status_code in (200, 422), r.text[:300]
+        if r.status_code == 200:
+            for answer in (
+                http.post("/subjects/deep-value/versions/1/tags",
+                          json={"tagsToAdd": [{"entityType": "SR_RECORD", "entityPath": "L199", "tags": ["PII"]}]}),
+                http.get("/subjects/deep-value/versions/1", params={"format": "resolved"}),
+                http.post("/compatibility/subjects/deep-value/versions/latest", json={"schema": _deep_avro(201)}),
+            ):
+                assert answer.status_code < 500, answer.text[:300]
+
+
+@pytest.mark.timeout(120)
+def test_slow_header_connections_are_closed(server: RegistryProcess) -> None:
+    sockets = []
+    for _ in range(20):
+        s = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+        s.sendall(b"GET /subjects HTTP/1.1\r\nHost: x\r\n")  # never finishes the headers
+        sockets.append(s)
+    try:
+        deadline = time.monotonic() + 60
+        closed = 0
+        for s in sockets:
+            s.settimeout(max(0.1, deadline - time.monotonic()))
+            try:
+                while s.recv(4096):
+                    pass
+                closed += 1
+            except TimeoutError:
+                continue  # still open
+            except ConnectionResetError:
+                closed += 1
+        assert closed == len(sockets), f"{closed} of {len(sockets)} idle-header connections were closed"
+        assert httpx.get(server.url + "/subjects", timeout=5).status_code == 200
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def test_an_oversized_body_gets_its_413(server: RegistryProcess) -> None:
+    body = b'{"schema": "' + b"x" * (9 * 1024 * 1024) + b'"}'
+    r = httpx.post(server.url + "/subjects/big-value/versions", content=body, headers={"Content-Type": V1},
+                   timeout=60)
+    assert r.status_code == 413, r.status_code
+    assert r.json()["error_code"] == 413
+
+
+def test_the_schema_limit_counts_bytes(server: RegistryProcess) -> None:
+    doc = "\u00e9" * 60000  # 60,000 characters, 120,000 bytes in UTF-8
+    text = json.dumps({"type": "record", "name": "R", "doc": doc, "fields": []}, ensure_ascii=False)
+    assert len(text) < 100000 < len(text.encode())
+    r = httpx.post(server.url + "/subjects/bytes-value/versions", json={"schema": text},
+                   headers={"Content-Type": V1}, timeout=60)
+    assert 400 <= r.status_code < 500 and r.status_code != 404, r.text[:300]
