@@ -16,7 +16,7 @@ from charter.registry.contexts import canonical_subject
 from charter.registry.contracts import validate_metadata, validate_rule_set
 from charter.registry.modes import Mode, ModeRules, scopes
 from charter.registry.records import config_key, mode_key
-from charter.registry.writer import StateWriter
+from charter.registry.store.state_writer import StateWriter
 
 log = logging.getLogger(__name__)
 

@@ -51,7 +51,7 @@ from charter.registry.schemas import (
 )
 from charter.registry.settings import Settings
 from charter.registry.store.state import LATEST, SchemaContent, SubjectVersion
-from charter.registry.writer import StateWriter
+from charter.registry.store.state_writer import StateWriter
 
 log = logging.getLogger(__name__)
 
