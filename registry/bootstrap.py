@@ -59,7 +59,7 @@ def restore_log(settings: Settings) -> SchemaLog:
     this process's own transactional writer."""
     if not settings.kafka_bootstrap:
         return open_log(settings)
-    schema_log = open_kafka_log(settings, group_id=RESTORE_GROUP, timeout_s=60, init_timeout_s=30)
+    schema_log = open_kafka_log(settings, group_id=RESTORE_GROUP, timeout_s=10, init_timeout_s=30)
     schema_log.ensure_topic()
     schema_log.term.set_elected(True)
     return schema_log

@@ -138,7 +138,8 @@ class KafkaWriter:
             "enable.idempotence": True,
             "linger.ms": 0,
             "transaction.timeout.ms": TRANSACTION_TIMEOUT_MS,
-            "message.timeout.ms": max(1000, int(self.timeout_s * 1000)),
+            # librdkafka refuses a message timeout above the transaction timeout
+            "message.timeout.ms": min(max(1000, int(self.timeout_s * 1000)), TRANSACTION_TIMEOUT_MS),
         })
         try:
             # Fences every older producer with this id and aborts its open transaction.
