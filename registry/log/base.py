@@ -62,9 +62,10 @@ class SchemaLog(Protocol):
         ...
 
     def follow(self, deliver: Callable[[LogRecord], None]) -> None:
-        """After replay, hand every later record to ``deliver``, in order (this process's appends
-        included, before :meth:`append` returns them). ``deliver`` may be called from any thread
-        (a reader thread, or the thread that appended) and must be thread-safe."""
+        """After replay, hand every later record to ``deliver``, in order, this process's own
+        appends included (the file log hands them over before :meth:`append` returns; a shared
+        log once it reads them back). ``deliver`` may be called from any thread (a reader
+        thread, or the thread that appended) and must be thread-safe."""
         ...
 
     async def write_barrier(self, deadline: float | None = None, *, claim: bool = False) -> int:
