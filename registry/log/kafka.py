@@ -163,6 +163,11 @@ class KafkaLog:
                 if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
                     raise LogError(f"could not create topic {self.topic}: {exc.args[0]}") from None
             meta = admin.list_topics(self.topic, timeout=self.init_timeout_s)
+        deadline = time.monotonic() + self.init_timeout_s
+        # A topic just created (here or by another instance) may show no partitions for a moment.
+        while not meta.topics[self.topic].partitions and time.monotonic() < deadline:
+            time.sleep(0.1)
+            meta = admin.list_topics(self.topic, timeout=self.init_timeout_s)
         partitions = len(meta.topics[self.topic].partitions)
         resource = ConfigResource("topic", self.topic)
         configs = admin.describe_configs([resource])[resource].result(self.init_timeout_s)
