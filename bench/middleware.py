@@ -17,11 +17,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from charter.registry.api.app import create_app
+from charter.registry import bootstrap
 from charter.registry.api.bodies import read_schema_request
 from charter.registry.api.middleware import ConfluentHttpMiddleware
 from charter.registry.api.observe import ObservabilityMiddleware
-from charter.registry.log.file import FileLog
 from charter.registry.service import RegistryService
 from charter.registry.settings import Settings
 
@@ -63,9 +62,9 @@ async def _per_request_us(app: Any, service: RegistryService, requests: int) -> 
 
 def measure(without: type | None, requests: int) -> float:
     with tempfile.TemporaryDirectory() as tmp:
-        service = RegistryService(FileLog(tmp), Settings(data_dir=str(Path(tmp))))
-        service.replay()
-        app = create_app(service)
+        registry = bootstrap.build(Settings(data_dir=str(Path(tmp))))
+        registry.replay()
+        service, app = registry.service, registry.app()
         if without is not None:
             app.user_middleware = [m for m in app.user_middleware if m.cls is not without]
         try:

@@ -3,9 +3,11 @@
 Either backend: ``--data-dir`` (embedded log) or ``--kafka-bootstrap``/``--kafka-topic``. Backing up
 the embedded log of a running server is safe: it is read without taking the server's lock, up to
 the last complete CRC-checked frame. Restoring to the embedded log takes the data directory's lock,
-so the server must be stopped; restoring to Kafka writes with an idempotent producer, and should
-also be done with no Charter instance running on the topic (they would not see the records until
-they restart). Restore refuses a target that already holds records unless ``--force`` and verifies
+so the server must be stopped; restoring to Kafka writes in transactions of its own (it fences no
+running instance), and should also be done with no Charter instance running on the topic (they
+would apply the records as they come, but could issue the same ids meanwhile). Either way the
+records go through the log's own append (``charter.registry.bootstrap.restore_log``). Restore
+refuses a target that already holds records unless ``--force`` and verifies
 the count and checksum of what it wrote by reading it back. See ``charter.registry.backup`` for
 the format, and for the accepted ``kafka-console-consumer`` dump of a Confluent/Karapace topic.
 A secured Kafka cluster is reached with the same settings as ``charter serve`` (``--kafka-sasl-*``,
@@ -38,7 +40,7 @@ def _target_options(parser: argparse.ArgumentParser) -> None:
 
 def _resolve_target(args: argparse.Namespace) -> Any:
     """Fill the target options in ``args`` as `charter serve` would (flags, variables, --config)."""
-    settings = resolve(given_flags(args)).settings
+    settings = args.settings = resolve(given_flags(args)).settings
     for name in TARGET_OPTIONS:
         setattr(args, name, getattr(settings, name))
     if settings.kafka_bootstrap:
@@ -63,14 +65,15 @@ def add_command(commands: Any) -> None:
     restore.set_defaults(run=run_restore)
 
 
-def _kafka_records(connection: Any, topic: str) -> Iterator[Any]:
+def _kafka_records(settings: Any) -> Iterator[Any]:
     from confluent_kafka import KafkaException
     from confluent_kafka.admin import AdminClient
 
     from charter.registry.backup import BackupError, Record
-    from charter.registry.log.kafka import KafkaLog
+    from charter.registry.bootstrap import open_kafka_log
 
-    log = KafkaLog(connection, topic, "charter-backup", timeout_s=10)
+    log = open_kafka_log(settings, group_id="charter-backup", timeout_s=10)
+    connection, topic = log.connection, log.topic
     log.check_broker(10)  # refused credentials or certificates: KafkaSecurityError, named
     try:
         topics = AdminClient(connection.librdkafka()).list_topics(timeout=10).topics
@@ -89,7 +92,7 @@ def _source(args: argparse.Namespace) -> tuple[str, Iterator[Any]]:
     from charter.registry.backup import read_file_log
 
     if args.kafka_bootstrap:
-        records = _kafka_records(args.connection, args.kafka_topic)
+        records = _kafka_records(args.settings)
         return f"kafka {args.connection.servers} {args.kafka_topic}", records
     return f"file {Path(args.data_dir).resolve()}", read_file_log(args.data_dir)
 
@@ -127,41 +130,16 @@ def _existing(args: argparse.Namespace) -> list[Any]:
         raise
 
 
-def _write_file(data_dir: str, records: list[Any]) -> None:
-    from charter.registry.log.file import FileLog
+def _append(settings: Any, records: list[Any]) -> None:
+    """Append through the target log's own write path, as its only writer."""
+    from charter.registry.backup import append_all
+    from charter.registry.bootstrap import restore_log
 
-    log = FileLog(data_dir)  # takes the lock: fails while a server owns the directory
+    log = restore_log(settings)  # the file log takes its lock: fails while a server owns the directory
     try:
-        for start in range(0, len(records), 1000):
-            batch = [(r.key, r.value) for r in records[start: start + 1000]]
-            asyncio.run(log.append(batch))
+        asyncio.run(append_all(log, records))
     finally:
         log.close()
-
-
-def _write_kafka(connection: Any, topic: str, records: list[Any]) -> None:
-    from confluent_kafka import KafkaError, Producer
-
-    from charter.registry.backup import BackupError
-    from charter.registry.log.kafka import KafkaLog
-
-    KafkaLog(connection, topic, "charter-restore", init_timeout_s=30).ensure_topic()
-    producer = Producer({**connection.librdkafka(), "acks": "all", "enable.idempotence": True, "linger.ms": 5})
-    failures: list[str] = []
-
-    def done(err: KafkaError | None, msg: Any) -> None:
-        if err is not None:
-            failures.append(str(err))
-
-    for record in records:
-        while True:
-            try:
-                producer.produce(topic, key=record.key, value=record.value, partition=0, on_delivery=done)
-                break
-            except BufferError:
-                producer.poll(0.1)
-    if producer.flush(60) or failures:
-        raise BackupError(f"writing to {topic} failed: {failures[:3] or 'timed out'}")
 
 
 def run_restore(args: argparse.Namespace) -> int:
@@ -176,10 +154,7 @@ def run_restore(args: argparse.Namespace) -> int:
             print(f"charter: error: the target already holds {len(existing)} records; restore into an empty "
                   "registry, or pass --force to append", file=sys.stderr)
             return 2
-        if args.kafka_bootstrap:
-            _write_kafka(args.connection, args.kafka_topic, records)
-        else:
-            _write_file(args.data_dir, records)
+        _append(args.settings, records)
         after = _existing(args)
         written = after[len(existing):]
         expected, got = checksum(records), checksum(written)

@@ -69,10 +69,6 @@ def run(args: argparse.Namespace) -> int:
         return 2
     # Imported here so that `charter --help` stays fast.
     from charter.compat import CompatibilityLevel
-    from charter.registry.api.app import create_app
-    from charter.registry.log.base import LogError
-    from charter.registry.log.file import FileLog
-    from charter.registry.service import RegistryService
 
     try:
         CompatibilityLevel.parse(settings.compatibility)
@@ -81,62 +77,56 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if settings.kafka_bootstrap:
         return _run_kafka(settings, args)
+    return _run_file(settings, args)
+
+
+def _run_file(settings: Settings, args: argparse.Namespace) -> int:
+    """One instance on the embedded log: replay it, then serve."""
+    from charter.registry import bootstrap
+    from charter.registry.log.base import LogError
+
     started = time.perf_counter()  # covers opening (checksumming) the log and replaying it
     try:
-        schema_log = FileLog(settings.data_path)
+        registry = bootstrap.build(settings)
     except (LogError, OSError) as exc:
         print(f"charter: error: {exc}", file=sys.stderr)
         return 2
-    service = RegistryService(schema_log, settings)
-    count = service.replay()
-    state = service.state
+    count = registry.replay()
+    state = registry.service.state
     log.info(
         "store: %s; replayed %d records in %.2f s (%d subjects, %d schemas, %d skipped)",
-        schema_log.describe(), count, time.perf_counter() - started,
+        registry.log.describe(), count, time.perf_counter() - started,
         len(state.subjects), state.schema_count(), state.skipped,
     )
     log.info("role: primary (single instance on the embedded log)")
     log.info("Charter %s listening on http://%s:%d", package_version(), settings.host, settings.port)
-    return _serve(create_app(service), settings, args)
+    return _serve(registry.app(), settings, args)
 
 
 def _run_kafka(settings: Settings, args: argparse.Namespace) -> int:
     """Several instances on a Kafka topic: replay, election and forwarding run in the background."""
-    from charter.registry.api.app import create_app
-    from charter.registry.cluster.node import KafkaCluster
-    from charter.registry.kafka_connection import KafkaConnection, KafkaSecurityError
-    from charter.registry.log.kafka import KafkaLog
-    from charter.registry.service import RegistryService
+    from charter.registry import bootstrap
+    from charter.registry.log.base import LogError
 
-    connection = KafkaConnection.from_settings(settings)
-    try:
-        connection.check()  # settings and files that cannot work: stop before listening
-    except KafkaSecurityError as exc:
-        print(f"charter: error: {exc}", file=sys.stderr)
-        return 2
-    schema_log = KafkaLog(connection, settings.kafka_topic, settings.group_id,
-                          timeout_s=settings.kafkastore_timeout_ms / 1000,
-                          init_timeout_s=settings.kafkastore_init_timeout_ms / 1000)
-    service = RegistryService(schema_log, settings)
     server: _Server | None = None
 
     def fatal(message: str) -> None:
         if server is not None:
             server.should_exit = True
 
-    cluster = KafkaCluster(
-        service.writer, schema_log, advertised_url=settings.public_url, eligible=settings.leader_eligibility,
-        session_timeout_ms=settings.kafka_session_timeout_ms,
-        heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms, on_fatal=fatal,
-    )
+    try:
+        registry = bootstrap.build(settings, on_fatal=fatal)  # settings and files that cannot work: stop here
+    except LogError as exc:
+        print(f"charter: error: {exc}", file=sys.stderr)
+        return 2
     log.info("store: %s; advertised as %s%s; replaying in the background (GET /status shows readiness)",
-             schema_log.describe(), settings.public_url,
+             registry.log.describe(), settings.public_url,
              "" if settings.leader_eligibility else " (leader.eligibility=false: never primary)")
     log.info("Charter %s listening on http://%s:%d", package_version(), settings.host, settings.port)
-    server = _make_server(create_app(service, cluster), settings, args)
+    server = _make_server(registry.app(), settings, args)
     server.run()
-    if cluster.fatal:
-        print(f"charter: error: {cluster.fatal}", file=sys.stderr)
+    if registry.cluster.fatal:
+        print(f"charter: error: {registry.cluster.fatal}", file=sys.stderr)
         return 2
     return 0 if server.started else 1
 

@@ -22,16 +22,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import mmap
 import os
 import struct
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from charter.registry.log.file import _NULL, LOG_FILE, MAGIC, _frames
+from charter.registry.log.base import LogError, SchemaLog
+from charter.registry.log.framing import read_log_file
 from charter.registry.records import KeyType, RecordFormatError, decode_key
 
 FORMAT = "charter-backup"
@@ -182,17 +182,16 @@ def _read_dump(path: object, lines: list[str]) -> list[Record]:
 def read_file_log(data_dir: str | os.PathLike[str]) -> Iterator[Record]:
     """The records of an embedded log, read-only and without its lock (a running server may own it):
     the log is append-only and every frame has a CRC, so reading stops at the last complete frame."""
-    path = Path(data_dir) / LOG_FILE
-    if not path.exists():
-        return
-    with open(path, "rb") as file:
-        size = os.fstat(file.fileno()).st_size
-        if size <= len(MAGIC):
-            return
-        if file.read(len(MAGIC)) != MAGIC:
-            raise BackupError(f"{path} is not a Charter log (bad header)")
-        with mmap.mmap(file.fileno(), size, access=mmap.ACCESS_READ) as data:
-            for _, ts, key_start, key_len, value_len in _frames(data, size, verify=True):
-                value_start = key_start + key_len
-                value = None if value_len == _NULL else data[value_start: value_start + value_len]
-                yield Record(data[key_start:value_start], value, ts)
+    try:
+        for key, value, ts in read_log_file(data_dir):
+            yield Record(key, value, ts)
+    except LogError as exc:  # a file that is not a Charter log
+        raise BackupError(str(exc)) from None
+
+
+async def append_all(schema_log: SchemaLog, records: Sequence[Record], batch: int = 1000) -> None:
+    """Append ``records`` in order through the log's own write path, ``batch`` at a time (each
+    batch atomically). The caller must be the log's writer (see :func:`charter.registry.bootstrap.restore_log`)."""
+    for start in range(0, len(records), batch):
+        await schema_log.write_barrier(claim=True)
+        await schema_log.append([(r.key, r.value) for r in records[start: start + batch]])

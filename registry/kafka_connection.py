@@ -22,14 +22,14 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from charter.registry.log.base import LogError
+from charter.registry.log.base import LogConfigError
 from charter.registry.settings import Secret, Settings, setting_names
 
 PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER")
 
 
-class KafkaSecurityError(LogError):
+class KafkaSecurityError(LogConfigError):
     """The broker refused this client's credentials or certificate, or they cannot be used: do not retry."""
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from charter.compat import CompatibilityLevel
 from charter.registry.log.base import SchemaLog
 from charter.registry.settings import Settings
+from charter.registry.store.state_writer import StateWriter
 from charter.registry.usecases.associations import Associations
 from charter.registry.usecases.config import Config
 from charter.registry.usecases.contexts import Contexts
@@ -19,7 +20,6 @@ from charter.registry.usecases.parsing import SchemaParser
 from charter.registry.usecases.reads import Reads
 from charter.registry.usecases.schemas import Schemas
 from charter.registry.usecases.tags import Tags
-from charter.registry.writer import StateWriter
 
 
 class RegistryService:

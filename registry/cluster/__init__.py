@@ -2,21 +2,56 @@
 
 The HTTP layer only sees a :class:`ClusterView`. :class:`Standalone` is the embedded-log case (one
 process, always the primary, ready once the replay is done); :class:`charter.registry.cluster.node.KafkaCluster`
-runs the Kafka topic, the primary election and the readiness of several instances.
+runs a :class:`SharedLog` (the Kafka topic), the primary election and the readiness of several
+instances. Whether this instance may write is its :class:`~charter.registry.cluster.term.Term`.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+from charter.registry.log.base import SchemaLog
+
+if TYPE_CHECKING:
+    from charter.registry.cluster.term import Term
+    from charter.registry.kafka_connection import KafkaConnection
 
 PRIMARY = "primary"
 FOLLOWER = "follower"
 
 
+class SharedLog(SchemaLog, Protocol):
+    """What the cluster needs from a log several instances share (implemented by the Kafka topic)."""
+
+    term: Term  # set by the election; the log's writer asks it before writing
+    connection: KafkaConnection  # the election joins its group through the same servers and security
+    group_id: str
+    topic: str
+    position: int  # the last offset read
+
+    def prepare(self) -> None:
+        """Reach the log's storage and check it: ``LogError`` to retry, ``LogConfigError`` when retrying cannot help."""
+        ...
+
+    def progress(self) -> str:
+        """Where the start-up replay is, for ``GET /status`` while not ready."""
+        ...
+
+    @property
+    def promoting(self) -> bool:
+        """A promotion (fencing older writers, committing the barrier) is running."""
+        ...
+
+    def start_promotion(self) -> None:
+        """As the elected primary: start this term's writer in the background."""
+        ...
+
+
 class ClusterView(Protocol):
     ready: bool
     advertised_url: str
+    fatal: str | None  # an error retrying cannot fix (the server stops): set by the background start-up
 
     @property
     def role(self) -> str: ...
@@ -54,6 +89,7 @@ class Standalone:
     ready = True
     role = PRIMARY
     member_id = None
+    fatal = None
 
     def __init__(self, advertised_url: str, store: str) -> None:
         self.advertised_url = advertised_url

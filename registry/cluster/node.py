@@ -26,12 +26,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from charter.registry.cluster import FOLLOWER, PRIMARY
+from charter.registry.cluster import FOLLOWER, PRIMARY, SharedLog
 from charter.registry.cluster.election import Assignment, Elector, member_identity
-from charter.registry.kafka_connection import KafkaSecurityError
-from charter.registry.log.base import LogError
-from charter.registry.log.kafka import KafkaLog, TopicConfigError
-from charter.registry.writer import StateWriter
+from charter.registry.log.base import LogConfigError, LogError
+from charter.registry.store.state_writer import StateWriter
 
 log = logging.getLogger("charter.cluster")
 
@@ -39,13 +37,14 @@ RETRY_S = 2.0
 
 
 class KafkaCluster:
-    """The :class:`~charter.registry.cluster.ClusterView` of an instance on a Kafka topic."""
+    """The :class:`~charter.registry.cluster.ClusterView` of an instance on a shared log (a Kafka topic)."""
 
-    def __init__(self, writer: StateWriter, kafka_log: KafkaLog, *, advertised_url: str,
+    def __init__(self, writer: StateWriter, shared_log: SharedLog, *, advertised_url: str,
                  eligible: bool = True, session_timeout_ms: int = 10000, heartbeat_interval_ms: int = 3000,
                  on_fatal: Callable[[str], None] | None = None) -> None:
         self.writer = writer
-        self.log = kafka_log
+        self.log = shared_log
+        self.term = shared_log.term
         self.advertised_url = advertised_url
         self.ready = False
         self.replayed = 0
@@ -56,19 +55,19 @@ class KafkaCluster:
         self._thread: threading.Thread | None = None
         self.eligible = eligible  # Confluent's leader.eligibility: false never becomes primary
         self.elector = Elector(
-            kafka_log.connection, kafka_log.group_id, member_identity(advertised_url, eligible),
+            shared_log.connection, shared_log.group_id, member_identity(advertised_url, eligible),
             session_timeout_ms=session_timeout_ms, heartbeat_interval_ms=heartbeat_interval_ms,
             on_prepare=self._on_prepare, on_assignment=self._on_assignment, on_fatal=self._fail,
         )
         # Fenced by another writer while the group may still name this instance: elect again, so
         # that exactly one instance ends up both elected and writing.
-        kafka_log.primary_writer.on_fenced = self.elector.request_rejoin
+        self.term.on_fenced = self.elector.request_rejoin
 
     # ---- the view the HTTP layer reads -----------------------------------------------------
 
     @property
     def role(self) -> str:
-        return PRIMARY if self.log.writable else FOLLOWER
+        return PRIMARY if self.term.writable else FOLLOWER
 
     @property
     def primary_url(self) -> str | None:
@@ -80,45 +79,33 @@ class KafkaCluster:
         return self.elector.member_id
 
     def writes_here(self) -> bool:
-        return self.log.elected
+        return self.term.elected
 
     def write_status(self) -> tuple[bool, str | None]:
         """Whether a write sent here now can be carried out (here, or forwarded), and why not."""
-        kafka_log, offset = self.log, self.writer.state.offset
+        term, offset = self.term, self.writer.state.offset
         if self.fatal:
             return False, self.fatal
         if not self.ready:
-            return False, self._replay_status()
-        if not kafka_log.elected:
+            return False, self.log.progress()
+        if not term.elected:
             if self.primary_url is None:
-                return False, f"no primary is elected in group {kafka_log.group_id} right now"
+                return False, f"no primary is elected in group {self.log.group_id} right now"
             return True, None  # writes are forwarded to the primary
-        barrier = kafka_log.primary_writer.promotion_barrier
+        barrier = term.promotion_barrier
         if barrier < 0:
             return False, ("elected primary; starting the writer (init_transactions fences older writers) before "
                            "the next write")
-        last, written_at = kafka_log.primary_writer.last_write
-        if offset < barrier or (offset < last and time.monotonic() - written_at > kafka_log.timeout_s):
+        last, written_at = term.last_write
+        if offset < barrier or (offset < last and time.monotonic() - written_at > self.log.timeout_s):
             return False, (f"waiting for offset {max(barrier, last)} (applied up to {offset}): a transaction "
                            "left open by an earlier primary, or a slow broker, holds the reader back")
         return True, None
 
-    def _replay_status(self) -> str:
-        kafka_log = self.log
-        if kafka_log.replay_end < 0:
-            return f"connecting to Kafka at {kafka_log.bootstrap} and checking topic {kafka_log.topic}"
-        note = (f"replaying {kafka_log.topic}: at offset {kafka_log.position} of the end marker at "
-                f"offset {kafka_log.replay_end}")
-        stalled = time.monotonic() - kafka_log.last_read_at
-        if stalled > 1:
-            note += (f"; nothing read for {stalled:.0f} s: a transaction left open by a stopped primary "
-                     "holds read_committed readers back until the broker aborts it")
-        return note
-
     async def wait_for_primary(self, timeout_s: float) -> str | None:
         deadline = time.monotonic() + timeout_s
         while True:
-            if self.log.elected:
+            if self.term.elected:
                 return self.advertised_url
             url = self.primary_url
             if url is not None or time.monotonic() >= deadline:
@@ -147,10 +134,9 @@ class KafkaCluster:
         started = time.perf_counter()
         while not self._stopping.is_set():
             try:
-                self.log.check_broker()
-                self.log.ensure_topic()
+                self.log.prepare()
                 break
-            except (TopicConfigError, KafkaSecurityError) as exc:  # retrying cannot fix these
+            except LogConfigError as exc:  # retrying cannot fix these
                 self._fail(str(exc))
                 return
             except LogError as exc:  # unreachable: retry, one line each time
@@ -182,33 +168,33 @@ class KafkaCluster:
     # ---- role changes ------------------------------------------------------------------------
 
     def _on_prepare(self) -> None:
-        if self.log.elected:
+        if self.term.elected:
             log.info("role: rebalance started; this instance stops writing")
-        self.log.set_elected(False)
+        self.term.set_elected(False)
 
     def _on_assignment(self, assignment: Assignment) -> None:
         self._assignment = assignment
         if assignment.is_primary:
             log.info("role: elected primary (generation %d, member %s); fencing older writers",
                      assignment.generation, assignment.member_id)
-            self.log.set_elected(True)
+            self.term.set_elected(True)
             threading.Thread(target=self._promote, name="charter-promote", daemon=True).start()
         else:
-            self.log.set_elected(False)
+            self.term.set_elected(False)
             log.info("role: follower (generation %d, member %s); primary is %s",
                      assignment.generation, assignment.member_id, assignment.master_url or "unknown")
 
     def _promote(self) -> None:
         """Start the writer (fencing older ones) and log once the state reached its barrier."""
         started = time.monotonic()
-        self.log.primary_writer.start_promotion()
-        while self.log.elected and not self._stopping.is_set():
-            barrier = self.log.primary_writer.promotion_barrier
+        self.log.start_promotion()
+        while self.term.elected and not self._stopping.is_set():
+            barrier = self.term.promotion_barrier
             if barrier >= 0 and self.writer.state.offset >= barrier:
                 log.info("role: primary at %s, read up to offset %d, accepting writes (%.2f s)",
                          self.advertised_url, barrier, time.monotonic() - started)
                 return
-            if barrier < 0 and not self.log.primary_writer.promoting:
+            if barrier < 0 and not self.log.promoting:
                 return  # demoted or stopping: the writer's own thread gave up
             time.sleep(0.01)
 
@@ -217,7 +203,7 @@ class KafkaCluster:
     async def stop(self) -> None:
         """After uvicorn drained in-flight requests: stop writing, leave the group, close."""
         self._stopping.set()
-        self.log.set_elected(False)
+        self.term.set_elected(False)
         await asyncio.to_thread(self.elector.stop, True)
         await asyncio.to_thread(self.log.close)
         log.info("stopped: left group %s", self.log.group_id)

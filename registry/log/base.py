@@ -1,8 +1,9 @@
-"""The one interface every log backend implements: append records durably, replay them.
+"""The one interface every log backend implements fully: append records durably, replay, follow.
 
-A record is a `_schemas` key/value pair (see :mod:`charter.registry.records`). Offsets are
-dense, starting at 0, as in a single-partition Kafka topic. The embedded file log is the
-default backend; the Kafka topic backend implements the same interface.
+A record is a `_schemas` key/value pair (see :mod:`charter.registry.records`). Offsets increase
+in log order, starting at 0 (dense in the file log; a Kafka topic also spends offsets on
+transaction markers). The embedded file log (:mod:`charter.registry.log.file`) is the default
+backend; the Kafka topic (:mod:`charter.registry.log.kafka`) implements the same interface.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
+
+DEFAULT_TIMEOUT_S = 0.5  # kafkastore.timeout.ms's default
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +27,10 @@ class LogError(RuntimeError):
     """The log could not take or return records (disk full, broker gone, ...)."""
 
 
+class LogConfigError(LogError):
+    """The log cannot be used as configured (a wrong topic, refused credentials): retrying cannot help."""
+
+
 class LogTimeoutError(LogError):
     """The log did not confirm a write in time (e.g. the Kafka broker is unreachable)."""
 
@@ -35,13 +42,16 @@ class NotPrimaryError(LogError):
 class SchemaLog(Protocol):
     """A durable, ordered log of `_schemas` records.
 
-    ``follows`` tells the writer how its own appends reach the state: ``False`` (the file log:
-    this process is the only writer, so the writer applies what ``append`` returns) or ``True``
-    (a shared log such as Kafka: every record, this process's own included, is delivered by
-    :meth:`follow`, and the writer waits until its records have been applied).
+    How records reach the state is the same on every backend: after :meth:`replay`, every later
+    record, this process's own appends included, is handed to the callback given to
+    :meth:`follow`, in log order. A writer therefore appends, then waits until the offsets
+    :meth:`append` returned have been delivered (:meth:`write_barrier` says which offset the
+    state must reach before a write is computed).
     """
 
-    follows: bool
+    timeout_s: float
+    """How long a write may wait to reach the write barrier or to read its own records back
+    (``kafkastore.timeout.ms``)."""
 
     def describe(self) -> str:
         """A short human description for start-up logs, e.g. ``file log /var/lib/charter``."""
@@ -52,9 +62,19 @@ class SchemaLog(Protocol):
         ...
 
     def follow(self, deliver: Callable[[LogRecord], None]) -> None:
-        """After replay, hand every later record to ``deliver``, in order, from a background thread.
+        """After replay, hand every later record to ``deliver``, in order, this process's own
+        appends included (the file log hands them over before :meth:`append` returns; a shared
+        log once it reads them back). ``deliver`` may be called from any thread (a reader
+        thread, or the thread that appended) and must be thread-safe."""
+        ...
 
-        Only logs with ``follows = True`` deliver anything; ``deliver`` is thread-safe.
+    async def write_barrier(self, deadline: float | None = None, *, claim: bool = False) -> int:
+        """The offset the state must reach before a write is computed from it.
+
+        ``deadline`` (monotonic) bounds the wait for a writer that is not ready. With ``claim``
+        the caller holds the writer lock and is about to compute records: :meth:`append` accepts
+        them only if this process is still the same writer then. Raises :class:`NotPrimaryError`
+        when this process may not write, :class:`LogTimeoutError` when its writer is not ready in time.
         """
         ...
 

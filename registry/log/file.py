@@ -1,14 +1,11 @@
 """The embedded durable log: `_schemas` records appended to one file on local disk.
 
-File layout: an 8-byte magic header, then frames::
-
-    crc32 (4, big-endian) | body length (4) | body
-    body = timestamp_ms (8) | key length (4) | value length (4, 0xFFFFFFFF = tombstone) | key | value
-
-The CRC covers the body. Every append is written and fsynced before it returns. On open, the
-file is scanned; a torn or corrupt tail (a crash in the middle of a write) is detected by its
-length or CRC and truncated, with a warning. Only one process may own a data directory: an
-exclusive ``flock`` on ``DATA_DIR/lock`` is taken on open and held until close.
+The file format is :mod:`charter.registry.log.framing`. Every append is written and fsynced
+before it returns. On open, the file is scanned; a torn or corrupt tail (a crash in the middle of
+a write) is detected by its length or CRC and truncated, with a warning. Only one process may own
+a data directory: an exclusive ``flock`` on ``DATA_DIR/lock`` is taken on open and held until
+close, so this process is the log's only writer: its write barrier is its own last append, and
+:meth:`FileLog.follow` delivers its own appends (in order, before :meth:`FileLog.append` returns).
 """
 
 from __future__ import annotations
@@ -19,22 +16,18 @@ import fcntl
 import logging
 import mmap
 import os
-import struct
 import threading
 import time
-import zlib
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from charter.registry.log.base import LogError, LogRecord
+from charter.registry.log.base import DEFAULT_TIMEOUT_S, LogError, LogRecord
+from charter.registry.log.framing import LOG_FILE, MAGIC, encode_frame, frame_record, frames
 
 log = logging.getLogger(__name__)
 
-MAGIC = b"CHLOG\x00\x00\x01"
-_FRAME_HEAD = struct.Struct(">II")  # crc, body length
-_BODY_HEAD = struct.Struct(">qII")  # timestamp, key length, value length
-_NULL = 0xFFFFFFFF
-LOG_FILE = "schemas.log"
+__all__ = ["LOG_FILE", "MAGIC", "DataDirInUseError", "FileLog", "encode_frame"]
+
 LOCK_FILE = "lock"
 
 
@@ -42,45 +35,12 @@ class DataDirInUseError(LogError):
     """Another process owns the data directory."""
 
 
-def encode_frame(key: bytes, value: bytes | None, timestamp_ms: int) -> bytes:
-    body = (
-        _BODY_HEAD.pack(timestamp_ms, len(key), _NULL if value is None else len(value))
-        + key
-        + (value or b"")
-    )
-    return _FRAME_HEAD.pack(zlib.crc32(body), len(body)) + body
-
-
-def _frames(data: mmap.mmap | bytes, end: int, *, verify: bool) -> Iterator[tuple[int, int, int, int, int]]:
-    """Walk frames from after the header: yields (frame end, timestamp, key start, key length,
-    value length or _NULL), stopping at ``end`` or at the first torn or corrupt frame."""
-    view = memoryview(data)
-    pos = len(MAGIC)
-    head_size, body_head = _FRAME_HEAD.size, _BODY_HEAD.size
-    try:
-        while pos + head_size <= end:
-            crc, length = _FRAME_HEAD.unpack_from(view, pos)
-            start = pos + head_size
-            stop = start + length
-            if length < body_head or stop > end:
-                return
-            if verify and zlib.crc32(view[start:stop]) != crc:
-                return
-            ts, key_len, value_len = _BODY_HEAD.unpack_from(view, start)
-            if body_head + key_len + (0 if value_len == _NULL else value_len) != length:
-                return
-            yield stop, ts, start + body_head, key_len, value_len
-            pos = stop
-    finally:
-        view.release()
-
-
 class FileLog:
     """The embedded log; see the module docstring for the format and guarantees."""
 
-    follows = False  # this process is the only writer
-
-    def __init__(self, data_dir: str | os.PathLike[str]) -> None:
+    def __init__(self, data_dir: str | os.PathLike[str], *, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+        self.timeout_s = timeout_s
+        self._deliver: Callable[[LogRecord], None] | None = None
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._lock_fd = self._take_lock()
@@ -121,7 +81,7 @@ class FileLog:
             os.close(fd)
             raise LogError(f"{self.path} is not a Charter log (bad header); refusing to touch it")
         with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as data:
-            for frame_end, *_ in _frames(data, size, verify=True):
+            for frame_end, *_ in frames(data, size, verify=True):
                 self._good_end = frame_end
                 self._next_offset += 1
         if self._good_end < size:
@@ -146,13 +106,17 @@ class FileLog:
         if end <= len(MAGIC):
             return
         with mmap.mmap(self._fd, end, access=mmap.ACCESS_READ) as data:
-            for offset, (_, ts, key_start, key_len, value_len) in enumerate(_frames(data, end, verify=False)):
-                value_start = key_start + key_len
-                value = None if value_len == _NULL else data[value_start : value_start + value_len]
-                yield LogRecord(offset, data[key_start:value_start], value, ts)
+            for offset, frame in enumerate(frames(data, end, verify=False)):
+                key, value, ts = frame_record(data, frame)
+                yield LogRecord(offset, key, value, ts)
 
     def follow(self, deliver: Callable[[LogRecord], None]) -> None:
-        """Nothing to follow: no other process writes to this log."""
+        """Deliver every later append; this process is the only writer, so they are its own."""
+        self._deliver = deliver
+
+    async def write_barrier(self, deadline: float | None = None, *, claim: bool = False) -> int:
+        """The last offset appended: by this process, the only writer (no term to claim)."""
+        return self._next_offset - 1
 
     def _append_sync(self, records: Sequence[tuple[bytes, bytes | None]]) -> list[LogRecord]:
         with self._write_lock:
@@ -173,6 +137,9 @@ class FileLog:
                     os.ftruncate(self._fd, size)
                 raise LogError(f"could not append to {self.path}: {exc}") from exc
             self._next_offset += len(out)
+            if self._deliver is not None:
+                for record in out:
+                    self._deliver(record)
             return out
 
     async def append(self, records: Sequence[tuple[bytes, bytes | None]]) -> list[LogRecord]:

@@ -12,8 +12,10 @@ only end marker that also waits for transactions still open at start-up. The sam
 reading in a background thread (:meth:`follow`).
 
 Writing: :class:`~charter.registry.log.kafka_writer.KafkaWriter` (the primary's transactional
-producer, its terms and fencing); :meth:`KafkaLog.append` and :meth:`KafkaLog.write_barrier` hand
-over to it.
+producer); :meth:`KafkaLog.append` and :meth:`KafkaLog.write_barrier` hand over to it. Whether this
+instance may write is its :attr:`KafkaLog.term` (:class:`~charter.registry.cluster.term.Term`),
+which the election sets and the writer asks. This process's own records reach the state as every
+other record does: read back from the topic and delivered by :meth:`KafkaLog.follow`.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ from collections.abc import Callable, Iterator, Sequence
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 
+from charter.registry.cluster.term import Term
 from charter.registry.kafka_connection import KafkaConnection, KafkaSecurityError
-from charter.registry.log.base import LogError, LogRecord, NotPrimaryError
+from charter.registry.log.base import DEFAULT_TIMEOUT_S, LogConfigError, LogError, LogRecord, NotPrimaryError
 from charter.registry.log.kafka_writer import NOOP_KEY, TRANSACTION_TIMEOUT_MS, KafkaWriter, message_time
 
 __all__ = ["TRANSACTION_TIMEOUT_MS", "KafkaLog", "NotPrimaryError", "TopicConfigError"]
@@ -38,7 +41,7 @@ log = logging.getLogger(__name__)
 PROGRESS_EVERY = 20_000
 
 
-class TopicConfigError(LogError):
+class TopicConfigError(LogConfigError):
     """The topic exists but is not a one-partition compacted topic."""
 
 
@@ -58,17 +61,16 @@ def _next_batch(consumer: Consumer, size: int) -> list[Message]:
 class KafkaLog:
     """See the module docstring."""
 
-    follows = True
-
     def __init__(
         self,
         bootstrap: str | KafkaConnection,
         topic: str = "_schemas",
         group_id: str = "schema-registry",
         *,
-        timeout_s: float = 0.5,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
         init_timeout_s: float = 60.0,
         progress_every: int = PROGRESS_EVERY,
+        term: Term | None = None,
     ) -> None:
         # Servers and security (SASL, TLS) for every client below: one KafkaConnection.
         self.connection = bootstrap if isinstance(bootstrap, KafkaConnection) else KafkaConnection(bootstrap)
@@ -82,9 +84,10 @@ class KafkaLog:
         self._consumer: Consumer | None = None
         self._follow_thread: threading.Thread | None = None
         self._stop = threading.Event()
+        self.term = term or Term()  # whether this instance may write: set by the election
         # The primary's transactional writer; its transactional.id is the same on every instance.
-        self.primary_writer = KafkaWriter(self._common, topic, f"charter-schema-registry-{group_id}",
-                                          timeout_s=timeout_s, init_timeout_s=init_timeout_s)
+        self._writer = KafkaWriter(self._common, topic, f"charter-schema-registry-{group_id}", self.term,
+                                   timeout_s=timeout_s, init_timeout_s=init_timeout_s)
         self.position = -1  # last offset read from the topic
         self.replay_end = -1  # offset of the NOOP end marker the start-up replay reads up to
         self.last_read_at = time.monotonic()  # when a record was last read (progress)
@@ -93,6 +96,23 @@ class KafkaLog:
         return f"Kafka topic {self.topic} at {self.connection} (group {self.group_id})"
 
     # ---- topic -------------------------------------------------------------------------------
+
+    def prepare(self) -> None:
+        """Reach a broker and check (or create) the topic: :class:`LogError` when no broker answers
+        (retry), :class:`~charter.registry.log.base.LogConfigError` when retrying cannot help."""
+        self.check_broker()
+        self.ensure_topic()
+
+    def progress(self) -> str:
+        """Where the start-up replay is, for ``GET /status`` while this instance is not ready."""
+        if self.replay_end < 0:
+            return f"connecting to Kafka at {self.bootstrap} and checking topic {self.topic}"
+        note = f"replaying {self.topic}: at offset {self.position} of the end marker at offset {self.replay_end}"
+        stalled = time.monotonic() - self.last_read_at
+        if stalled > 1:
+            note += (f"; nothing read for {stalled:.0f} s: a transaction left open by a stopped primary "
+                     "holds read_committed readers back until the broker aborts it")
+        return note
 
     def _admin(self, on_error: Callable[[KafkaError], None] | None = None) -> AdminClient:
         conf = dict(self._common)
@@ -142,6 +162,11 @@ class KafkaLog:
             except KafkaException as exc:
                 if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
                     raise LogError(f"could not create topic {self.topic}: {exc.args[0]}") from None
+            meta = admin.list_topics(self.topic, timeout=self.init_timeout_s)
+        deadline = time.monotonic() + self.init_timeout_s
+        # A topic just created (here or by another instance) may show no partitions for a moment.
+        while not meta.topics[self.topic].partitions and time.monotonic() < deadline:
+            time.sleep(0.1)
             meta = admin.list_topics(self.topic, timeout=self.init_timeout_s)
         partitions = len(meta.topics[self.topic].partitions)
         resource = ConfigResource("topic", self.topic)
@@ -242,28 +267,27 @@ class KafkaLog:
     # ---- writing (primary only): see kafka_writer.KafkaWriter ------------------------------
 
     @property
-    def elected(self) -> bool:
-        return self.primary_writer.elected
+    def promoting(self) -> bool:
+        """A promotion (fencing older writers, committing the barrier) is running."""
+        return self._writer.promoting
 
-    @property
-    def writable(self) -> bool:
-        return self.primary_writer.writable
-
-    def set_elected(self, elected: bool) -> None:
-        self.primary_writer.set_elected(elected)
+    def start_promotion(self) -> None:
+        """As the elected primary: start this term's writer in the background (see KafkaWriter)."""
+        self._writer.start_promotion()
 
     def ensure_writer(self) -> int:
-        return self.primary_writer.ensure_writer()
+        """As the elected primary: start this term's writer now (blocking); returns its barrier."""
+        return self._writer.ensure_writer()
 
     async def write_barrier(self, deadline: float | None = None, *, claim: bool = False) -> int:
-        return await self.primary_writer.write_barrier(deadline, claim=claim)
+        return await self._writer.write_barrier(deadline, claim=claim)
 
     async def append(self, records: Sequence[tuple[bytes, bytes | None]]) -> list[LogRecord]:
         """One transaction; only the primary (after :meth:`write_barrier` in this term) may call it."""
-        return await self.primary_writer.append(records)
+        return await self._writer.append(records)
 
     def close(self) -> None:
-        self.primary_writer.close()
+        self._writer.close()
         self._stop.set()
         if self._follow_thread is not None:
             self._follow_thread.join(5)

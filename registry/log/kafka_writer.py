@@ -9,13 +9,15 @@ with "fenced") and abort its open transaction; it then commits a NOOP and return
 allocated from the state), so a new primary always allocates after every ID its predecessor issued.
 Each :meth:`append` is one transaction; the returned offsets come from the delivery reports.
 
-Terms: every election or demotion starts a new term (:meth:`KafkaWriter.set_elected`). A write
+Terms: the role, the term and the fencing state live in a
+:class:`~charter.registry.cluster.term.Term`, which the election sets and this writer asks. A write
 claims the term when it holds the writer lock (:meth:`KafkaWriter.write_barrier` with ``claim``) and
 :meth:`KafkaWriter.append` accepts its records only in that term, so records computed from an older
 state are never written. A write whose outcome is unknown (a commit that timed out) makes the
 writer *stale*: it restarts in the background (a new producer, whose ``init_transactions`` settles
-what the old one left open) before the next write. Fenced by another writer, it stops at once and
-calls :attr:`KafkaWriter.on_fenced` (the cluster asks the group to elect again).
+what the old one left open) before the next write. Fenced by another writer, it stops at once
+(:meth:`Term.fenced <charter.registry.cluster.term.Term.fenced>`: the cluster asks the group to
+elect again).
 """
 
 from __future__ import annotations
@@ -24,11 +26,12 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
 
+from charter.registry.cluster.term import Term
 from charter.registry.log.base import LogError, LogRecord, LogTimeoutError, NotPrimaryError
 from charter.registry.records import KeyType, RecordKey
 
@@ -51,60 +54,26 @@ def message_time(msg: Message) -> int:
 class KafkaWriter:
     """See the module docstring. ``common`` is the librdkafka configuration (servers, security)."""
 
-    def __init__(self, common: dict[str, Any], topic: str, transactional_id: str, *,
+    def __init__(self, common: dict[str, Any], topic: str, transactional_id: str, term: Term, *,
                  timeout_s: float, init_timeout_s: float) -> None:
         self._common = common
         self.topic = topic
         self.transactional_id = transactional_id
+        self.term = term
         self.timeout_s = timeout_s
         self.init_timeout_s = init_timeout_s
         self._stop = threading.Event()
         self._txn_lock = threading.Lock()
-        self._state_lock = threading.Lock()
-        self._elected = False
-        self._term = 0  # +1 on every election or demotion
+        self._promoting_lock = threading.Lock()
         self._producer: Producer | None = None
-        self._producer_term = -1
-        self._barrier = -1  # offset of the last record this instance wrote (NOOP or data)
-        self._promotion_barrier = -1  # offset of the NOOP committed when this term's writer started
-        self._barrier_at = time.monotonic()
         self._promoting = False
-        self._stale = False  # a write failed with an unknown outcome: re-initialise the writer first
-        self.on_fenced: Callable[[], None] | None = None  # called when another writer fenced this one
-        self._checked_term = -2  # the term a write claimed holding the writer lock
-
-    @property
-    def elected(self) -> bool:
-        return self._elected
-
-    @property
-    def writable(self) -> bool:
-        """Elected, and the writer of this term is initialised (older writers fenced)."""
-        return self._elected and self._producer_term == self._term
-
-    @property
-    def promotion_barrier(self) -> int:
-        """Offset of the NOOP this term's writer committed after fencing (-1 before that)."""
-        return self._promotion_barrier if self.writable and not self._stale else -1
 
     @property
     def promoting(self) -> bool:
         return self._promoting
 
-    @property
-    def last_write(self) -> tuple[int, float]:
-        """(offset, monotonic time) of the last record this instance committed (NOOP or data)."""
-        return self._barrier, self._barrier_at
-
-    def set_elected(self, elected: bool) -> None:
-        """Called by the election: start (True) or stop (False, at once) being the writer."""
-        with self._state_lock:
-            if elected == self._elected:
-                return
-            self._elected = elected
-            self._term += 1
-            if not elected:
-                self._producer_term = -1  # refuse every later append of the old term
+    def _ready(self) -> bool:
+        return self.term.ready and self._producer is not None
 
     def ensure_writer(self) -> int:
         """As the elected primary: fence older writers and commit a NOOP; returns the write barrier.
@@ -116,8 +85,8 @@ class KafkaWriter:
     def start_promotion(self) -> None:
         """Start (or restart) this term's writer in a background thread unless one is running:
         it retries with backoff while this instance is elected and its writer is not ready."""
-        with self._state_lock:
-            if self._promoting or not self._elected:
+        with self._promoting_lock:
+            if self._promoting or not self.term.elected:
                 return
             self._promoting = True
 
@@ -131,7 +100,7 @@ class KafkaWriter:
                     except NotPrimaryError:
                         return
                     except LogError as exc:
-                        if not self._elected:
+                        if not self.term.elected:
                             return
                         log.warning("writer not ready (%s); retrying in %.1f s", exc, delay)
                         self._stop.wait(delay)
@@ -143,7 +112,7 @@ class KafkaWriter:
 
     def _mark_stale(self) -> None:
         """The last write's outcome is unknown: restart the writer now, not at the next write."""
-        self._stale = True
+        self.term.mark_stale()
         self.start_promotion()
 
     def _ensure_writer(self) -> int:
@@ -157,11 +126,11 @@ class KafkaWriter:
             self._txn_lock.release()
 
     def _init_writer(self) -> int:
-        term = self._term
-        if not self._elected:
+        term = self.term.number
+        if not self.term.elected:
             raise NotPrimaryError("this instance is not the primary")
-        if self._producer_term == term and self._producer is not None and not self._stale:
-            return self._barrier
+        if self.term.writer_term == term and self._ready():
+            return self.term.last_write[0]
         producer = Producer({
             **self._common,
             "transactional.id": self.transactional_id,
@@ -169,26 +138,25 @@ class KafkaWriter:
             "enable.idempotence": True,
             "linger.ms": 0,
             "transaction.timeout.ms": TRANSACTION_TIMEOUT_MS,
-            "message.timeout.ms": max(1000, int(self.timeout_s * 1000)),
+            # librdkafka refuses a message timeout above the transaction timeout
+            "message.timeout.ms": min(max(1000, int(self.timeout_s * 1000)), TRANSACTION_TIMEOUT_MS),
         })
         try:
             # Fences every older producer with this id and aborts its open transaction.
             producer.init_transactions(self.init_timeout_s)
         except KafkaException as exc:
             raise self._error("could not become the writer (init_transactions)", exc) from None
-        if self._term != term or not self._elected:
+        if self.term.number != term or not self.term.elected:
             # Deposed while init_transactions ran (it may have fenced the new primary, which then
             # asks the group to re-elect: see on_fenced). Write nothing, not even the barrier.
             raise NotPrimaryError("this instance lost the primary role while its writer started")
         self._producer = producer
         records = self._transaction(producer, [(NOOP_KEY, None)], self.init_timeout_s)
-        self._barrier = self._promotion_barrier = records[-1].offset
-        self._barrier_at = time.monotonic()
-        self._producer_term = term
-        self._stale = False
+        barrier = records[-1].offset
+        self.term.writer_started(term, barrier)
         log.info("writer ready: transactional.id %s initialised (older writers fenced), barrier at offset %d",
-                 self.transactional_id, self._barrier)
-        return self._barrier
+                 self.transactional_id, barrier)
+        return barrier
 
     async def write_barrier(self, deadline: float | None = None, *, claim: bool = False) -> int:
         """The offset the state must reach before a write is computed.
@@ -204,29 +172,26 @@ class KafkaWriter:
         instance is not elected, :class:`LogTimeoutError` when its writer is not ready in time.
         Never blocks a thread on the writer lock.
         """
-        now = time.monotonic()
+        now, term = time.monotonic(), self.term
         if claim:
-            if not self._elected:
+            if not term.elected:
                 raise NotPrimaryError("this instance lost the primary role; send writes to the primary (GET /status)")
             deadline = min(deadline or now + self.timeout_s, now + self.timeout_s)
         else:
             election_deadline = now + max(self.timeout_s, WAIT_PRIMARY_S)
-            while not self._elected:
+            while not term.elected:
                 if time.monotonic() > election_deadline:
                     raise NotPrimaryError(
                         "this instance is not the primary; send writes to the primary (GET /status)")
                 await asyncio.sleep(0.02)
-            if self._producer_term != self._term:  # elected, the writer of this term not started yet
+            if term.writer_term != term.number:  # elected, the writer of this term not started yet
                 deadline = election_deadline  # part of the election
             else:  # a writer restarting after a failed write: within the write's own budget
                 deadline = min(deadline or now + self.timeout_s, now + self.timeout_s)
         while True:
-            term = self._term
-            if self._elected and self._producer_term == term and self._producer is not None and not self._stale:
-                if claim:
-                    self._checked_term = term
-                return self._barrier
-            if not self._elected:
+            if self._ready() and (not claim or term.claim()):
+                return term.last_write[0]
+            if not term.elected:
                 raise NotPrimaryError("this instance lost the primary role; send writes to the primary (GET /status)")
             self.start_promotion()
             if time.monotonic() > deadline:
@@ -239,13 +204,9 @@ class KafkaWriter:
     def _error(self, what: str, exc: KafkaException) -> LogError:
         err: KafkaError = exc.args[0]
         if err.code() in (KafkaError._FENCED, KafkaError.PRODUCER_FENCED, KafkaError.INVALID_PRODUCER_EPOCH):
-            self.set_elected(False)
             log.error("%s: fenced by another writer (%s); this instance stops writing and asks the group "
                       "to elect again", what, err)
-            if self.on_fenced is not None:
-                # If the group still names this instance, the new election promotes it again and its
-                # init_transactions fences the other writer; if not, it learns its new role.
-                self.on_fenced()
+            self.term.fenced()
             return NotPrimaryError(f"this instance was fenced by a newer primary and can no longer write: {err}")
         if err.code() in (KafkaError._TIMED_OUT, KafkaError.REQUEST_TIMED_OUT, KafkaError._MSG_TIMED_OUT):
             return LogTimeoutError(f"Kafka did not confirm the write in time ({err}); broker slow or down?")
@@ -276,7 +237,7 @@ class KafkaWriter:
                     producer.abort_transaction(timeout_s)  # aborted: the producer can go on
                 except KafkaException:
                     self._mark_stale()
-            elif self._elected:  # fatal, or the outcome is unknown (e.g. a commit timed out)
+            elif self.term.elected:  # fatal, or the outcome is unknown (e.g. a commit timed out)
                 self._mark_stale()
             raise error from None
         if failures or len(delivered) != len(records):
@@ -288,15 +249,14 @@ class KafkaWriter:
         if not self._txn_lock.acquire(timeout=self.timeout_s):
             raise LogTimeoutError("the writer is busy (a promotion is fencing older writers); retry shortly")
         try:
-            term = self._term
-            # The records were computed from a state that reached the barrier of term _checked_term:
+            # The records were computed from a state that reached the barrier of the claimed term:
             # if the role or the writer changed since, they may be stale (IDs), so nothing is written.
-            if not self._elected or self._checked_term != term or self._producer_term != term or not self._producer:
+            if not self.term.holds_claim() or not self._producer:
                 raise NotPrimaryError("this instance lost the primary role before the write; nothing was written")
-            if self._stale:
+            if self.term.stale:
                 raise LogTimeoutError("the previous write's outcome is unknown; the writer restarts, retry")
             out = self._transaction(self._producer, records, self.timeout_s)
-            self._barrier, self._barrier_at = out[-1].offset, time.monotonic()
+            self.term.wrote(out[-1].offset)
             return out
         finally:
             self._txn_lock.release()
@@ -307,7 +267,7 @@ class KafkaWriter:
 
     def close(self) -> None:
         """Stop writing and let the producer deliver what it holds (1 s at most)."""
-        self.set_elected(False)
+        self.term.set_elected(False)
         self._stop.set()
         producer, self._producer = self._producer, None
         if producer is not None:

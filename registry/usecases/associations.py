@@ -40,9 +40,9 @@ from charter.registry.usecases.parsing import SchemaRequest
 
 if TYPE_CHECKING:
     from charter.registry.store.state import RegistryState
+    from charter.registry.store.state_writer import StateWriter
     from charter.registry.usecases.modes import ModeRules
     from charter.registry.usecases.schemas import Schemas
-    from charter.registry.writer import StateWriter
 
 RESOURCE_TYPES = ("topic",)
 ASSOCIATION_TYPES = ("key", "value")

@@ -15,8 +15,8 @@ from typing import Any
 from charter.compat import CompatibilityLevel
 from charter.registry import errors
 from charter.registry.records import config_key, mode_key
+from charter.registry.store.state_writer import StateWriter
 from charter.registry.usecases.modes import Mode, ModeRules, scopes
-from charter.registry.writer import StateWriter
 
 log = logging.getLogger(__name__)
 

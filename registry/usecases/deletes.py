@@ -18,10 +18,10 @@ from charter.registry.store.state import LATEST, SubjectVersion
 
 if TYPE_CHECKING:
     from charter.registry.store.state import RegistryState
+    from charter.registry.store.state_writer import StateWriter
     from charter.registry.usecases.associations import Associations
     from charter.registry.usecases.modes import ModeRules
     from charter.registry.usecases.reads import Reads
-    from charter.registry.writer import StateWriter
 
 Record = tuple[RecordKey, "dict[str, Any] | None"]  # a record to write (None: a tombstone)
 

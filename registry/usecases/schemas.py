@@ -21,6 +21,7 @@ from charter.registry.contexts import context_of, is_context_scope
 from charter.registry.records import schema_key, schema_value
 from charter.registry.store.identity import md5_of
 from charter.registry.store.state import LATEST, SchemaContent, SubjectVersion
+from charter.registry.store.state_writer import StateWriter
 from charter.registry.usecases.aliases import resolve_alias
 from charter.registry.usecases.config import Config
 from charter.registry.usecases.contexts import Contexts
@@ -45,7 +46,6 @@ from charter.registry.usecases.parsing import (
     resolve_references,
 )
 from charter.registry.usecases.reserved import reserved_messages
-from charter.registry.writer import StateWriter
 
 log = logging.getLogger(__name__)
 

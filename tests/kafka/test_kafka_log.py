@@ -164,15 +164,15 @@ def test_a_deposed_writer_is_fenced(kafka_broker) -> None:
     old.ensure_topic()
 
     async def scenario() -> None:
-        old.set_elected(True)
+        old.term.set_elected(True)
         await asyncio.to_thread(old.ensure_writer)  # what the election's promotion does
         await old.write_barrier(claim=True)  # as a write holding the writer lock
         first = await old.append([(b'{"keytype":"NOOP","magic":0}', None)])
-        new.set_elected(True)
+        new.term.set_elected(True)
         await asyncio.to_thread(new.ensure_writer)  # fences `old`
         with pytest.raises(NotPrimaryError, match="fenced"):
             await old.append([(schema_key("z", 1).encode(), b'{"id":1}')])
-        assert not old.elected
+        assert not old.term.elected
         with pytest.raises(NotPrimaryError):
             await old.write_barrier(claim=True)
         assert first[0].offset >= 0

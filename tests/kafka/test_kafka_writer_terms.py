@@ -22,7 +22,7 @@ from support.kafka import unique
 from charter.registry.errors import RegistryError
 from charter.registry.log.kafka import KafkaLog
 from charter.registry.records import schema_key, schema_value
-from charter.registry.writer import StateWriter
+from charter.registry.store.state_writer import StateWriter
 
 
 def _record(subject: str, schema_id: int) -> tuple[Any, Any]:
@@ -55,7 +55,7 @@ def test_a_write_computed_in_an_old_term_is_never_appended(kafka_broker: Any) ->
         loop = asyncio.get_running_loop()
         a.start_following(loop)
         x.start_following(loop)
-        a_log.set_elected(True)
+        a_log.term.set_elected(True)
         go = asyncio.Event()
         computed: list[int] = []
 
@@ -67,12 +67,12 @@ def test_a_write_computed_in_an_old_term_is_never_appended(kafka_broker: Any) ->
 
         slow = asyncio.create_task(slow_write())
         await _until(lambda: computed, 20)
-        a_log.set_elected(False)
-        x_log.set_elected(True)  # another primary writes the same next id
+        a_log.term.set_elected(False)
+        x_log.term.set_elected(True)  # another primary writes the same next id
         async with x.lock:
             await x.write([_record("from-x", x.state.max_id + 1)])
-        x_log.set_elected(False)
-        a_log.set_elected(True)  # this instance is elected again; a queued write catches up meanwhile
+        x_log.term.set_elected(False)
+        a_log.term.set_elected(True)  # this instance is elected again; a queued write catches up meanwhile
         waiting = asyncio.create_task(a.lock.__aenter__())
         await asyncio.sleep(2)
         go.set()
@@ -98,7 +98,7 @@ def test_writes_queued_when_the_primary_is_deposed_get_50004_at_once(kafka_broke
 
     async def scenario() -> list[tuple[Any, float]]:
         writer.start_following(asyncio.get_running_loop())
-        log.set_elected(True)
+        log.term.set_elected(True)
         await asyncio.to_thread(log.ensure_writer)
         holding, release = asyncio.Event(), asyncio.Event()
 
@@ -119,7 +119,7 @@ def test_writes_queued_when_the_primary_is_deposed_get_50004_at_once(kafka_broke
         tasks = [asyncio.create_task(queued()) for _ in range(9)]
         await asyncio.sleep(0.3)  # all nine past their first catch-up, waiting for the lock
         deposed_at = time.monotonic()
-        log.set_elected(False)  # a rebalance moves the primary elsewhere
+        log.term.set_elected(False)  # a rebalance moves the primary elsewhere
         release.set()
         await held
         return await asyncio.gather(*tasks)
@@ -139,7 +139,7 @@ def test_a_writer_whose_commit_timed_out_restarts_by_itself(kafka_broker: Any) -
 
     async def scenario() -> None:
         writer.start_following(asyncio.get_running_loop())
-        log.set_elected(True)
+        log.term.set_elected(True)
         async with writer.lock:
             await writer.write([_record("before", 1)])
         os.kill(pid, signal.SIGSTOP)
@@ -150,9 +150,9 @@ def test_a_writer_whose_commit_timed_out_restarts_by_itself(kafka_broker: Any) -
         finally:
             os.kill(pid, signal.SIGCONT)
         assert timed_out.value.error_code == 50002
-        assert log.primary_writer.promotion_barrier == -1  # not writable: /status/ready is 503 on this primary
+        assert log.term.promotion_barrier == -1  # not writable: /status/ready is 503 on this primary
         # no write is sent: the writer must come back on its own
-        primary = log.primary_writer
+        primary = log.term
         await _until(lambda: primary.promotion_barrier >= 0 and writer.state.offset >= primary.promotion_barrier, 30)
 
     try:

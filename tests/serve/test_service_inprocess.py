@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from charter.registry import bootstrap
 from charter.registry.api.bodies import read_schema_request
 from charter.registry.errors import RegistryError
-from charter.registry.log.file import FileLog
 from charter.registry.service import RegistryService
 from charter.registry.settings import Settings
 
@@ -19,9 +19,9 @@ SCHEMA = json.dumps({"type": "record", "name": "Big", "fields": FIELDS})
 
 
 def make_service(path: Path) -> RegistryService:
-    service = RegistryService(FileLog(path), Settings(data_dir=str(path)))
-    service.replay()
-    return service
+    registry = bootstrap.build(Settings(data_dir=str(path)))
+    registry.replay()
+    return registry.service
 
 
 def test_duplicates_share_one_stored_schema(tmp_path: Path) -> None:

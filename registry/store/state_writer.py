@@ -2,31 +2,36 @@
 
 :class:`StateWriter` owns the in-memory state, the log and the write lock. Services build
 records under ``async with writer.lock`` from the current state and call :meth:`write`; the
-records are appended durably, then applied, and only then does ``write`` return. Replay at
-start-up and records delivered later by a shared log go through the same :meth:`apply`, which
-applies each offset once and in order, so the state is always a pure function of the log.
+records are appended durably, then applied, and only then does ``write`` return. Every record
+reaches the state the same way on every backend: replayed at start-up, then delivered by the log's
+``follow`` (this process's own appends included; from any thread, into an inbox the event loop
+drains) and applied by :meth:`StateWriter.apply`, which applies each offset once and in order, so
+the state is always a pure function of the log.
 
-On a shared log (``follows = True``) other processes may have written before this one became the
-writer, so taking ``writer.lock`` first asks the log for a *write barrier* (``write_barrier()``:
-the offset of a marker it wrote after fencing older writers, or of its own last write) and waits
-until the state has applied it. Whatever is computed under the lock (e.g. the next schema ID from
-``state.max_id``) therefore sees every record any earlier writer committed.
+Other processes may have written before this one became the writer, so taking ``writer.lock``
+first asks the log for a *write barrier* (``write_barrier()``: the offset of a marker it wrote after
+fencing older writers, or of its own last write) and waits until the state has applied it.
+Whatever is computed under the lock (e.g. the next schema ID from ``state.max_id``) therefore sees
+every record any earlier writer committed.
 
 Every wait is bounded, so a write is always answered (Confluent's ``KafkaSchemaRegistry`` bounds the
 same steps by ``kafkastore.timeout.ms``): reaching the barrier and reading a committed write back
 each take at most the log's ``timeout_s``, and a write waits at most :data:`LOCK_WAIT_S` for its
 turn. The barrier is awaited before the lock too, so when the log is stuck every waiting write
-times out together instead of one after another. A timeout is Confluent's 50002; an instance that
-is not (or no longer) the primary answers 50004.
+times out together instead of one after another. Failures are turned into Confluent's errors in
+one place (:func:`registry_errors`): a timeout is 50002; an instance that is not (or no longer)
+the primary answers 50004; any other log failure 50001.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import logging
 import time
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from charter.registry import errors
@@ -36,8 +41,30 @@ from charter.registry.store.state import RegistryState
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TIMEOUT_S = 0.5  # kafkastore.timeout.ms's default, for logs that do not say theirs
 LOCK_WAIT_S = 30.0  # the longest a write waits for the writes queued before it
+
+
+@contextlib.contextmanager
+def registry_errors(on_timeout: Callable[[], None] | None = None, verb: str | None = None) -> Iterator[None]:
+    """The one translation of log failures into Confluent's errors: :class:`NotPrimaryError` is
+    50004, :class:`LogTimeoutError` 50002 (after calling ``on_timeout``), any other
+    :class:`LogError` 50001. With ``verb`` (e.g. "write") each failure is also logged."""
+    try:
+        yield
+    except NotPrimaryError as exc:
+        if verb:
+            log.warning("%s refused: %s", verb, exc)
+        raise errors.unknown_leader(str(exc)) from None
+    except LogTimeoutError as exc:
+        if verb:
+            log.error("%s timed out: %s", verb, exc)
+        if on_timeout is not None:
+            on_timeout()
+        raise errors.operation_timed_out(str(exc)) from None
+    except LogError as exc:
+        if verb:
+            log.error("%s failed: %s", verb, exc)
+        raise errors.store_error(str(exc)) from None
 
 
 class WriteLock:
@@ -56,11 +83,11 @@ class WriteLock:
         # earlier write moved the barrier and was not read back (the log is stuck: fail at once).
         deadline = time.monotonic() + self._writer.timeout_s
         await self._writer.catch_up(deadline, holding_lock=False)
-        try:
-            await asyncio.wait_for(self._lock.acquire(), LOCK_WAIT_S)
-        except TimeoutError:
-            raise errors.operation_timed_out(
-                f"the write waited {LOCK_WAIT_S:.0f} s for earlier writes to finish") from None
+        with registry_errors():
+            try:
+                await asyncio.wait_for(self._lock.acquire(), LOCK_WAIT_S)
+            except TimeoutError:
+                raise LogTimeoutError(f"the write waited {LOCK_WAIT_S:.0f} s for earlier writes to finish") from None
         try:
             self._writer.check_not_failed_since(deadline - self._writer.timeout_s)
             await self._writer.catch_up(deadline, holding_lock=True)
@@ -77,26 +104,41 @@ class StateWriter:
         self.log = schema_log
         self.state = RegistryState()
         self.lock = WriteLock(self)
-        self.timeout_s: float = getattr(schema_log, "timeout_s", DEFAULT_TIMEOUT_S)
+        self.timeout_s = schema_log.timeout_s
         self._failed_at = 0.0  # monotonic time of the last write the log did not confirm in time
         # (offset, tie-breaker, future) of writes waiting for their records to be applied
         self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._inbox: deque[LogRecord] = deque()  # delivered by the log, not applied yet
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def replay(self) -> int:
-        """Rebuild the state from the log; returns the number of records read."""
+        """Rebuild the state from the log, then follow it; returns the number of records replayed."""
         count = 0
         for record in self.log.replay():
             count += 1
             self.apply(record)
+        self.log.follow(self._receive)
         return count
 
     def start_following(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Apply records that other writers append from now on (shared logs only)."""
-        self.log.follow(lambda record: loop.call_soon_threadsafe(self._deliver, record))
+        """Apply the records the log delivers on ``loop`` as they come (thread-safe). Without it,
+        they are applied when a write waits for them (a service used without a server)."""
+        self._loop = loop
+        loop.call_soon_threadsafe(self._drain)
 
-    def _deliver(self, record: LogRecord) -> None:
-        """On the event loop: apply a followed record and wake the writes it completes."""
-        self.apply(record)
+    def _receive(self, record: LogRecord) -> None:
+        """From the log, in any thread: queue the record for the event loop."""
+        self._inbox.append(record)
+        loop = self._loop
+        if loop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop closed: the next waiter drains
+                loop.call_soon_threadsafe(self._drain)
+
+    def _drain(self) -> None:
+        """On the event loop: apply the delivered records and wake the writes they complete."""
+        inbox = self._inbox
+        while inbox:
+            self.apply(inbox.popleft())
         while self._waiters and self._waiters[0][0] <= self.state.offset:
             _, _, future = heapq.heappop(self._waiters)
             if not future.done():
@@ -104,6 +146,7 @@ class StateWriter:
 
     async def _wait_applied(self, offset: int, deadline: float) -> None:
         """Wait until the state has applied ``offset``; TimeoutError at ``deadline`` (monotonic)."""
+        self._drain()
         if self.state.offset >= offset:
             return
         if deadline <= time.monotonic():
@@ -126,36 +169,29 @@ class StateWriter:
         only in that term) and waits only until ``deadline``; before the lock, a barrier that an
         election just produced gets a fresh ``timeout_s`` to be read.
         """
-        barrier_of = getattr(self.log, "write_barrier", None)
-        if not self.log.follows or barrier_of is None:
-            return
-        started = time.monotonic()
-        try:
-            barrier = await barrier_of(deadline, claim=holding_lock)
-            if not holding_lock:
-                deadline = max(deadline, time.monotonic() + self.timeout_s)
-            await self._wait_applied(barrier, deadline)
-        except NotPrimaryError as exc:
-            raise errors.unknown_leader(str(exc)) from None
-        except LogTimeoutError as exc:
-            raise errors.operation_timed_out(str(exc)) from None
-        except LogError as exc:
-            raise errors.store_error(str(exc)) from None
-        except TimeoutError:
-            raise errors.operation_timed_out(
-                f"the log was not read up to the write barrier at offset {barrier} in "
-                f"{time.monotonic() - started:.1f} s (applied up to {self.state.offset}); a transaction "
-                "left open by a stopped primary holds readers back until it is aborted"
-            ) from None
+        started, barrier = time.monotonic(), -1
+        with registry_errors():
+            try:
+                barrier = await self.log.write_barrier(deadline, claim=holding_lock)
+                if not holding_lock:
+                    deadline = max(deadline, time.monotonic() + self.timeout_s)
+                await self._wait_applied(barrier, deadline)
+            except TimeoutError:
+                raise LogTimeoutError(
+                    f"the log was not read up to the write barrier at offset {barrier} in "
+                    f"{time.monotonic() - started:.1f} s (applied up to {self.state.offset}); a transaction "
+                    "left open by a stopped primary holds readers back until it is aborted"
+                ) from None
 
     def check_not_failed_since(self, arrived: float) -> None:
         """50002 at once for a write that waited for its turn past its own timeout while an
         earlier write timed out: the log is not confirming writes, so queued writes fail together
         instead of each trying for the whole timeout in turn."""
         if self._failed_at > arrived and time.monotonic() > arrived + self.timeout_s:
-            raise errors.operation_timed_out(
-                "an earlier write timed out while this one waited for its turn; the log is not confirming "
-                "writes (GET /status says why)")
+            with registry_errors():
+                raise LogTimeoutError(
+                    "an earlier write timed out while this one waited for its turn; the log is not confirming "
+                    "writes (GET /status says why)")
 
     def apply(self, record: LogRecord) -> None:
         """Apply one record unless its offset was applied already; skip unusable ones."""
@@ -184,27 +220,16 @@ class StateWriter:
 
     async def _write(self, records: Sequence[tuple[RecordKey, dict[str, Any] | None]]) -> None:
         raw = [(k.encode(), encode_value(v)) for k, v in records]
-        try:
+        with registry_errors(on_timeout=self._failed, verb="write"):
             written = await self.log.append(raw)
-        except NotPrimaryError as exc:
-            log.warning("write refused: %s", exc)
-            raise errors.unknown_leader(str(exc)) from None
-        except LogTimeoutError as exc:
-            log.error("write timed out: %s", exc)
-            self._failed_at = time.monotonic()
-            raise errors.operation_timed_out(str(exc)) from None
-        except LogError as exc:
-            log.error("write failed: %s", exc)
-            raise errors.store_error(str(exc)) from None
-        if not self.log.follows:
-            for rec in written:
-                self.apply(rec)
-            return
-        try:
-            await self._wait_applied(written[-1].offset, time.monotonic() + self.timeout_s)
-        except TimeoutError:
-            self._failed_at = time.monotonic()
-            raise errors.operation_timed_out(
-                f"the write was committed at offset {written[-1].offset} but not read back within "
-                f"{self.timeout_s:.1f} s; it will be applied, retry to get its result"
-            ) from None
+        with registry_errors(on_timeout=self._failed):
+            try:
+                await self._wait_applied(written[-1].offset, time.monotonic() + self.timeout_s)
+            except TimeoutError:
+                raise LogTimeoutError(
+                    f"the write was committed at offset {written[-1].offset} but not read back within "
+                    f"{self.timeout_s:.1f} s; it will be applied, retry to get its result"
+                ) from None
+
+    def _failed(self) -> None:
+        self._failed_at = time.monotonic()
