@@ -7,7 +7,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from charter.cli import backup, check, diff, passwd, register, serve
+from charter.cli import backup, check, diff, migrate, passwd, register, serve
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_command(commands)
     passwd.add_command(commands)
     backup.add_command(commands)
+    migrate.add_command(commands)
     return parser
 
 
