@@ -22,7 +22,10 @@ from charter.cli.registryopts import call
 from charter.clients import SchemaRegistryClient, SchemaRegistryError
 from charter.registry.contexts import DEFAULT_CONTEXT, context_of, qualify, reference_subject, split
 
-PAGE = 1000  # Confluent's schema.search.default.limit: a listing may stop there unless paged
+# Listings are read in pages of this many: a registry answers at most its own cap (Confluent's
+# schema.search.max.limit, 1000 by default) and the next page follows; one without a cap (Charter)
+# answers everything at once instead of rebuilding its whole list for every small page.
+PAGE = 1_000_000
 WORKERS = 8
 
 Key = tuple[str, int]  # (subject, version)
@@ -176,7 +179,10 @@ def read_versions(api: Api, scope: Scope) -> Snapshot:
     snap.contexts = [c for c in (contexts or [DEFAULT_CONTEXT]) if scope.wants_context(c)]
     try:
         every = api.paged("/schemas", {"deleted": "true", "subjectPrefix": ":*:", "aliases": "true"})
-        live = {(e["subject"], int(e["version"])) for e in api.paged("/schemas", {"subjectPrefix": ":*:"})}
+        if any("deleted" in e for e in every):  # the registry marks soft-deleted versions itself
+            live = {(e["subject"], int(e["version"])) for e in every if not e.get("deleted")}
+        else:
+            live = {(e["subject"], int(e["version"])) for e in api.paged("/schemas", {"subjectPrefix": ":*:"})}
     except SchemaRegistryError as exc:
         if exc.http_status_code not in (404, 405, 501):
             raise
