@@ -49,13 +49,16 @@ def copy_rate(source: RegistryProcess, target: RegistryProcess, expected: int) -
 
 
 def follow_lag(source: RegistryProcess, target: RegistryProcess, interval: float, samples: int) -> None:
-    cmd = [*CHARTER, "--from", source.url, "--to", target.url, "--follow", "--interval", str(interval), "--quiet"]
+    cmd = [*CHARTER, "--from", source.url, "--to", target.url, "--follow", "--interval", str(interval)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    for line in proc.stderr:  # the initial pass (nothing to copy: the copy above did it) is over
+        if "following" in line:
+            break
     lags = []
     try:
         with httpx.Client(base_url=source.url, headers={"Content-Type": V1}, timeout=30) as src, \
                 httpx.Client(base_url=target.url, timeout=30) as dst:
-            time.sleep(2 * interval)  # the initial pass (nothing to copy) is over
             for n in range(samples):
                 subject = f"lag-{n}"
                 schema = {"type": "record", "name": f"Lag{n}", "fields": [{"name": "f", "type": "string"}]}
@@ -69,7 +72,7 @@ def follow_lag(source: RegistryProcess, target: RegistryProcess, interval: float
                 time.sleep(interval * 0.37)  # land at different points of the poll cycle
     finally:
         proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=60)
+        _, err = proc.communicate(timeout=60)  # the rest of its log
     if proc.returncode != 0:
         sys.exit(f"follow exited {proc.returncode}: {err}")
     print(f"follow (--interval {interval}): lag from registration on the source to the version on the target "

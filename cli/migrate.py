@@ -13,7 +13,6 @@ what is already there. ``--follow`` then keeps the target in sync until SIGINT/S
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import threading
 import time
@@ -21,6 +20,7 @@ from typing import Any
 
 from charter.cli.common import EXIT_INCOMPATIBLE, EXIT_OK, EXIT_REGISTRY, EXIT_USAGE, CliError, progress
 from charter.cli.migrate_apply import Writer
+from charter.cli.migrate_follow import Follower
 from charter.cli.migrate_plan import Plan, make_plan, render_plan, with_references
 from charter.cli.migrate_read import (
     Api,
@@ -70,7 +70,10 @@ def add_command(commands: Any) -> None:
     parser.add_argument("--follow", action="store_true",
                         help="keep copying changes until SIGINT/SIGTERM (the target stays in IMPORT mode)")
     parser.add_argument("--interval", type=float, default=1.0, metavar="SECONDS",
-                        help="--follow: seconds between polls of the source (default 1)")
+                        help="--follow: seconds between polls of the source for new ids (default 1)")
+    parser.add_argument("--resync", type=float, default=10.0, metavar="SECONDS",
+                        help="--follow: seconds between full comparisons of the source's listing, which bring "
+                             "soft-deletes and new versions of existing ids (default 10)")
     parser.add_argument("--settings-interval", type=float, default=30.0, metavar="SECONDS",
                         help="--follow: seconds between reads of the source's configs and modes (default 30)")
     parser.add_argument("--quiet", action="store_true", help="no progress output")
@@ -165,34 +168,7 @@ class Migration:
         return EXIT_OK
 
     def follow(self) -> None:
-        """Poll the source until SIGINT/SIGTERM, copying new versions, deletes and settings."""
-        handlers = {sig: signal.signal(sig, lambda *_: self.stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
-        self.log(f"following {self.source.url} every {self.args.interval}s (Ctrl-C to stop)")
-        last_settings = time.monotonic()
-        reported: set[str] = set()
-        try:
-            while not self.stop.wait(self.args.interval):
-                want_settings = time.monotonic() - last_settings >= self.args.settings_interval
-                source, _ = self.read_source(settings=want_settings)
-                plan = self.plan(source)
-                for conflict in plan.conflicts:
-                    if conflict not in reported:
-                        reported.add(conflict)
-                        self.log(f"CONFLICT (skipped) {conflict}")
-                if not plan.empty:
-                    registered, deleted, _, warnings = self.writer.apply(plan, self.target_snap)
-                    self.log(f"follow: {registered} version(s) registered, {deleted} soft-deleted")
-                    for warning in warnings:
-                        self.log(f"warning: {warning}")
-                if want_settings:
-                    last_settings = time.monotonic()
-                    sent = self.writer.settings(source, copy_global=not self.partial)
-                    if sent:
-                        self.log(f"follow: {sent} setting(s) written")
-        finally:
-            for sig, handler in handlers.items():
-                signal.signal(sig, handler)
-        self.log("follow: stopped")
+        Follower(self).run()
 
     def verify(self) -> int:
         source, _ = self.read_source()

@@ -132,7 +132,7 @@ def test_follow_copies_changes_until_sigterm(fresh_registry: RegistryProcess, ta
     with client(fresh_registry) as src, client(target) as dst:
         register(src, "first", record("First", "a"))
         cmd = [sys.executable, "-m", "charter.cli.main", "migrate", "--from", fresh_registry.url,
-               "--to", target.url, "--follow", "--interval", "0.2", "--settings-interval", "0.5"]
+               "--to", target.url, "--follow", "--interval", "0.2", "--resync", "1", "--settings-interval", "0.5"]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             wait_for(lambda: dst.get("/subjects").json() == ["first"])
