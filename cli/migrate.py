@@ -76,6 +76,9 @@ def add_command(commands: Any) -> None:
                              "soft-deletes and new versions of existing ids (default 10)")
     parser.add_argument("--settings-interval", type=float, default=30.0, metavar="SECONDS",
                         help="--follow: seconds between reads of the source's configs and modes (default 30)")
+    parser.add_argument("--final-mode", choices=("READWRITE", "READONLY", "READONLY_OVERRIDE", "IMPORT"),
+                        help="the target's global mode when the copy ends (default: the mode it had; READWRITE "
+                             "if it was IMPORT, as an interrupted run leaves it)")
     parser.add_argument("--quiet", action="store_true", help="no progress output")
     parser.set_defaults(run=run)
 
@@ -107,7 +110,7 @@ class Migration:
         self.source, self.target = source, target
         self.scope = Scope(list(args.subjects), list(args.context))
         self.partial = bool(args.subjects or args.context)
-        self.writer = Writer(target, quiet=args.quiet)
+        self.writer = Writer(target, quiet=args.quiet, final_mode=args.final_mode)
         self.target_snap = Snapshot()
         self.stop = threading.Event()
 

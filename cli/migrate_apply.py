@@ -62,9 +62,10 @@ class Progress:
 class Writer:
     """Writes plans to the target, keeping its IMPORT mode and the settings last sent."""
 
-    def __init__(self, api: Api, quiet: bool = False) -> None:
+    def __init__(self, api: Api, quiet: bool = False, final_mode: str | None = None) -> None:
         self.api = api
         self.quiet = quiet
+        self.final_mode = final_mode
         self.saved_mode: str | None = None
         self.forced: dict[str, str | None] = {}  # scope -> its own mode before we forced IMPORT
         self.sent_configs: dict[str | None, dict[str, Any]] = {}
@@ -74,9 +75,12 @@ class Writer:
     # -- IMPORT mode -----------------------------------------------------------------------------
 
     def enter_import(self) -> None:
+        """IMPORT mode on the target; the mode to restore is ``final_mode``, else the one found,
+        READWRITE for IMPORT (a target left so by an interrupted run: the usual reason)."""
         if self.saved_mode is None:
-            self.saved_mode = (self.api.optional("/mode") or {}).get("mode", "READWRITE")
-            if self.saved_mode != "IMPORT":
+            found = (self.api.optional("/mode") or {}).get("mode", "READWRITE")
+            self.saved_mode = self.final_mode or ("READWRITE" if found == "IMPORT" else found)
+            if found != "IMPORT":
                 self.api.request("PUT", "/mode", {"force": "true"}, {"mode": "IMPORT"})
 
     def leave_import(self) -> None:
@@ -85,7 +89,7 @@ class Writer:
             wanted = self.sent_modes.get(scope, before)
             self._set_mode(scope, wanted)
         self.forced.clear()
-        if self.saved_mode is not None and self.saved_mode != "IMPORT":
+        if self.saved_mode is not None:
             self.api.request("PUT", "/mode", {"force": "true"}, {"mode": self.saved_mode})
         self.saved_mode = None
 

@@ -119,7 +119,7 @@ class Version:
         refs = tuple((r["name"], r["subject"], int(r["version"])) for r in d.get("references") or ())
         return cls(subject=d.get("subject") or subject or "", version=int(d["version"]), id=int(d["id"]),
                    schema=d.get("schema", ""), schema_type=d.get("schemaType") or "AVRO", references=refs,
-                   metadata=d.get("metadata") or None, rule_set=d.get("ruleSet") or None, guid=d.get("guid"),
+                   metadata=d.get("metadata"), rule_set=d.get("ruleSet"), guid=d.get("guid"),
                    deleted=bool(d.get("deleted", deleted)))
 
 

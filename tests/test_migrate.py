@@ -61,9 +61,18 @@ def test_thousands_of_schemas_with_references_deletes_and_contexts(tmp_path: Pat
     source = RegistryProcess(tmp_path / "source").start()
     try:
         add_settings(source.url)
+        with client(target) as dst:  # a first run killed in the middle of the copy
+            cmd = [sys.executable, "-m", "charter.cli.main", "migrate", "--from", source.url, "--to", target.url]
+            crashed = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            wait_for(lambda: len(dst.get("/subjects").json()) > 100, timeout=60)
+            crashed.kill()
+            crashed.wait()
+            assert dst.get("/mode").json() == {"mode": "IMPORT"}
+            copied = len(dst.get("/schemas", params={"deleted": "true", "subjectPrefix": ":*:"}).json())
         done = migrate("--from", source.url, "--to", target.url, "--verify")
         assert done.returncode == 0, done.stdout + done.stderr
-        assert f"{ds.versions + 1} version(s) registered" in done.stdout
+        assert f"{ds.versions + 1 - copied} version(s) registered" in done.stdout
+        assert f"{copied} already there" in done.stdout
         assert "0 with differences" in done.stdout
         with client(source) as src, client(target) as dst:
             for path in ("/schemas?deleted=true&subjectPrefix=:*:", "/contexts", "/config", "/config/orders",
@@ -125,6 +134,21 @@ def test_partial_run_then_the_rest_and_references_come_along(fresh_registry: Reg
         rest = migrate("--from", fresh_registry.url, "--to", target.url, "--verify")
         assert rest.returncode == 0, rest.stdout + rest.stderr
         assert "1 version(s) registered" in rest.stdout and "3 already there" in rest.stdout
+
+
+@pytest.mark.timeout(120)
+def test_subject_mode_refusing_the_import_is_switched_and_restored(fresh_registry: RegistryProcess,
+                                                                   target: RegistryProcess) -> None:
+    with client(fresh_registry) as src, client(target) as dst:
+        register(src, "a", record("A", "x"))
+        register(src, "a", {"type": "record", "name": "A", "fields": [{"name": "x", "type": "string"},
+                            {"name": "y", "type": "string", "default": ""}]})
+        dst.put("/mode/a", json={"mode": "READWRITE"}).raise_for_status()  # its own mode: not IMPORT
+        done = migrate("--from", fresh_registry.url, "--to", target.url, "--verify")
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "2 version(s) registered" in done.stdout
+        assert dst.get("/mode/a").json() == {"mode": "READWRITE"}
+        assert dst.get("/mode").json() == {"mode": "READWRITE"}
 
 
 @pytest.mark.timeout(120)
