@@ -62,9 +62,9 @@ class Api:
         out: list[Any] = []
         while True:
             chunk = self.request("GET", path, {**params, "offset": len(out), "limit": PAGE}) or []
-            out.extend(chunk)
-            if not chunk:
+            if not chunk or (out and chunk == out[:len(chunk)]):  # the end, or a registry that does not page
                 return out
+            out.extend(chunk)
 
 
 @dataclass(frozen=True)
@@ -186,9 +186,9 @@ def read_versions(api: Api, scope: Scope) -> Snapshot:
     except SchemaRegistryError as exc:
         if exc.http_status_code not in (404, 405, 501):
             raise
-        return _read_by_subject(api, scope, snap)
+        return read_by_subject(api, scope, snap)
     if not every and api.request("GET", "/subjects", {"deleted": "true"}):
-        return _read_by_subject(api, scope, snap)  # a registry whose listing ignores the ':*:' prefix
+        return read_by_subject(api, scope, snap)  # a registry whose listing ignores the ':*:' prefix
     for entry in every:
         if not scope.wants(entry["subject"]):
             continue
@@ -198,12 +198,17 @@ def read_versions(api: Api, scope: Scope) -> Snapshot:
     return snap
 
 
-def _read_by_subject(api: Api, scope: Scope, snap: Snapshot) -> Snapshot:
-    subjects = [s for s in api.request("GET", "/subjects", {"deleted": "true"}) if scope.wants(s)]
+def read_by_subject(api: Api, scope: Scope, snap: Snapshot) -> Snapshot:
+    subjects = [s for s in api.paged("/subjects", {"deleted": "true"}) if scope.wants(s)]
 
     def one_subject(subject: str) -> list[Version]:
-        numbers = api.request("GET", f"/subjects/{enc(subject)}/versions", {"deleted": "true"})
-        live = set(api.optional(f"/subjects/{enc(subject)}/versions") or ())
+        numbers = api.paged(f"/subjects/{enc(subject)}/versions", {"deleted": "true"})
+        try:
+            live = set(api.paged(f"/subjects/{enc(subject)}/versions", {}))
+        except SchemaRegistryError as exc:
+            if exc.http_status_code != 404:  # 404: every version is soft-deleted
+                raise
+            live = set()
         out = []
         for n in numbers:
             body = api.request("GET", f"/subjects/{enc(subject)}/versions/{n}", {"deleted": "true"})

@@ -21,6 +21,9 @@ import httpx
 import pytest
 from migrate_support import add_settings, build_source
 
+from charter.cli.main import build_parser
+from charter.cli.migrate import side_client
+from charter.cli.migrate_read import Scope, Snapshot, read_by_subject, read_versions
 from conftest import V1, RegistryProcess
 
 
@@ -149,6 +152,26 @@ def test_subject_mode_refusing_the_import_is_switched_and_restored(fresh_registr
         assert "2 version(s) registered" in done.stdout
         assert dst.get("/mode/a").json() == {"mode": "READWRITE"}
         assert dst.get("/mode").json() == {"mode": "READWRITE"}
+
+
+@pytest.mark.timeout(60)
+def test_subject_by_subject_reading_matches_the_listing(fresh_registry: RegistryProcess) -> None:
+    """The reading used for a registry without the ``GET /schemas`` listing finds the same versions."""
+    with client(fresh_registry) as src:
+        src.put("/config", json={"compatibility": "NONE"}).raise_for_status()
+        register(src, "a", record("A", "x"))
+        register(src, "a", record("A2", "y"))
+        register(src, "b", record("A", "x"))
+        register(src, ":.ctx:c", record("C", "c"))
+        src.delete("/subjects/a/versions/1").raise_for_status()
+        src.delete("/subjects/b").raise_for_status()
+    api = side_client(build_parser().parse_args(["migrate", "--from", fresh_registry.url, "--to", "http://x"]),
+                      "from")
+    listed = read_versions(api, Scope())
+    by_subject = read_by_subject(api, Scope(), Snapshot())
+    assert len(listed.versions) == 4
+    assert listed.versions == by_subject.versions
+    assert [k for k, v in listed.versions.items() if v.deleted] == [("a", 1), ("b", 1)]
 
 
 @pytest.mark.timeout(120)
