@@ -155,12 +155,12 @@ class Writer:
                     bar.step()
                     if target is not None:
                         target.add(replace(v, deleted=False))
-        for v in plan.deletes:
-            warning = self.soft_delete(v)
-            if warning:
-                warnings.append(warning)
-            elif target is not None:
-                target.add(v)
+            for wave in plan.delete_waves():
+                for v, warning in zip(wave, pool.map(self.soft_delete, wave), strict=True):
+                    if warning:
+                        warnings.append(warning)
+                    elif target is not None:
+                        target.add(v)
         return len(regs), len(plan.deletes), bar.close(), warnings
 
     def _register_one(self, v: Version) -> Version:

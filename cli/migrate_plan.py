@@ -33,6 +33,17 @@ class Plan:
     def registrations(self) -> list[Version]:
         return [v for level in self.levels for v in level]
 
+    def delete_waves(self) -> list[list[Version]]:
+        """The soft-deletes in groups, referrers before the versions they reference."""
+        pending, waves = list(self.deletes), []
+        while pending:
+            referenced = {d for v in pending for d in v.dependencies() if d != v.key}
+            wave = [v for v in pending if v.key not in referenced] or pending  # a cycle: all at once
+            waves.append(wave)
+            done = {v.key for v in wave}
+            pending = [v for v in pending if v.key not in done]
+        return waves
+
     @property
     def empty(self) -> bool:
         return not self.levels and not self.deletes
@@ -91,7 +102,7 @@ def make_plan(source: Snapshot, target: Snapshot, confirm: Confirm | None = None
                               "which neither registry holds")
     plan.levels = _levels(todo)
     plan.deletes += [v for v in todo.values() if v.deleted]
-    plan.deletes.sort(key=lambda v: (-_depth_of(v, todo), v.subject, -v.version))
+    plan.deletes.sort(key=lambda v: (v.subject, v.version))
     return plan
 
 
@@ -124,17 +135,6 @@ def _levels(todo: dict[Key, Version]) -> list[list[Version]]:
     for level in levels:
         level.sort(key=lambda v: (v.id, v.subject, v.version))
     return levels
-
-
-def _depth_of(v: Version, todo: dict[Key, Version]) -> int:
-    seen, frontier, d = set(), [v], 0
-    while frontier:
-        nxt = [todo[k] for x in frontier for k in x.dependencies() if k in todo and k not in seen]
-        seen.update(x.key for x in nxt)
-        if not nxt:
-            return d
-        frontier, d = nxt, d + 1
-    return d
 
 
 def render_plan(plan: Plan, source: Snapshot) -> str:

@@ -10,6 +10,7 @@ registrations and deletes until SIGTERM and restores the target's mode.
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -74,8 +75,10 @@ def test_thousands_of_schemas_with_references_deletes_and_contexts(tmp_path: Pat
             copied = len(dst.get("/schemas", params={"deleted": "true", "subjectPrefix": ":*:"}).json())
         done = migrate("--from", source.url, "--to", target.url, "--verify")
         assert done.returncode == 0, done.stdout + done.stderr
-        assert f"{ds.versions + 1 - copied} version(s) registered" in done.stdout
-        assert f"{copied} already there" in done.stdout
+        found = re.search(r"(\d+) version\(s\) registered .* (\d+) already there", done.stdout)
+        assert found, done.stdout
+        registered, already = int(found.group(1)), int(found.group(2))
+        assert registered + already == ds.versions + 1 and already >= copied > 0  # (requests in flight may land)
         assert "0 with differences" in done.stdout
         with client(source) as src, client(target) as dst:
             for path in ("/schemas?deleted=true&subjectPrefix=:*:", "/contexts", "/config", "/config/orders",
