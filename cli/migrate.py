@@ -16,6 +16,7 @@ import argparse
 import sys
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from charter.cli.common import EXIT_INCOMPATIBLE, EXIT_OK, EXIT_REGISTRY, EXIT_USAGE, CliError, progress
@@ -146,13 +147,23 @@ class Migration:
 
     def copy(self) -> int:
         started = time.monotonic()
-        source, added = self.read_source()
+        source, added = self.read_source(settings=False)
+        with ThreadPoolExecutor(1) as background:  # the source's settings are read while the target is written
+            settings = background.submit(read_settings, self.source, source, setting_scopes(source),
+                                         not self.partial)
+            try:
+                return self._copy(source, added, settings, started)
+            finally:
+                settings.cancel()
+
+    def _copy(self, source: Snapshot, added: list[tuple[str, int]], settings: Future[None], started: float) -> int:
         self.target_snap = read_versions(self.target, Scope())
         self.log(f"read {len(source.versions)} version(s) from {self.source.url} and "
                  f"{len(self.target_snap.versions)} from {self.target.url} ({time.monotonic() - started:.1f}s)")
         plan = self.plan(source)
         plan.added_refs = added
         if self.args.dry_run:
+            settings.result()
             sys.stdout.write(render_plan(plan, source))
             return EXIT_INCOMPATIBLE if plan.conflicts else EXIT_OK
         if plan.conflicts:
@@ -161,6 +172,7 @@ class Migration:
                              "nothing was written\n")
             return EXIT_INCOMPATIBLE
         registered, deleted, seconds, warnings = self.writer.apply(plan, self.target_snap)
+        settings.result()
         sent = self.writer.settings(source, copy_global=not self.partial)
         for warning in warnings:
             self.log(f"warning: {warning}")

@@ -114,9 +114,9 @@ class Writer:
         try:
             return self.api.request(method, path, None, body)
         except SchemaRegistryError as exc:
-            if exc.error_code != OPERATION_NOT_PERMITTED or subject in self.forced:
+            if exc.error_code != OPERATION_NOT_PERMITTED:
                 raise
-        self._force_import(subject)
+        self._force_import(subject)  # once per subject (another thread may be doing it): then one retry
         return self.api.request(method, path, None, body)
 
     # -- schemas ---------------------------------------------------------------------------------
