@@ -50,14 +50,15 @@ def compare(source: Snapshot, target: Snapshot) -> list[Verdict]:
         if there.subject in verdicts and key not in source.versions:
             verdicts[there.subject].problems.append(f"version {there.version} (id {there.id}) is only on the target")
     settings = Verdict("(settings)", 0)
-    for scope, config in source.configs.items():
-        mine, theirs = config_body(config), config_body(target.configs.get(scope) or {})
+    for scope in sorted(set(source.configs) | set(target.configs), key=lambda s: s or ""):
+        mine, theirs = config_body(source.configs.get(scope) or {}), config_body(target.configs.get(scope) or {})
         if mine != theirs:
             where = scope or "the registry"
             settings.problems.append(f"config of {where}: {mine} on the source, {theirs} on the target")
-    for scope, mode in source.modes.items():
-        if scope is not None and target.modes.get(scope) != mode:
-            settings.problems.append(f"mode of {scope}: {mode} on the source, {target.modes.get(scope)} on the target")
+    for scope in sorted((set(source.modes) | set(target.modes)) - {None}, key=str):
+        if source.modes.get(scope) != target.modes.get(scope):
+            settings.problems.append(f"mode of {scope}: {source.modes.get(scope)} on the source, "
+                                     f"{target.modes.get(scope)} on the target")
     return [*verdicts.values(), settings]
 
 
@@ -71,8 +72,9 @@ def render(verdicts: list[Verdict]) -> str:
             lines.append(f"ok    {v.subject}: {v.versions} version(s)")
         else:
             lines.append("ok    (settings): configs and modes match")
-    bad = sum(1 for v in verdicts if v.problems)
-    total = sum(v.versions for v in verdicts)
-    lines.append(f"verify: {len(verdicts) - 1} subject(s), {total} version(s) compared; "
-                 f"{bad} with differences")
+    *subjects, settings = verdicts
+    bad = sum(1 for v in subjects if v.problems)
+    total = sum(v.versions for v in subjects)
+    lines.append(f"verify: {len(subjects)} subject(s), {total} version(s) compared; {bad} with differences; "
+                 f"{len(settings.problems)} setting difference(s)")
     return "\n".join(lines) + "\n"

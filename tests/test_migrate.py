@@ -150,11 +150,28 @@ def test_subject_mode_refusing_the_import_is_switched_and_restored(fresh_registr
         register(src, "a", {"type": "record", "name": "A", "fields": [{"name": "x", "type": "string"},
                             {"name": "y", "type": "string", "default": ""}]})
         dst.put("/mode/a", json={"mode": "READWRITE"}).raise_for_status()  # its own mode: not IMPORT
-        done = migrate("--from", fresh_registry.url, "--to", target.url, "--verify")
+        done = migrate("--from", fresh_registry.url, "--to", target.url)
         assert done.returncode == 0, done.stdout + done.stderr
         assert "2 version(s) registered" in done.stdout
         assert dst.get("/mode/a").json() == {"mode": "READWRITE"}
         assert dst.get("/mode").json() == {"mode": "READWRITE"}
+        checked = migrate("--from", fresh_registry.url, "--to", target.url, "--verify")
+        assert checked.returncode == 1  # the target's own mode for 'a' stays, and verify says so
+        assert "mode of a: None on the source, READWRITE on the target" in checked.stdout
+
+
+@pytest.mark.timeout(120)
+def test_verify_reports_what_differs(fresh_registry: RegistryProcess, target: RegistryProcess) -> None:
+    with client(fresh_registry) as src, client(target) as dst:
+        register(src, "a", record("A", "x"))
+        assert migrate("--from", fresh_registry.url, "--to", target.url).returncode == 0
+        dst.put("/config/a", json={"compatibility": "NONE"}).raise_for_status()
+        register(dst, "a", record("Other", "z"))  # a version only the target has
+        checked = migrate("--from", fresh_registry.url, "--to", target.url, "--verify")
+        assert checked.returncode == 1, checked.stdout + checked.stderr
+        assert "DIFF  a\n      version 2 (id 2) is only on the target" in checked.stdout
+        assert "config of a: {} on the source, {'compatibility': 'NONE'} on the target" in checked.stdout
+        assert checked.stdout.splitlines()[-1].endswith("1 with differences; 1 setting difference(s)")
 
 
 @pytest.mark.timeout(60)
