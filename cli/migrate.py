@@ -120,6 +120,7 @@ class Migration:
             progress(message)
 
     def read_source(self, settings: bool = True) -> tuple[Snapshot, list[tuple[str, int]]]:
+        """The selected part of the source (with the versions it references) and what those added."""
         full = read_versions(self.source, Scope())
         selected = Snapshot(contexts=[c for c in full.contexts if self.scope.wants_context(c)],
                             aliases={a for a in full.aliases if self.scope.wants(a)})
@@ -146,6 +147,7 @@ class Migration:
         return make_plan(source, self.target_snap, self.confirm)
 
     def copy(self) -> int:
+        """Plan, then (unless --dry-run or a conflict) write; the exit code."""
         started = time.monotonic()
         source, added = self.read_source(settings=False)
         with ThreadPoolExecutor(1) as background:  # the source's settings are read while the target is written
@@ -183,13 +185,15 @@ class Migration:
         return EXIT_OK
 
     def follow(self) -> None:
+        """Keep copying until SIGINT/SIGTERM (see ``migrate_follow``)."""
         Follower(self).run()
 
     def verify(self) -> int:
+        """Compare both registries (the selection, and the target's versions of its subjects)."""
         source, _ = self.read_source()
-        target = Snapshot()
+        target, subjects = Snapshot(), {s for s, _ in source.versions}
         for key, v in read_versions(self.target, Scope()).versions.items():
-            if key[0] in {s for s, _ in source.versions} or self.scope.wants(key[0]):
+            if key[0] in subjects or self.scope.wants(key[0]):
                 target.add(v)
         read_settings(self.target, target, setting_scopes(source), with_global=not self.partial)
         verdicts = compare(source, target)
