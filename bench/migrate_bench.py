@@ -5,7 +5,8 @@
 Builds a source registry of about 10,000 schemas (200 shared record types, 2,450 subjects whose
 4 versions each reference one of them, soft-deleted versions, one schema under two subjects)
 straight into a log (tests/migrate_support.py), starts it and an empty target, and times
-``charter migrate --from SOURCE --to TARGET`` (reads, plan and writes). Then runs
+``charter migrate --from SOURCE --to TARGET`` (reads, plan and writes), then a re-run with
+``--verify`` (nothing left to copy; both sides compared). Then runs
 ``charter migrate --follow`` and registers new schemas on the source one at a time, timing how
 long each takes to appear on the target.
 """
@@ -46,6 +47,16 @@ def copy_rate(source: RegistryProcess, target: RegistryProcess, expected: int) -
     print(f"copy: {registered} schemas (versions) in {elapsed:.1f}s, command end to end: "
           f"{registered / elapsed:.0f} schemas/s (write phase alone: {write_rate}/s)")
     print(f"  {done.stdout.strip()}")
+
+
+def rerun_and_verify(source: RegistryProcess, target: RegistryProcess) -> None:
+    started = time.monotonic()
+    done = subprocess.run([*CHARTER, "--from", source.url, "--to", target.url, "--quiet", "--verify"],
+                          capture_output=True, text=True, timeout=1800)
+    if done.returncode != 0:
+        sys.exit(f"migrate --verify failed ({done.returncode}): {done.stdout[-2000:]}{done.stderr}")
+    print(f"re-run with --verify (nothing to copy, then both sides compared): {time.monotonic() - started:.1f}s; "
+          f"{done.stdout.strip().splitlines()[-1]}")
 
 
 def follow_lag(source: RegistryProcess, target: RegistryProcess, interval: float, samples: int) -> None:
@@ -96,6 +107,7 @@ def main() -> None:
         target = RegistryProcess(Path(tmp) / "target").start()
         try:
             copy_rate(source, target, ds.versions)
+            rerun_and_verify(source, target)
             follow_lag(source, target, args.interval, args.samples)
         finally:
             source.stop()
