@@ -13,6 +13,7 @@ what is already there. ``--follow`` then keeps the target in sync until SIGINT/S
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import threading
 import time
@@ -37,12 +38,15 @@ from charter.cli.migrate_verify import compare, render
 from charter.cli.registryopts import client_conf, fatal_registry_error
 from charter.clients import SchemaRegistryClient, SchemaRegistryError
 
+EXIT_INTERRUPTED = 130  # as a shell reports a command ended by SIGINT
+
 EXIT_HELP = """exit codes:
   0  copied (and, with --verify, both registries match)
   1  conflicts (the target holds other schemas under the same ids or versions; nothing written),
      or --verify found differences
   2  usage error
-  3  a registry unreachable, credentials refused, or a write refused"""
+  3  a registry unreachable, credentials refused, or a write refused
+  130  interrupted by SIGINT/SIGTERM (the target's mode restored; run again to continue)"""
 
 
 def add_command(commands: Any) -> None:
@@ -201,7 +205,16 @@ class Migration:
         return EXIT_INCOMPATIBLE if any(v.problems for v in verdicts) else EXIT_OK
 
 
+class Interrupted(BaseException):  # not caught as an ordinary error on the way up
+    """SIGINT or SIGTERM during the copy: stop writing, restore the target's mode, exit 130."""
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise Interrupted(signal.Signals(signum).name)
+
+
 def run(args: argparse.Namespace) -> int:
+    handlers = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         source, target = side_client(args, "from"), side_client(args, "to")
         migration = Migration(args, source, target)
@@ -221,3 +234,10 @@ def run(args: argparse.Namespace) -> int:
         fatal = fatal_registry_error(exc, "the registry")
         print(f"charter migrate: {fatal or exc}", file=sys.stderr)
         return EXIT_REGISTRY
+    except Interrupted as exc:
+        print(f"charter migrate: interrupted ({exc}); the target's mode is restored. Run the same command "
+              "again to continue where this one stopped.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)

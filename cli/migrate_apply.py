@@ -149,7 +149,8 @@ class Writer:
         bar = Progress(len(regs), "versions", self.quiet)
         if not plan.empty:
             self.enter_import()
-        with ThreadPoolExecutor(WORKERS) as pool:
+        pool = ThreadPoolExecutor(WORKERS)
+        try:
             for level in plan.levels:
                 for v in pool.map(self._register_one, level):
                     bar.step()
@@ -161,6 +162,8 @@ class Writer:
                         warnings.append(warning)
                     elif target is not None:
                         target.add(v)
+        finally:  # interrupted (Ctrl-C, SIGTERM, a refusal): the queued writes are dropped, not sent
+            pool.shutdown(wait=True, cancel_futures=True)
         return len(regs), len(plan.deletes), bar.close(), warnings
 
     def _register_one(self, v: Version) -> Version:

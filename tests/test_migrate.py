@@ -95,6 +95,29 @@ def test_thousands_of_schemas_with_references_deletes_and_contexts(tmp_path: Pat
         source.stop()
 
 
+@pytest.mark.timeout(180)
+def test_sigterm_stops_the_copy_restores_the_mode_and_a_rerun_finishes(tmp_path: Path,
+                                                                      target: RegistryProcess) -> None:
+    ds = build_source(tmp_path / "source", bases=20, events=600, versions=3)
+    source = RegistryProcess(tmp_path / "source").start()
+    try:
+        with client(target) as dst:
+            cmd = [sys.executable, "-m", "charter.cli.main", "migrate", "--from", source.url, "--to", target.url]
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            wait_for(lambda: len(dst.get("/subjects").json()) > 50, timeout=60)
+            proc.send_signal(signal.SIGTERM)
+            _out, err = proc.communicate(timeout=60)
+            assert proc.returncode == 130, err
+            assert "interrupted (SIGTERM)" in err and "Run the same command again" in err
+            assert dst.get("/mode").json() == {"mode": "READWRITE"}
+            assert len(dst.get("/schemas", params={"deleted": "true"}).json()) < ds.versions
+        rest = migrate("--from", source.url, "--to", target.url, "--verify")
+        assert rest.returncode == 0, rest.stdout + rest.stderr
+        assert "0 with differences" in rest.stdout
+    finally:
+        source.stop()
+
+
 @pytest.mark.timeout(120)
 def test_conflicting_target_is_refused_before_any_write(fresh_registry: RegistryProcess,
                                                         target: RegistryProcess) -> None:
