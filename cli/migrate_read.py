@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from charter.cli.registryopts import call
 from charter.clients import SchemaRegistryClient, SchemaRegistryError
+from charter.compat.model import DEFAULT_SCHEMA_TYPE
 from charter.registry.contexts import DEFAULT_CONTEXT, context_of, qualify, reference_subject, split
 
 # Listings are read in pages of this many: a registry answers at most its own cap (Confluent's
@@ -75,7 +76,7 @@ class Version:
     version: int
     id: int
     schema: str
-    schema_type: str = "AVRO"
+    schema_type: str = DEFAULT_SCHEMA_TYPE
     references: tuple[tuple[str, str, int], ...] = ()
     metadata: Any = None
     rule_set: Any = None
@@ -118,7 +119,7 @@ class Version:
     def parse(cls, d: dict[str, Any], subject: str | None = None, deleted: bool = False) -> Version:
         refs = tuple((r["name"], r["subject"], int(r["version"])) for r in d.get("references") or ())
         return cls(subject=d.get("subject") or subject or "", version=int(d["version"]), id=int(d["id"]),
-                   schema=d.get("schema", ""), schema_type=d.get("schemaType") or "AVRO", references=refs,
+                   schema=d.get("schema", ""), schema_type=d.get("schemaType") or DEFAULT_SCHEMA_TYPE, references=refs,
                    metadata=d.get("metadata"), rule_set=d.get("ruleSet"), guid=d.get("guid"),
                    deleted=bool(d.get("deleted", deleted)))
 
