@@ -14,7 +14,7 @@ import orjson
 
 from charter.compat.formats import get_format
 from charter.registry.log.file import FileLog
-from charter.registry.records import schema_key, schema_value
+from charter.registry.store.records import schema_key, schema_value
 
 READ_SUBJECTS = 2000
 READ_VERSIONS = 5

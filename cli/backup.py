@@ -44,7 +44,7 @@ def _resolve_target(args: argparse.Namespace) -> Any:
     for name in TARGET_OPTIONS:
         setattr(args, name, getattr(settings, name))
     if settings.kafka_bootstrap:
-        from charter.registry.kafka_connection import KafkaConnection
+        from charter.registry.log.kafka_connection import KafkaConnection
 
         args.connection = KafkaConnection.from_settings(settings)
         args.connection.check()

@@ -32,7 +32,7 @@ from typing import IO
 
 from charter.registry.log.base import LogError, SchemaLog
 from charter.registry.log.framing import read_log_file
-from charter.registry.records import KeyType, RecordFormatError, decode_key
+from charter.registry.store.records import KeyType, RecordFormatError, decode_key
 
 FORMAT = "charter-backup"
 _LEN = struct.Struct(">I")

@@ -2,7 +2,7 @@
 the cluster view and the app, built the same way for ``charter serve``, the tools and the tests.
 
 The log is the embedded file log in ``--data-dir``, or with ``--kafka-bootstrap`` the Kafka topic
-(one :class:`~charter.registry.kafka_connection.KafkaConnection` for servers and security). On the
+(one :class:`~charter.registry.log.kafka_connection.KafkaConnection` for servers and security). On the
 file log the instance is :class:`~charter.registry.cluster.Standalone`; on Kafka a
 :class:`~charter.registry.cluster.node.KafkaCluster` replays, elects and follows in the background.
 Construction opens the log (the file log takes its data directory's lock) but replays nothing:
@@ -31,8 +31,8 @@ RESTORE_GROUP = "charter-restore"  # its own transactional.id: a restore never f
 def open_kafka_log(settings: Settings, *, group_id: str | None = None, timeout_s: float | None = None,
                    init_timeout_s: float | None = None) -> KafkaLog:
     """The ``--kafka-topic`` log; ``KafkaSecurityError`` for settings that cannot work (nothing is contacted yet)."""
-    from charter.registry.kafka_connection import KafkaConnection
     from charter.registry.log.kafka import KafkaLog
+    from charter.registry.log.kafka_connection import KafkaConnection
 
     connection = KafkaConnection.from_settings(settings)
     connection.check()

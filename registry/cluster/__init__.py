@@ -15,7 +15,7 @@ from charter.registry.log.base import SchemaLog
 
 if TYPE_CHECKING:
     from charter.registry.cluster.term import Term
-    from charter.registry.kafka_connection import KafkaConnection
+    from charter.registry.log.kafka_connection import KafkaConnection
 
 PRIMARY = "primary"
 FOLLOWER = "follower"

@@ -10,7 +10,7 @@ when two members advertise the same URL).
 confluent-kafka's consumer cannot join a group with a custom protocol, so this uses kafka-python's
 low-level group coordinator (:class:`kafka.coordinator.base.BaseCoordinator`), driven by one
 background thread; heartbeats are sent by kafka-python's own network thread. Its servers, SASL and
-TLS settings come from the same :class:`~charter.registry.kafka_connection.KafkaConnection` as the
+TLS settings come from the same :class:`~charter.registry.log.kafka_connection.KafkaConnection` as the
 topic's clients. A broker that cannot be reached is retried; one that refuses the credentials or
 the certificates is reported through ``on_fatal`` (kafka-python only logs why a bootstrap failed,
 so the reason is read from its log records).
@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 from kafka.coordinator.base import BaseCoordinator
 from kafka.net.compat import KafkaNetClient
 
-from charter.registry.kafka_connection import KafkaConnection
+from charter.registry.log.kafka_connection import KafkaConnection
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The one interface every log backend implements fully: append records durably, replay, follow.
 
-A record is a `_schemas` key/value pair (see :mod:`charter.registry.records`). Offsets increase
+A record is a `_schemas` key/value pair (see :mod:`charter.registry.store.records`). Offsets increase
 in log order, starting at 0 (dense in the file log; a Kafka topic also spends offsets on
 transaction markers). The embedded file log (:mod:`charter.registry.log.file`) is the default
 backend; the Kafka topic (:mod:`charter.registry.log.kafka`) implements the same interface.

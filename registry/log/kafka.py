@@ -30,8 +30,8 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaExcepti
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 
 from charter.registry.cluster.term import Term
-from charter.registry.kafka_connection import KafkaConnection, KafkaSecurityError
 from charter.registry.log.base import DEFAULT_TIMEOUT_S, LogConfigError, LogError, LogRecord, NotPrimaryError
+from charter.registry.log.kafka_connection import KafkaConnection, KafkaSecurityError
 from charter.registry.log.kafka_writer import NOOP_KEY, TRANSACTION_TIMEOUT_MS, KafkaWriter, message_time
 
 __all__ = ["TRANSACTION_TIMEOUT_MS", "KafkaLog", "NotPrimaryError", "TopicConfigError"]

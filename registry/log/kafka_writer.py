@@ -33,7 +33,7 @@ from confluent_kafka import KafkaError, KafkaException, Message, Producer
 
 from charter.registry.cluster.term import Term
 from charter.registry.log.base import LogError, LogRecord, LogTimeoutError, NotPrimaryError
-from charter.registry.records import KeyType, RecordKey
+from charter.registry.store.records import KeyType, RecordKey
 
 log = logging.getLogger("charter.registry.log.kafka")
 

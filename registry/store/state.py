@@ -22,8 +22,8 @@ from typing import Any
 
 from charter.compat.model import DEFAULT_SCHEMA_TYPE
 from charter.registry.contexts import DEFAULT_CONTEXT, context_of, reference_subject, valid_subject
-from charter.registry.records import KeyType, RecordFormatError, RecordKey, schema_value, stored_md5
 from charter.registry.store.identity import TYPE_TAGS, fingerprint, guid_md5, guid_text, is_plain, md5_of
+from charter.registry.store.records import KeyType, RecordFormatError, RecordKey, schema_value, stored_md5
 
 log = logging.getLogger(__name__)
 

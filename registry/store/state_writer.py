@@ -36,7 +36,7 @@ from typing import Any
 
 from charter.registry import errors
 from charter.registry.log.base import LogError, LogRecord, LogTimeoutError, NotPrimaryError, SchemaLog
-from charter.registry.records import RecordFormatError, RecordKey, decode_key, decode_value, encode_value
+from charter.registry.store.records import RecordFormatError, RecordKey, decode_key, decode_value, encode_value
 from charter.registry.store.state import RegistryState
 
 log = logging.getLogger(__name__)

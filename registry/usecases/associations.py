@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from charter.registry import errors
-from charter.registry.records import DEFAULT_TENANT, KeyType, RecordKey, assoc_key
+from charter.registry.store.records import DEFAULT_TENANT, KeyType, RecordKey, assoc_key
 from charter.registry.usecases.deletes import Record, purge_records
 from charter.registry.usecases.parsing import SchemaRequest
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from charter.compat import CompatibilityLevel
 from charter.registry import errors
-from charter.registry.records import config_key, mode_key
+from charter.registry.store.records import config_key, mode_key
 from charter.registry.store.state_writer import StateWriter
 from charter.registry.usecases.modes import Mode, ModeRules, scopes
 

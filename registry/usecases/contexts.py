@@ -12,7 +12,7 @@ from typing import Any
 
 from charter.registry import errors
 from charter.registry.contexts import DEFAULT_CONTEXT, check_context, context_of
-from charter.registry.records import DEFAULT_TENANT, RecordKey, context_key
+from charter.registry.store.records import DEFAULT_TENANT, RecordKey, context_key
 from charter.registry.store.state_writer import StateWriter
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from charter.registry import errors
-from charter.registry.records import RecordKey, config_key, delete_subject_key, mode_key, schema_key
+from charter.registry.store.records import RecordKey, config_key, delete_subject_key, mode_key, schema_key
 from charter.registry.store.state import LATEST, SubjectVersion
 
 if TYPE_CHECKING:

@@ -18,8 +18,8 @@ from charter.compat import CompatibilityLevel, CompatibilityResult, ParsedSchema
 from charter.compat.levels import check_compatibility, versions_to_check
 from charter.registry import errors
 from charter.registry.contexts import context_of, is_context_scope
-from charter.registry.records import schema_key, schema_value
 from charter.registry.store.identity import md5_of
+from charter.registry.store.records import schema_key, schema_value
 from charter.registry.store.state import LATEST, SchemaContent, SubjectVersion
 from charter.registry.store.state_writer import StateWriter
 from charter.registry.usecases.aliases import resolve_alias

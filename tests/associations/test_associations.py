@@ -114,7 +114,7 @@ def test_confluent_client_and_associated_strategy(registry: RegistryProcess, sub
 
 
 def test_assoc_and_context_keys_round_trip_in_canonical_order() -> None:
-    from charter.registry.records import KeyType, assoc_key, context_key, decode_key
+    from charter.registry.store.records import KeyType, assoc_key, context_key, decode_key
     from charter.registry.store.state import RegistryState
 
     key = assoc_key("orders", "lkc-1", "topic", "value", "orders-value")

@@ -200,7 +200,7 @@ def test_confluent_client_with_qualified_subjects(fresh_registry: RegistryProces
 
 
 def test_state_replays_context_records() -> None:
-    from charter.registry.records import context_key, schema_key, schema_value
+    from charter.registry.store.records import context_key, schema_key, schema_value
     from charter.registry.store.state import RegistryState
 
     state = RegistryState()

@@ -21,7 +21,7 @@ from confluent_kafka.admin import AdminClient, AlterConfigOpType, ConfigEntry, C
 from support.kafka import kafka_registry, read_topic, record_schema, snapshot, unique, wait_status
 from support.process import V1, RegistryProcess
 
-from charter.registry.records import KeyType, RecordKey, config_key, schema_key
+from charter.registry.store.records import KeyType, RecordKey, config_key, schema_key
 
 NOOP = RecordKey(KeyType.NOOP).encode()
 EAGER = {"segment.ms": "100", "min.cleanable.dirty.ratio": "0.01", "delete.retention.ms": "100",

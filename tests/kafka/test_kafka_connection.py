@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from confluent_kafka import KafkaError
 
-from charter.registry.kafka_connection import KafkaConnection, KafkaSecurityError, oidc_token_provider
+from charter.registry.log.kafka_connection import KafkaConnection, KafkaSecurityError, oidc_token_provider
 from charter.registry.settings import Secret
 
 

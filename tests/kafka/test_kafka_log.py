@@ -25,7 +25,7 @@ from charter.registry.api.app import api_table
 from charter.registry.api.forward import ClusterMiddleware
 from charter.registry.cluster.election import elect
 from charter.registry.log.kafka import KafkaLog, NotPrimaryError
-from charter.registry.records import KeyType, RecordKey, config_key, delete_subject_key, mode_key, schema_key
+from charter.registry.store.records import KeyType, RecordKey, config_key, delete_subject_key, mode_key, schema_key
 
 CONFLUENT_KEYS = {
     schema_key("s", 3): b'{"keytype":"SCHEMA","subject":"s","version":3,"magic":1}',

@@ -21,7 +21,7 @@ from support.kafka import unique
 
 from charter.registry.errors import RegistryError
 from charter.registry.log.kafka import KafkaLog
-from charter.registry.records import schema_key, schema_value
+from charter.registry.store.records import schema_key, schema_value
 from charter.registry.store.state_writer import StateWriter
 
 

@@ -22,7 +22,7 @@ from support.kafka import unique
 from charter.registry.log.base import LogRecord, SchemaLog
 from charter.registry.log.file import FileLog
 from charter.registry.log.kafka import KafkaLog
-from charter.registry.records import KeyType, RecordKey, schema_key
+from charter.registry.store.records import KeyType, RecordKey, schema_key
 
 NOOP = RecordKey(KeyType.NOOP).encode()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from charter.registry.records import KeyType, RecordFormatError, decode_key, schema_key
+from charter.registry.store.records import KeyType, RecordFormatError, decode_key, schema_key
 from charter.registry.store.state import RegistryState
 
 AVRO_INT = '{"type":"record","name":"A","fields":[{"name":"a","type":"int"}]}'

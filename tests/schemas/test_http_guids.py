@@ -16,7 +16,7 @@ from support.http import check_error
 from support.process import RegistryProcess
 
 from charter.registry.log.file import FileLog
-from charter.registry.records import schema_key
+from charter.registry.store.records import schema_key
 
 RECORD = json.dumps({"type": "record", "name": "G", "fields": [{"name": "a", "type": "int"}]})
 

@@ -67,7 +67,7 @@ def test_a_confluent_properties_file_maps_onto_the_settings(tmp_path: Path) -> N
 
 
 def test_the_secured_connection_keeps_only_the_endpoints_of_its_protocol(tmp_path: Path) -> None:
-    from charter.registry.kafka_connection import KafkaConnection
+    from charter.registry.log.kafka_connection import KafkaConnection
 
     settings = resolve({"config": str(write(tmp_path, PROPERTIES))}, environ={}).settings
     connection = KafkaConnection.from_settings(settings)

@@ -20,7 +20,7 @@ import orjson
 
 from charter.compat.formats import get_format
 from charter.registry.log.file import FileLog
-from charter.registry.records import schema_key, schema_value
+from charter.registry.store.records import schema_key, schema_value
 from charter.registry.store.state import Reference
 
 V1 = "application/vnd.schemaregistry.v1+json"

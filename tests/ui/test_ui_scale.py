@@ -14,7 +14,7 @@ import httpx
 from support.process import RegistryProcess
 
 from charter.registry.log.file import LOG_FILE, MAGIC, encode_frame
-from charter.registry.records import encode_value, schema_key, schema_value
+from charter.registry.store.records import encode_value, schema_key, schema_value
 
 SUBJECTS = 10_000
 
