@@ -47,8 +47,7 @@ class Api:
 
     def request(self, method: str, path: str, params: dict[str, Any] | None = None, body: Any = None) -> Any:
         self.requests += 1
-        op = self.client._call(method, path, params, body)
-        return call(lambda: self.client._run(op), self.url)
+        return call(lambda: self.client.request(method, path, params, body), self.url)
 
     def optional(self, path: str, params: dict[str, Any] | None = None) -> Any:
         """A GET whose 404 (not configured / not found) is None."""

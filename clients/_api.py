@@ -67,6 +67,13 @@ class RegistryApi(AdminApi):
     # -- root, schemas ---------------------------------------------------------------------------
 
     @operation
+    def request(self, method: str, path: str, params: dict[str, Any] | None = None, body: Any = None) -> Op:
+        """Any endpoint by path, for tools that need one the typed methods do not cover (e.g.
+        ``charter migrate``'s listings): the client's auth, TLS, headers and retries apply; returns
+        the decoded JSON body, or raises :class:`SchemaRegistryError` as the typed methods do."""
+        return (yield from self._call(method, path, params, body))
+
+    @operation
     def is_alive(self) -> Op:
         """``GET /``: True when the registry answers."""
         yield from self._call("GET", "/")

@@ -236,3 +236,13 @@ def test_async_client_same_operations(registry: RegistryProcess, subject: str) -
             assert await c.delete_subject(subject) == [1]
 
     asyncio.run(run())
+
+
+def test_request_reaches_any_endpoint_with_the_clients_errors(client: SchemaRegistryClient, subject: str) -> None:
+    """``request``: an endpoint by path, decoded JSON back, Confluent errors as SchemaRegistryError."""
+    sid = client.register_schema(subject, Schema(V1))
+    assert client.request("GET", f"/subjects/{subject}/versions") == [1]
+    assert client.request("GET", "/schemas/ids/" + str(sid), {"fetchMaxId": "true"})["maxId"] >= sid
+    with pytest.raises(SchemaRegistryError) as refused:
+        client.request("GET", f"/subjects/{subject}-absent/versions")
+    assert refused.value.error_code == 40401
