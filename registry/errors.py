@@ -168,6 +168,18 @@ def store_error(message: str) -> RegistryError:
     return RegistryError(50001, f"Error while storing the schema: {message}")
 
 
+def not_ready() -> RegistryError:
+    """An instance still replaying its log (served with status 503 by the API edge)."""
+    return RegistryError(
+        50001, "Charter is not ready: it is still reading the schemas topic (or waiting for Kafka); see GET /status"
+    )
+
+
+def forwarding_failed(detail: str) -> RegistryError:
+    """Confluent's 50003 (``RestRequestForwardingException``): a follower could not hand a write on."""
+    return RegistryError(50003, f"Error while forwarding the request{detail}")
+
+
 def operation_timed_out(reason: str) -> RegistryError:
     """Confluent's 50002 (``RestSchemaRegistryTimeoutException``)."""
     return RegistryError(50002, f"Operation timed out: {reason}")

@@ -21,11 +21,11 @@ from typing import Any
 
 import httpx
 
+from charter.registry import errors as domain
 from charter.registry.api import errors
 from charter.registry.api.http import V1_JSON
 from charter.registry.api.routing import RouteTable
 from charter.registry.cluster import ClusterView
-from charter.registry.errors import RegistryError
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,6 @@ FORWARDED_HEADER = b"x-charter-forwarded"
 PASSED_HEADERS = {b"authorization", b"content-type", b"accept", b"confluent-accept-unknown-properties"}
 PRIMARY_WAIT_S = 5.0
 NOT_READY = 503  # Confluent's 50001 says 500; an instance still replaying is unavailable
-STORE_ERROR, FORWARD_ERROR, UNKNOWN_LEADER = 50001, 50003, 50004
 
 
 def forwarded_by_follower(routes: RouteTable, scope: dict[str, Any]) -> bool:
@@ -78,9 +77,7 @@ class ClusterMiddleware:
             return
         cluster = self.cluster
         if not cluster.ready:
-            await errors.send(scope, send, RegistryError(
-                STORE_ERROR, "Charter is not ready: it is still reading the schemas topic (or waiting for "
-                "Kafka); see GET /status"), status=NOT_READY)
+            await errors.send(scope, send, domain.not_ready(), status=NOT_READY)
             return
         if not forwarded_by_follower(self.routes, scope) or cluster.writes_here():
             await self.app(scope, receive, send)
@@ -91,14 +88,13 @@ class ClusterMiddleware:
             await self.app(scope, receive, send)
             return
         if forwarded:
-            await errors.send(scope, send, RegistryError(
-                FORWARD_ERROR, f"Error while forwarding the request: it reached {cluster.advertised_url}, "
-                f"which is not the primary (primary: {primary or 'unknown'})"))
+            await errors.send(scope, send, domain.forwarding_failed(
+                f": it reached {cluster.advertised_url}, which is not the primary (primary: {primary or 'unknown'})"))
             return
         if primary is None:
-            await errors.send(scope, send, RegistryError(
-                UNKNOWN_LEADER, "Unknown leader: no primary is elected in the group right now; retry shortly "
-                "(GET /status shows the role of each instance)"))
+            await errors.send(scope, send, domain.unknown_leader(
+                "no primary is elected in the group right now; retry shortly (GET /status shows the role of "
+                "each instance)"))
             return
         await self._forward(scope, receive, send, primary)
 
@@ -123,9 +119,8 @@ class ClusterMiddleware:
             response = await self._client.request(scope["method"], url, content=bytes(body), headers=headers)
         except httpx.HTTPError as exc:
             log.warning("forwarding %s %s to the primary %s failed: %s", scope["method"], scope["path"], primary, exc)
-            await errors.send(scope, send, RegistryError(
-                FORWARD_ERROR, f"Error while forwarding the request to the primary at {primary}: "
-                f"{type(exc).__name__}: {exc}"))
+            await errors.send(scope, send, domain.forwarding_failed(
+                f" to the primary at {primary}: {type(exc).__name__}: {exc}"))
             return
         await _send(send, response.status_code, response.content,
                     response.headers.get("content-type", V1_JSON))
