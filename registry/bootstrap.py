@@ -91,7 +91,8 @@ def build(settings: Settings, *, on_fatal: Callable[[str], None] | None = None) 
     schema_log: SchemaLog = shared if shared is not None else open_log(settings)
     service = RegistryService(schema_log, settings)
     if shared is None:
-        return Registry(settings, schema_log, service, Standalone(settings.public_url, schema_log.describe()))
+        standalone = Standalone(settings.public_url, schema_log.describe(), service.writer.start_following)
+        return Registry(settings, schema_log, service, standalone)
     from charter.registry.cluster.node import KafkaCluster
 
     cluster = KafkaCluster(

@@ -59,14 +59,12 @@ def api_table() -> RouteTable:
 def create_app(service: RegistryService, cluster: ClusterView | None = None) -> FastAPI:
     """The app; ``cluster`` (Kafka: readiness, election, forwarding) defaults to a standalone instance."""
     settings = service.settings
-    cluster = cluster or Standalone(settings.public_url, service.log.describe())
+    cluster = cluster or Standalone(settings.public_url, service.log.describe(), service.writer.start_following)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if isinstance(cluster, Standalone):
-            service.writer.start_following(asyncio.get_running_loop())
-        else:  # the cluster replays and starts following in the background
-            await cluster.start(asyncio.get_running_loop())
+        # Standalone follows the replayed log; a shared log's cluster replays and follows in the background.
+        await cluster.start(asyncio.get_running_loop())
         yield
         await cluster.stop()
         service.log.close()
@@ -129,7 +127,7 @@ def create_app(service: RegistryService, cluster: ClusterView | None = None) -> 
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return render(request, RegistryError(50001, f"Internal error: {type(exc).__name__}; see the server log"))
 
-    if not isinstance(cluster, Standalone):
+    if cluster.shared:
         app.add_middleware(ClusterMiddleware, cluster=cluster, routes=table)  # inside the Confluent HTTP checks
     if settings.users_file:  # inside the HTTP checks, before forwarding: every instance checks
         app.add_middleware(AuthMiddleware, users=Users.load(settings.users_file), routes=table)

@@ -9,6 +9,7 @@ instances. Whether this instance may write is its :class:`~charter.registry.clus
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from charter.registry.log.base import SchemaLog
@@ -49,6 +50,7 @@ class SharedLog(SchemaLog, Protocol):
 
 
 class ClusterView(Protocol):
+    shared: bool  # several instances share the log: writes may need forwarding to the primary
     ready: bool
     advertised_url: str
     fatal: str | None  # an error retrying cannot fix (the server stops): set by the background start-up
@@ -86,14 +88,17 @@ class ClusterView(Protocol):
 class Standalone:
     """The embedded file log: a single instance, the primary, ready as soon as it serves."""
 
+    shared = False
     ready = True
     role = PRIMARY
     member_id = None
     fatal = None
 
-    def __init__(self, advertised_url: str, store: str) -> None:
+    def __init__(self, advertised_url: str, store: str,
+                 follow: Callable[[asyncio.AbstractEventLoop], None] | None = None) -> None:
         self.advertised_url = advertised_url
         self.store = store
+        self._follow = follow  # starts applying the log's records to the state, on this loop
 
     @property
     def primary_url(self) -> str:
@@ -112,7 +117,8 @@ class Standalone:
         return {"store": self.store}
 
     async def start(self, loop: asyncio.AbstractEventLoop) -> None:
-        return None
+        if self._follow is not None:
+            self._follow(loop)
 
     async def stop(self) -> None:
         return None

@@ -39,6 +39,8 @@ RETRY_S = 2.0
 class KafkaCluster:
     """The :class:`~charter.registry.cluster.ClusterView` of an instance on a shared log (a Kafka topic)."""
 
+    shared = True
+
     def __init__(self, writer: StateWriter, shared_log: SharedLog, *, advertised_url: str,
                  eligible: bool = True, session_timeout_ms: int = 10000, heartbeat_interval_ms: int = 3000,
                  on_fatal: Callable[[str], None] | None = None) -> None:
