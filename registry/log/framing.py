@@ -131,7 +131,7 @@ def corruption_error(path: Path, first: Damage, before: int, rest: Iterator[Fram
             regions += 1
         else:
             after += 1
-    more = f" ({regions} more damaged regions after it)" if regions else ""
+    more = f" ({regions} more damaged region{'s' if regions > 1 else ''} after it)" if regions else ""
     return CorruptLogError(
         f"{path} is corrupt: {first.stop - first.start} bytes at byte offset {first.start} (record offset "
         f"{before}, after {before} good records) do not verify, and {after} intact records follow{more}. "

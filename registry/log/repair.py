@@ -58,7 +58,7 @@ class RepairReport:
             out.append(f"dropped bytes {damage.start}..{damage.stop - 1} ({damage.stop - damage.start} bytes, {kind})")
         verb = "kept" if self.backup else "would keep"
         summary = (f"{self.path}: {verb} {self.kept} records, dropping {self.dropped_bytes} bytes "
-                   f"in {len(self.damages)} damaged regions")
+                   f"in {len(self.damages)} damaged region{'s' if len(self.damages) > 1 else ''}")
         if self.backup:
             summary += f"; the damaged log is backed up byte for byte at {self.backup}"
         else:
