@@ -108,8 +108,12 @@ def run_backup(args: argparse.Namespace) -> int:
             total = write_backup(sys.stdout, records, source)
         else:
             tmp = Path(args.out + ".tmp")
-            with open(tmp, "w", encoding="utf-8") as out:
-                total = write_backup(out, records, source)
+            try:
+                with open(tmp, "w", encoding="utf-8") as out:
+                    total = write_backup(out, records, source)
+            except BaseException:
+                tmp.unlink(missing_ok=True)  # a refused backup (a corrupt log, say) leaves no partial file
+                raise
             tmp.replace(args.out)
     except (BackupError, LogError, SettingsError, OSError) as exc:
         print(f"charter: error: {exc}", file=sys.stderr)
