@@ -6,11 +6,12 @@ end of the file: a crash in the middle of an append) is truncated with a warning
 intact records is corruption, and opening refuses with :class:`CorruptLogError` (naming the offset
 and ``charter repair``) rather than destroy them.
 
-Only one process may own a data directory: an exclusive ``flock`` on the log file's own descriptor
-(:func:`open_locked`) is taken on open and held until close, so removing any file in the directory
-cannot let a second writer in. This process is then the log's only writer: its write barrier is its
-own last append, and :meth:`FileLog.follow` delivers its own appends (in order, before
-:meth:`FileLog.append` returns).
+Only one process may own a data directory: an exclusive ``flock`` on the directory's own
+descriptor and one on the log file's (:func:`open_locked`) are taken at open and held until close,
+so removing any file in the directory cannot let a second writer in (and an append to a log deleted
+under a running server is refused, not acknowledged). This process is then the log's only writer:
+its write barrier is its own last append, and :meth:`FileLog.follow` delivers its own appends (in
+order, before :meth:`FileLog.append` returns).
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ from charter.registry.log.framing import (
 
 log = logging.getLogger(__name__)
 
-__all__ = ["LOG_FILE", "MAGIC", "CorruptLogError", "DataDirInUseError", "FileLog", "encode_frame", "open_locked"]
+__all__ = ["LOG_FILE", "MAGIC", "CorruptLogError", "DataDirInUseError", "FileLog", "OwnedLog", "encode_frame",
+           "open_locked"]
 
 LEGACY_LOCK_FILE = "lock"  # what Charter locked before the log itself: only checked, never created
 
@@ -85,26 +87,75 @@ def _refuse_legacy_owner(data_dir: Path) -> None:
         os.close(fd)
 
 
-def open_locked(path: Path, *, create: bool) -> int:
-    """Open the log at ``path`` for appending and take the exclusive ``flock`` on that very file
-    (:class:`DataDirInUseError` when another process holds it). If the path was replaced while
-    waiting (``charter repair`` renames a rewritten log into place), the new file is locked instead."""
-    _refuse_legacy_owner(path.parent)
+def _flock(fd: int, data_dir: Path, what: Path) -> None:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        owner = _holder(fd)
+        os.close(fd)
+        raise _in_use(data_dir, owner, what) from None
+
+
+def _lock_dir(data_dir: Path) -> int:
+    """The data directory's own descriptor, exclusively flocked: no file removed, renamed or
+    created inside it lets a second owner in. -1 on a filesystem that cannot lock a directory
+    (NFS emulates flock with byte-range locks, which need a file open for writing): there, the
+    log file's own lock is the one that holds."""
+    fd = os.open(data_dir, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        owner = _holder(fd)
+        os.close(fd)
+        raise _in_use(data_dir, owner, data_dir) from None
+    except OSError:
+        os.close(fd)
+        return -1
+    return fd
+
+
+def _open_log(path: Path, create: bool) -> int:
+    """The log at ``path``, opened for appending and exclusively flocked. If the path was replaced
+    while we locked (``charter repair`` renames a rewritten log into place), lock the new file."""
     for _ in range(10):
         fd = os.open(path, os.O_RDWR | os.O_APPEND | (os.O_CREAT if create else 0), 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            owner = _holder(fd)
-            os.close(fd)
-            raise _in_use(path.parent, owner, path) from None
+        _flock(fd, path.parent, path)
         st = os.fstat(fd)
         with contextlib.suppress(FileNotFoundError):
             now = os.stat(path)
             if (now.st_dev, now.st_ino) == (st.st_dev, st.st_ino):
                 return fd
-        os.close(fd)  # locked a file that was just replaced or removed: lock the one at the path now
+        os.close(fd)
     raise LogError(f"{path} keeps being replaced while Charter opens it; is another tool rewriting it?")
+
+
+class OwnedLog:
+    """An open log file and the locks that make this process its only owner, until :meth:`close`."""
+
+    def __init__(self, fd: int, dir_fd: int) -> None:
+        self.fd = fd
+        self._dir_fd = dir_fd
+
+    def close(self) -> None:
+        """Close the log, then give up the directory (closing a descriptor releases its flock)."""
+        for fd in (self.fd, self._dir_fd):
+            if fd >= 0:
+                os.close(fd)
+        self.fd = self._dir_fd = -1
+
+
+def open_locked(path: Path, *, create: bool) -> OwnedLog:
+    """Own the log at ``path``: an exclusive ``flock`` on its directory and on the log file itself
+    (:class:`DataDirInUseError`, naming the holder's pid, when another process holds either), and
+    none on an older Charter's ``lock`` file."""
+    _refuse_legacy_owner(path.parent)
+    dir_fd = _lock_dir(path.parent)
+    try:
+        return OwnedLog(_open_log(path, create), dir_fd)
+    except BaseException:
+        if dir_fd >= 0:
+            os.close(dir_fd)
+        raise
 
 
 class FileLog:
@@ -116,11 +167,12 @@ class FileLog:
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.path = self.data_dir / LOG_FILE
-        self._fd = open_locked(self.path, create=True)
+        self._owned = open_locked(self.path, create=True)
+        self._fd = self._owned.fd
         try:
             self._recover()
         except BaseException:
-            os.close(self._fd)
+            self._owned.close()
             raise
         self._write_lock = threading.Lock()
 
@@ -189,7 +241,11 @@ class FileLog:
                 LogRecord(self._next_offset + i, key, value, ts) for i, (key, value) in enumerate(records)
             ]
             blob = b"".join(encode_frame(r.key, r.value, ts) for r in out)
-            size = os.fstat(self._fd).st_size
+            stat = os.fstat(self._fd)
+            if stat.st_nlink == 0:
+                raise LogError(f"{self.path} was deleted while this server ran: refusing to acknowledge writes "
+                               "that would be lost; restore it from a backup, or restart Charter on the directory")
+            size = stat.st_size
             try:
                 written = os.write(self._fd, blob)
                 if written != len(blob):
@@ -210,7 +266,6 @@ class FileLog:
         return await asyncio.to_thread(self._append_sync, records)
 
     def close(self) -> None:
-        """Close the log, which releases its lock."""
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
+        """Close the log, which releases its locks."""
+        self._owned.close()
+        self._fd = -1

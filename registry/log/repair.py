@@ -108,7 +108,8 @@ def repair_log(data_dir: str | os.PathLike[str], *, dry_run: bool = False) -> Re
     path = Path(data_dir) / LOG_FILE
     if not path.is_file():
         raise LogError(f"no log at {path}: nothing to repair (is --data-dir right?)")
-    fd = open_locked(path, create=False)
+    owned = open_locked(path, create=False)
+    fd = owned.fd
     try:
         size = os.fstat(fd).st_size
         if os.pread(fd, len(MAGIC), 0) != MAGIC:
@@ -127,7 +128,7 @@ def repair_log(data_dir: str | os.PathLike[str], *, dry_run: bool = False) -> Re
                 view.release()
         return report
     finally:
-        os.close(fd)
+        owned.close()
 
 
 def _survey(view: memoryview, size: int, report: RepairReport) -> list[memoryview]:

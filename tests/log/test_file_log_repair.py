@@ -1,17 +1,20 @@
 """Damage in the embedded log, in process: the scan resynchronises after a bad frame wherever the bit
 flipped (length, CRC, header, body), corruption is refused at open and by backups while a torn tail is
 still dropped, ``repair_log`` keeps a byte-identical backup and every verifying frame, and the lock is
-the log file's own (removing files cannot defeat it; ``charter repair`` honours it)."""
+the directory's and the log file's own (removing files cannot defeat it; ``charter repair`` honours it)."""
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from charter.registry.log.base import LogError
 from charter.registry.log.file import LOG_FILE, MAGIC, CorruptLogError, DataDirInUseError, FileLog
 from charter.registry.log.framing import Damage, read_log_file, scan
 from charter.registry.log.repair import repair_log
@@ -137,7 +140,7 @@ def test_repair_and_a_second_owner_are_refused_while_the_log_is_open(tmp_path: P
         (tmp_path / "lock").unlink(missing_ok=True)
         with pytest.raises(DataDirInUseError, match="in use by another Charter process"):
             FileLog(tmp_path)
-        with pytest.raises(DataDirInUseError, match=str(tmp_path / LOG_FILE)):
+        with pytest.raises(DataDirInUseError, match=f"pid {os.getpid()}"):
             repair_log(tmp_path)
         cli = subprocess.run([sys.executable, "-m", "charter.cli.main", "repair", "--data-dir", str(tmp_path)],
                              capture_output=True, text=True, timeout=60)
@@ -146,10 +149,23 @@ def test_repair_and_a_second_owner_are_refused_while_the_log_is_open(tmp_path: P
         owner.close()
 
 
-def test_an_older_charter_holding_the_lock_file_is_respected(tmp_path: Path) -> None:
-    import fcntl
-    import os
+def test_removing_or_renaming_the_log_under_its_owner_lets_no_second_owner_in(tmp_path: Path) -> None:
+    _write(tmp_path)
+    owner = FileLog(tmp_path)
+    try:
+        (tmp_path / LOG_FILE).rename(tmp_path / "moved.log")
+        with pytest.raises(DataDirInUseError):
+            FileLog(tmp_path)
+        (tmp_path / "moved.log").unlink()
+        with pytest.raises(DataDirInUseError):
+            FileLog(tmp_path)
+        with pytest.raises(LogError, match="was deleted while this server ran"):
+            asyncio.run(owner.append([(b"k", b"v")]))  # it would vanish at the next start: never acknowledged
+    finally:
+        owner.close()
 
+
+def test_an_older_charter_holding_the_lock_file_is_respected(tmp_path: Path) -> None:
     fd = os.open(tmp_path / "lock", os.O_RDWR | os.O_CREAT, 0o644)
     os.write(fd, b"4242")
     fcntl.flock(fd, fcntl.LOCK_EX)
@@ -162,9 +178,9 @@ def test_an_older_charter_holding_the_lock_file_is_respected(tmp_path: Path) -> 
 
 
 def test_repair_refuses_what_it_cannot_repair(tmp_path: Path) -> None:
-    with pytest.raises(Exception, match="nothing to repair"):
+    with pytest.raises(LogError, match="nothing to repair"):
         repair_log(tmp_path)
     (tmp_path / LOG_FILE).write_bytes(b"not a charter log")
-    with pytest.raises(Exception, match="not a Charter log"):
+    with pytest.raises(LogError, match="not a Charter log"):
         repair_log(tmp_path)
     assert (tmp_path / LOG_FILE).read_bytes() == b"not a charter log"
