@@ -43,7 +43,7 @@ from charter.registry.log.framing import (
 log = logging.getLogger(__name__)
 
 __all__ = ["LOG_FILE", "MAGIC", "CorruptLogError", "DataDirInUseError", "FileLog", "OwnedLog", "encode_frame",
-           "open_locked"]
+           "fsync_dir", "open_locked"]
 
 LEGACY_LOCK_FILE = "lock"  # what Charter locked before the log itself: only checked, never created
 
@@ -88,6 +88,7 @@ def _refuse_legacy_owner(data_dir: Path) -> None:
 
 
 def _flock(fd: int, data_dir: Path, what: Path) -> None:
+    """Take the exclusive lock on ``fd``, or close it and raise :class:`DataDirInUseError`."""
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -103,12 +104,8 @@ def _lock_dir(data_dir: Path) -> int:
     log file's own lock is the one that holds."""
     fd = os.open(data_dir, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        owner = _holder(fd)
-        os.close(fd)
-        raise _in_use(data_dir, owner, data_dir) from None
-    except OSError:
+        _flock(fd, data_dir, data_dir)
+    except OSError:  # not a DataDirInUseError: this filesystem cannot flock a directory
         os.close(fd)
         return -1
     return fd
@@ -127,6 +124,15 @@ def _open_log(path: Path, create: bool) -> int:
                 return fd
         os.close(fd)
     raise LogError(f"{path} keeps being replaced while Charter opens it; is another tool rewriting it?")
+
+
+def fsync_dir(directory: Path) -> None:
+    """Make the directory's entries (a new or renamed file) durable."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 class OwnedLog:
@@ -188,7 +194,7 @@ class FileLog:
         if size == 0:
             os.write(fd, MAGIC)
             os.fsync(fd)
-            self._fsync_dir()
+            fsync_dir(self.data_dir)
             return
         if os.pread(fd, len(MAGIC), 0) != MAGIC:
             raise LogError(f"{self.path} is not a Charter log (bad header); refusing to touch it")
@@ -208,13 +214,6 @@ class FileLog:
             )
             os.ftruncate(fd, self._good_end)
             os.fsync(fd)
-
-    def _fsync_dir(self) -> None:
-        dir_fd = os.open(self.data_dir, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
 
     def replay(self) -> Iterator[LogRecord]:
         """Stream the records checked at open, one at a time (nothing is held in a list)."""

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from charter.registry.log.base import LogError
-from charter.registry.log.file import open_locked
+from charter.registry.log.file import fsync_dir, open_locked
 from charter.registry.log.framing import LOG_FILE, MAGIC, Damage, scan
 
 __all__ = ["RepairReport", "repair_log"]
@@ -74,14 +74,18 @@ def _write_all(fd: int, data: memoryview) -> None:
 
 
 def _write_file(path: Path, parts: list[memoryview], mode: int) -> None:
-    """Write ``parts`` to a new file at ``path`` (refused if it exists) and fsync it."""
+    """Write ``parts`` to a new file at ``path`` (refused if it exists) and fsync it; a failure
+    (a full disk, say) leaves no partial file behind."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
         for part in parts:
             _write_all(fd, part)
         os.fsync(fd)
-    finally:
+    except BaseException:
         os.close(fd)
+        path.unlink(missing_ok=True)
+        raise
+    os.close(fd)
 
 
 def _backup_path(log_path: Path) -> Path:
@@ -92,14 +96,6 @@ def _backup_path(log_path: Path) -> Path:
         candidate = log_path.with_name(f"{log_path.name}.damaged-{stamp}-{serial}")
         serial += 1
     return candidate
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def repair_log(data_dir: str | os.PathLike[str], *, dry_run: bool = False) -> RepairReport:
@@ -155,13 +151,10 @@ def _rewrite(path: Path, view: memoryview, kept: list[memoryview], report: Repai
     mode = os.stat(path).st_mode & 0o777
     backup = _backup_path(path)
     _write_file(backup, [view], mode)
+    fsync_dir(path.parent)  # the backup is durable before the log is replaced
     tmp = path.with_name(_TMP)
     tmp.unlink(missing_ok=True)  # left by a repair that crashed: it never replaced the log
-    try:
-        _write_file(tmp, [view[: len(MAGIC)], *kept], mode)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
+    _write_file(tmp, [view[: len(MAGIC)], *kept], mode)
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
     report.backup = backup
