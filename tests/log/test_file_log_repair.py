@@ -184,3 +184,22 @@ def test_repair_refuses_what_it_cannot_repair(tmp_path: Path) -> None:
     with pytest.raises(LogError, match="not a Charter log"):
         repair_log(tmp_path)
     assert (tmp_path / LOG_FILE).read_bytes() == b"not a charter log"
+
+
+def test_where_a_directory_cannot_be_locked_the_log_file_lock_still_holds(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    real = fcntl.flock
+
+    def nfs_like(fd: int, operation: int) -> None:  # NFS: no exclusive flock on a directory opened read-only
+        if os.path.isdir(f"/proc/self/fd/{fd}"):
+            raise OSError(9, "Bad file descriptor")
+        real(fd, operation)
+
+    monkeypatch.setattr(fcntl, "flock", nfs_like)
+    owner = FileLog(tmp_path)
+    try:
+        with pytest.raises(DataDirInUseError):
+            FileLog(tmp_path)
+    finally:
+        owner.close()
+    FileLog(tmp_path).close()
