@@ -1,17 +1,18 @@
 """``charter backup`` and ``charter restore``: copy the schemas log to a portable file and back.
 
 Either backend: ``--data-dir`` (embedded log) or ``--kafka-bootstrap``/``--kafka-topic``. Backing up
-the embedded log of a running server is safe: it is read without taking the server's lock, up to
-the last complete CRC-checked frame. Restoring to the embedded log takes the data directory's lock,
-so the server must be stopped; restoring to Kafka writes in transactions of its own (it fences no
-running instance), and should also be done with no Charter instance running on the topic (they
-would apply the records as they come, but could issue the same ids meanwhile). Either way the
-records go through the log's own append (``charter.registry.bootstrap.restore_log``). Restore
-refuses a target that already holds records unless ``--force`` and verifies
-the count and checksum of what it wrote by reading it back. See ``charter.registry.backup`` for
-the format, and for the accepted ``kafka-console-consumer`` dump of a Confluent/Karapace topic.
-A secured Kafka cluster is reached with the same settings as ``charter serve`` (``--kafka-sasl-*``,
-``--kafka-ssl-*``, their variables, or ``--config`` with Confluent's keys).
+the embedded log of a running server is safe: it is read without taking the server's lock, up to the
+last complete CRC-checked frame (a log with damage in the middle is refused: ``charter repair``
+first). Restoring to the embedded log takes the data directory's lock, so the server must be
+stopped; restoring to Kafka writes in transactions of its own (it fences no running instance), and
+should also be done with no Charter instance running on the topic (they would apply the records as
+they come, but could issue the same ids meanwhile). Either way the records go through the log's own
+append (``charter.registry.bootstrap.restore_log``). Restore refuses a target that already holds
+records unless ``--force`` and verifies the count and checksum of what it wrote by reading it back.
+See ``charter.registry.backup`` for the format, and for the accepted ``kafka-console-consumer`` dump
+of a Confluent/Karapace topic. A secured Kafka cluster is reached with the same settings as
+``charter serve`` (``--kafka-sasl-*``, ``--kafka-ssl-*``, their variables, or ``--config`` with
+Confluent's keys).
 """
 
 from __future__ import annotations
@@ -108,8 +109,12 @@ def run_backup(args: argparse.Namespace) -> int:
             total = write_backup(sys.stdout, records, source)
         else:
             tmp = Path(args.out + ".tmp")
-            with open(tmp, "w", encoding="utf-8") as out:
-                total = write_backup(out, records, source)
+            try:
+                with open(tmp, "w", encoding="utf-8") as out:
+                    total = write_backup(out, records, source)
+            except BaseException:
+                tmp.unlink(missing_ok=True)  # a refused backup (a corrupt log, say) leaves no partial file
+                raise
             tmp.replace(args.out)
     except (BackupError, LogError, SettingsError, OSError) as exc:
         print(f"charter: error: {exc}", file=sys.stderr)

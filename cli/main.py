@@ -7,7 +7,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from charter.cli import backup, check, diff, migrate, passwd, register, rules, serve
+from charter.cli import backup, check, diff, migrate, passwd, register, repair, rules, serve
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_command(commands)
     passwd.add_command(commands)
     backup.add_command(commands)
+    repair.add_command(commands)
     migrate.add_command(commands)
     return parser
 

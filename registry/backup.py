@@ -181,11 +181,12 @@ def _read_dump(path: object, lines: list[str]) -> list[Record]:
 
 def read_file_log(data_dir: str | os.PathLike[str]) -> Iterator[Record]:
     """The records of an embedded log, read-only and without its lock (a running server may own it):
-    the log is append-only and every frame has a CRC, so reading stops at the last complete frame."""
+    the log is append-only and every frame has a CRC, so reading stops at the last complete frame;
+    damage followed by intact records is refused (``charter repair`` first), never silently skipped."""
     try:
         for key, value, ts in read_log_file(data_dir):
             yield Record(key, value, ts)
-    except LogError as exc:  # a file that is not a Charter log
+    except LogError as exc:  # a file that is not a Charter log, or a corrupt one
         raise BackupError(str(exc)) from None
 
 

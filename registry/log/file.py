@@ -1,11 +1,17 @@
 """The embedded durable log: `_schemas` records appended to one file on local disk.
 
 The file format is :mod:`charter.registry.log.framing`. Every append is written and fsynced
-before it returns. On open, the file is scanned; a torn or corrupt tail (a crash in the middle of
-a write) is detected by its length or CRC and truncated, with a warning. Only one process may own
-a data directory: an exclusive ``flock`` on ``DATA_DIR/lock`` is taken on open and held until
-close, so this process is the log's only writer: its write barrier is its own last append, and
-:meth:`FileLog.follow` delivers its own appends (in order, before :meth:`FileLog.append` returns).
+before it returns. On open, every frame is checked: a torn tail (bytes that do not verify, up to the
+end of the file: a crash in the middle of an append) is truncated with a warning; damage followed by
+intact records is corruption, and opening refuses with :class:`CorruptLogError` (naming the offset
+and ``charter repair``) rather than destroy them.
+
+Only one process may own a data directory: an exclusive ``flock`` on the directory's own
+descriptor and one on the log file's (:func:`open_locked`) are taken at open and held until close,
+so removing any file in the directory cannot let a second writer in (and an append to a log deleted
+under a running server is refused, not acknowledged). This process is then the log's only writer:
+its write barrier is its own last append, and :meth:`FileLog.follow` delivers its own appends (in
+order, before :meth:`FileLog.append` returns).
 """
 
 from __future__ import annotations
@@ -22,17 +28,140 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from charter.registry.log.base import DEFAULT_TIMEOUT_S, LogError, LogRecord
-from charter.registry.log.framing import LOG_FILE, MAGIC, encode_frame, frame_record, frames
+from charter.registry.log.framing import (
+    LOG_FILE,
+    MAGIC,
+    CorruptLogError,
+    Damage,
+    corruption_error,
+    encode_frame,
+    frame_record,
+    frames,
+    scan,
+)
 
 log = logging.getLogger(__name__)
 
-__all__ = ["LOG_FILE", "MAGIC", "DataDirInUseError", "FileLog", "encode_frame"]
+__all__ = ["LOG_FILE", "MAGIC", "CorruptLogError", "DataDirInUseError", "FileLog", "OwnedLog", "encode_frame",
+           "fsync_dir", "open_locked"]
 
-LOCK_FILE = "lock"
+LEGACY_LOCK_FILE = "lock"  # what Charter locked before the log itself: only checked, never created
 
 
 class DataDirInUseError(LogError):
     """Another process owns the data directory."""
+
+
+def _holder(fd: int) -> str:
+    """The pid holding a flock on ``fd``'s file, from /proc/locks (Linux), else "unknown"."""
+    st = os.fstat(fd)
+    inode = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    with contextlib.suppress(OSError), open("/proc/locks", encoding="ascii", errors="replace") as locks:
+        for line in locks:
+            fields = line.split()
+            if len(fields) > 5 and fields[1] == "FLOCK" and fields[5] == inode:
+                return fields[4]
+    return "unknown"
+
+
+def _in_use(data_dir: Path, owner: str, what: Path) -> DataDirInUseError:
+    return DataDirInUseError(
+        f"data directory {data_dir} is in use by another Charter process (pid {owner}, which holds the "
+        f"exclusive lock on {what}); stop it (or wait for the charter restore/repair that holds it), "
+        "or choose another --data-dir"
+    )
+
+
+def _refuse_legacy_owner(data_dir: Path) -> None:
+    """An older Charter locks ``DATA_DIR/lock`` instead of the log: refuse while one holds it."""
+    try:
+        fd = os.open(data_dir / LEGACY_LOCK_FILE, os.O_RDONLY)
+    except FileNotFoundError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        owner = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
+        raise _in_use(data_dir, owner, data_dir / LEGACY_LOCK_FILE) from None
+    finally:
+        os.close(fd)
+
+
+def _flock(fd: int, data_dir: Path, what: Path) -> None:
+    """Take the exclusive lock on ``fd``, or close it and raise :class:`DataDirInUseError`."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        owner = _holder(fd)
+        os.close(fd)
+        raise _in_use(data_dir, owner, what) from None
+
+
+def _lock_dir(data_dir: Path) -> int:
+    """The data directory's own descriptor, exclusively flocked: no file removed, renamed or
+    created inside it lets a second owner in. -1 on a filesystem that cannot lock a directory
+    (NFS emulates flock with byte-range locks, which need a file open for writing): there, the
+    log file's own lock is the one that holds."""
+    fd = os.open(data_dir, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        _flock(fd, data_dir, data_dir)
+    except OSError:  # not a DataDirInUseError: this filesystem cannot flock a directory
+        os.close(fd)
+        return -1
+    return fd
+
+
+def _open_log(path: Path, create: bool) -> int:
+    """The log at ``path``, opened for appending and exclusively flocked. If the path was replaced
+    while we locked (``charter repair`` renames a rewritten log into place), lock the new file."""
+    for _ in range(10):
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | (os.O_CREAT if create else 0), 0o644)
+        _flock(fd, path.parent, path)
+        st = os.fstat(fd)
+        with contextlib.suppress(FileNotFoundError):
+            now = os.stat(path)
+            if (now.st_dev, now.st_ino) == (st.st_dev, st.st_ino):
+                return fd
+        os.close(fd)
+    raise LogError(f"{path} keeps being replaced while Charter opens it; is another tool rewriting it?")
+
+
+def fsync_dir(directory: Path) -> None:
+    """Make the directory's entries (a new or renamed file) durable."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class OwnedLog:
+    """An open log file and the locks that make this process its only owner, until :meth:`close`."""
+
+    def __init__(self, fd: int, dir_fd: int) -> None:
+        self.fd = fd
+        self._dir_fd = dir_fd
+
+    def close(self) -> None:
+        """Close the log, then give up the directory (closing a descriptor releases its flock)."""
+        for fd in (self.fd, self._dir_fd):
+            if fd >= 0:
+                os.close(fd)
+        self.fd = self._dir_fd = -1
+
+
+def open_locked(path: Path, *, create: bool) -> OwnedLog:
+    """Own the log at ``path``: an exclusive ``flock`` on its directory and on the log file itself
+    (:class:`DataDirInUseError`, naming the holder's pid, when another process holds either), and
+    none on an older Charter's ``lock`` file."""
+    _refuse_legacy_owner(path.parent)
+    dir_fd = _lock_dir(path.parent)
+    try:
+        return OwnedLog(_open_log(path, create), dir_fd)
+    except BaseException:
+        if dir_fd >= 0:
+            os.close(dir_fd)
+        raise
 
 
 class FileLog:
@@ -43,62 +172,48 @@ class FileLog:
         self._deliver: Callable[[LogRecord], None] | None = None
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self._lock_fd = self._take_lock()
         self.path = self.data_dir / LOG_FILE
-        self._fd = self._open_and_recover()
+        self._owned = open_locked(self.path, create=True)
+        self._fd = self._owned.fd
+        try:
+            self._recover()
+        except BaseException:
+            self._owned.close()
+            raise
         self._write_lock = threading.Lock()
 
     def describe(self) -> str:
         return f"embedded file log {self.path}"
 
-    def _take_lock(self) -> int:
-        fd = os.open(self.data_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            owner = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
-            os.close(fd)
-            raise DataDirInUseError(
-                f"data directory {self.data_dir} is in use by another Charter process (pid {owner}); "
-                "stop it or choose another --data-dir"
-            ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
-        return fd
-
-    def _open_and_recover(self) -> int:
-        """Open the log, check every frame's CRC and cut off a torn or corrupt tail."""
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+    def _recover(self) -> None:
+        """Check every frame's CRC: cut off a torn tail, refuse corruption followed by intact records."""
+        fd = self._fd
         size = os.fstat(fd).st_size
         self._good_end = len(MAGIC)
         self._next_offset = 0
         if size == 0:
             os.write(fd, MAGIC)
             os.fsync(fd)
-            self._fsync_dir()
-            return fd
+            fsync_dir(self.data_dir)
+            return
         if os.pread(fd, len(MAGIC), 0) != MAGIC:
-            os.close(fd)
             raise LogError(f"{self.path} is not a Charter log (bad header); refusing to touch it")
-        with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as data:
-            for frame_end, *_ in frames(data, size, verify=True):
-                self._good_end = frame_end
+        with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as data, contextlib.closing(scan(data, size)) as items:
+            for item in items:
+                if isinstance(item, Damage):
+                    if item.stop < size:
+                        raise corruption_error(self.path, item, self._next_offset, items)
+                    break
+                self._good_end = item[0]
                 self._next_offset += 1
         if self._good_end < size:
             log.warning(
-                "log %s: dropping a torn or corrupt tail of %d bytes at byte %d (after %d good records)",
+                "log %s: dropping a torn tail of %d bytes at byte %d (after %d good records, "
+                "and no intact record after it: a crash in the middle of an append)",
                 self.path, size - self._good_end, self._good_end, self._next_offset,
             )
             os.ftruncate(fd, self._good_end)
             os.fsync(fd)
-        return fd
-
-    def _fsync_dir(self) -> None:
-        dir_fd = os.open(self.data_dir, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
 
     def replay(self) -> Iterator[LogRecord]:
         """Stream the records checked at open, one at a time (nothing is held in a list)."""
@@ -125,7 +240,11 @@ class FileLog:
                 LogRecord(self._next_offset + i, key, value, ts) for i, (key, value) in enumerate(records)
             ]
             blob = b"".join(encode_frame(r.key, r.value, ts) for r in out)
-            size = os.fstat(self._fd).st_size
+            stat = os.fstat(self._fd)
+            if stat.st_nlink == 0:
+                raise LogError(f"{self.path} was deleted while this server ran: refusing to acknowledge writes "
+                               "that would be lost; restore it from a backup, or restart Charter on the directory")
+            size = stat.st_size
             try:
                 written = os.write(self._fd, blob)
                 if written != len(blob):
@@ -146,10 +265,6 @@ class FileLog:
         return await asyncio.to_thread(self._append_sync, records)
 
     def close(self) -> None:
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
-        if self._lock_fd >= 0:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
-            os.close(self._lock_fd)
-            self._lock_fd = -1
+        """Close the log, which releases its locks."""
+        self._owned.close()
+        self._fd = -1

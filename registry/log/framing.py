@@ -5,9 +5,15 @@ File layout: an 8-byte magic header (:data:`MAGIC`), then frames::
     crc32 (4, big-endian) | body length (4) | body
     body = timestamp_ms (8) | key length (4) | value length (4, 0xFFFFFFFF = tombstone) | key | value
 
-The CRC covers the body. A frame that is cut short or whose CRC does not match ends the readable
-log (a crash in the middle of a write). Used by :class:`~charter.registry.log.file.FileLog`, which
-owns a data directory, and by backups, which read a log without its lock (:func:`read_log_file`).
+The CRC covers the body. A frame *verifies* when its body fits in the file, its key and value
+lengths add up to the body length, and its CRC matches. Bytes that do not verify form a
+:class:`Damage` region, which ends where the next verifying frame starts (found by trying every
+byte position: no length field inside damage is trusted). Damage that runs to the end of the file is
+a *torn tail* (a crash in the middle of an append); damage followed by a verifying frame is
+*corruption* in the middle of the log (:func:`scan` tells them apart). Used by
+:class:`~charter.registry.log.file.FileLog`, which owns a data directory, by
+:mod:`~charter.registry.log.repair`, and by backups, which read a log without its lock
+(:func:`read_log_file`).
 """
 
 from __future__ import annotations
@@ -17,7 +23,9 @@ import os
 import struct
 import zlib
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
+from typing import NamedTuple
 
 from charter.registry.log.base import LogError
 
@@ -26,6 +34,10 @@ LOG_FILE = "schemas.log"  # the log's name inside a data directory
 NULL = 0xFFFFFFFF  # the value length of a tombstone
 _FRAME_HEAD = struct.Struct(">II")  # crc, body length
 _BODY_HEAD = struct.Struct(">qII")  # timestamp, key length, value length
+
+class CorruptLogError(LogError):
+    """Damage in the middle of a log, with intact records after it: never truncated, see ``charter repair``."""
+
 
 Frame = tuple[int, int, int, int, int]
 """(frame end, timestamp, key start, key length, value length or :data:`NULL`), positions in the file."""
@@ -40,26 +52,64 @@ def encode_frame(key: bytes, value: bytes | None, timestamp_ms: int) -> bytes:
     return _FRAME_HEAD.pack(zlib.crc32(body), len(body)) + body
 
 
+class Damage(NamedTuple):
+    """Bytes ``[start, stop)`` that hold no verifying frame; ``stop`` is where the next one starts,
+    or the end of the scanned range."""
+
+    start: int
+    stop: int
+
+
+def _frame_at(view: memoryview, pos: int, end: int, *, verify: bool) -> Frame | None:
+    """The frame starting at ``pos`` if it is whole and consistent (and its CRC matches when ``verify``)."""
+    head_size, body_head = _FRAME_HEAD.size, _BODY_HEAD.size
+    if pos + head_size + body_head > end:
+        return None
+    crc, length = _FRAME_HEAD.unpack_from(view, pos)
+    start = pos + head_size
+    stop = start + length
+    if length < body_head or stop > end:
+        return None
+    ts, key_len, value_len = _BODY_HEAD.unpack_from(view, start)
+    if body_head + key_len + (0 if value_len == NULL else value_len) != length:
+        return None
+    if verify and zlib.crc32(view[start:stop]) != crc:
+        return None
+    return stop, ts, start + body_head, key_len, value_len
+
+
 def frames(data: mmap.mmap | bytes, end: int, *, verify: bool) -> Iterator[Frame]:
-    """Walk frames from after the header, stopping at ``end`` or at the first torn or corrupt
-    frame (its CRC is checked when ``verify``)."""
+    """Walk frames from after the header, stopping at ``end`` or at the first frame that does not
+    verify (its CRC is checked when ``verify``); :func:`scan` goes on past damage."""
     view = memoryview(data)
     pos = len(MAGIC)
-    head_size, body_head = _FRAME_HEAD.size, _BODY_HEAD.size
     try:
-        while pos + head_size <= end:
-            crc, length = _FRAME_HEAD.unpack_from(view, pos)
-            start = pos + head_size
-            stop = start + length
-            if length < body_head or stop > end:
-                return
-            if verify and zlib.crc32(view[start:stop]) != crc:
-                return
-            ts, key_len, value_len = _BODY_HEAD.unpack_from(view, start)
-            if body_head + key_len + (0 if value_len == NULL else value_len) != length:
-                return
-            yield stop, ts, start + body_head, key_len, value_len
-            pos = stop
+        while (frame := _frame_at(view, pos, end, verify=verify)) is not None:
+            yield frame
+            pos = frame[0]
+    finally:
+        view.release()
+
+
+def scan(data: mmap.mmap | bytes, end: int) -> Iterator[Frame | Damage]:
+    """Every verifying frame from after the header up to ``end``, in order, with a :class:`Damage`
+    between them wherever bytes do not verify. After a bad frame the walk resynchronises on the next
+    byte position where a whole frame verifies (so a flipped length field cannot mislead it); the
+    last item is a :class:`Damage` ending at ``end`` when the file has a torn tail."""
+    view = memoryview(data)
+    pos = len(MAGIC)
+    try:
+        while pos < end:
+            frame = _frame_at(view, pos, end, verify=True)
+            if frame is not None:
+                yield frame
+                pos = frame[0]
+                continue
+            bad = pos
+            pos += 1
+            while pos < end and (frame := _frame_at(view, pos, end, verify=True)) is None:
+                pos += 1
+            yield Damage(bad, pos)
     finally:
         view.release()
 
@@ -72,10 +122,32 @@ def frame_record(data: mmap.mmap | bytes, frame: Frame) -> tuple[bytes, bytes | 
     return data[key_start:value_start], value, ts
 
 
+def corruption_error(path: Path, first: Damage, before: int, rest: Iterator[Frame | Damage]) -> CorruptLogError:
+    """The refusal for ``first``, damage found after ``before`` good records with ``rest`` (the
+    remainder of :func:`scan`) still holding intact records: it names the offset and the way out."""
+    after = regions = 0
+    for item in rest:
+        if isinstance(item, Damage):
+            regions += 1
+        else:
+            after += 1
+    more = f" ({regions} more damaged region{'s' if regions > 1 else ''} after it)" if regions else ""
+    return CorruptLogError(
+        f"{path} is corrupt: {first.stop - first.start} bytes at byte offset {first.start} (record offset "
+        f"{before}, after {before} good records) do not verify, and {after} intact records follow{more}. "
+        "This is damage on disk, not a torn tail, so nothing is truncated. Stop every Charter process on "
+        f"this data directory and run `charter repair --data-dir {path.parent}` (it keeps a byte-identical "
+        "backup of the damaged log and drops only the bytes that do not verify; --dry-run shows what), or "
+        "restore a backup with `charter restore`"
+    )
+
+
 def read_log_file(data_dir: str | os.PathLike[str]) -> Iterator[tuple[bytes, bytes | None, int]]:
     """The (key, value, timestamp) records of the log in ``data_dir``, read-only and without its
     lock (a running server may own it): the log is append-only and every frame has a CRC, so
-    reading stops at the last complete frame. Nothing when there is no log yet."""
+    reading stops at the last complete frame (an append in progress is a torn tail). Damage followed
+    by intact records raises :class:`CorruptLogError`, so a backup never silently misses records.
+    Nothing when there is no log yet."""
     path = Path(data_dir) / LOG_FILE
     if not path.exists():
         return
@@ -85,6 +157,10 @@ def read_log_file(data_dir: str | os.PathLike[str]) -> Iterator[tuple[bytes, byt
             return
         if file.read(len(MAGIC)) != MAGIC:
             raise LogError(f"{path} is not a Charter log (bad header)")
-        with mmap.mmap(file.fileno(), size, access=mmap.ACCESS_READ) as data:
-            for frame in frames(data, size, verify=True):
-                yield frame_record(data, frame)
+        with mmap.mmap(file.fileno(), size, access=mmap.ACCESS_READ) as data, closing(scan(data, size)) as items:
+            for count, item in enumerate(items):  # every item before the first damage is a frame
+                if isinstance(item, Damage):
+                    if item.stop < size:
+                        raise corruption_error(path, item, count, items)
+                    return
+                yield frame_record(data, item)

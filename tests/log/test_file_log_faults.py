@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support.cli import charter
 from support.process import V1, RegistryProcess
 
 SUBJECTS = 100
@@ -90,3 +91,27 @@ def test_removing_the_lock_file_does_not_let_a_second_process_write(tmp_path: Pa
         assert "in use" in (second.stderr + second.stdout).lower(), second.stderr[-2000:]
     finally:
         first.stop()
+
+
+@pytest.mark.timeout(240)
+def test_backup_refuses_a_corrupt_log_and_restore_honours_the_lock(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    log_file = _fill(data_dir)
+    out = tmp_path / "backup.jsonl"
+    assert charter("backup", "--data-dir", str(data_dir), "--out", str(out)).returncode == 0
+    data = bytearray(log_file.read_bytes())
+    data[len(data) // 2] ^= 0x10
+    log_file.write_bytes(bytes(data))
+    refused = charter("backup", "--data-dir", str(data_dir), "--out", str(tmp_path / "partial.jsonl"))
+    assert refused.returncode == 2 and "charter repair" in refused.stderr, refused.stderr[-2000:]
+    assert not list(tmp_path.glob("partial.jsonl*")), "a refused backup leaves no partial file"
+
+    target = tmp_path / "target"
+    server = RegistryProcess(target).start()
+    try:
+        (target / "lock").unlink(missing_ok=True)
+        restore = charter("restore", str(out), "--data-dir", str(target))
+        assert restore.returncode == 2 and "in use" in restore.stderr, restore.stderr[-2000:]
+        assert httpx.get(server.url + "/subjects", timeout=30).json() == []
+    finally:
+        server.stop()
