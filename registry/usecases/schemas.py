@@ -2,14 +2,16 @@
 
 Every write is one or more `_schemas` records: built under the write lock from the current state,
 appended durably to the log, then applied to the state, and only then acknowledged; a refused
-write appends nothing. Parsing and compatibility checks run in a worker thread so a large schema
-never stalls the event loop for other requests. Which earlier versions a level checks is decided
-by :func:`charter.compat.levels.versions_to_check`, here and in the check itself.
+write appends nothing. Parsing and compatibility checks run in worker threads so a large schema
+never stalls the event loop for other requests: a registration's in :data:`workers.WRITES`, a
+read-only request's in :data:`workers.READS`, so that expensive checks never delay writes, and one
+check's size is bounded (``--max-check-chars``, :func:`workers.check_budget`). Which earlier
+versions a level checks is decided by :func:`charter.compat.levels.versions_to_check`, here and in
+the check itself.
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 from typing import Any
@@ -18,6 +20,7 @@ from charter.compat import CompatibilityLevel, CompatibilityResult, ParsedSchema
 from charter.compat.levels import check_compatibility, versions_to_check
 from charter.registry import errors
 from charter.registry.contexts import context_of, is_context_scope
+from charter.registry.settings import Settings
 from charter.registry.store.identity import md5_of
 from charter.registry.store.records import schema_key, schema_value
 from charter.registry.store.state import LATEST, SchemaContent, SubjectVersion
@@ -46,6 +49,7 @@ from charter.registry.usecases.parsing import (
     resolve_references,
 )
 from charter.registry.usecases.reserved import reserved_messages
+from charter.registry.usecases.workers import READS, WRITES, Pool, check_budget
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +62,12 @@ History = list[tuple[int, SchemaContent, Dependencies]]  # newest first: (versio
 class Schemas:
     """Register, look up and check schemas under a subject."""
 
-    def __init__(self, writer: StateWriter, parser: SchemaParser, config: Config, contexts: Contexts) -> None:
+    def __init__(
+        self, writer: StateWriter, parser: SchemaParser, config: Config, contexts: Contexts,
+        max_check_chars: int = Settings.max_check_chars,
+    ) -> None:
         self.writer = writer
+        self.max_check_chars = max_check_chars
         self.state = writer.state
         self.parser = parser
         self.config = config
@@ -73,9 +81,9 @@ class Schemas:
     def _normalize(self, subject: str | None, requested: bool) -> bool:
         return requested or self.config.config_flag(subject, "normalize")
 
-    async def prepare(self, subject: str, request: SchemaRequest, normalize: bool) -> Candidate:
+    async def prepare(self, subject: str, request: SchemaRequest, normalize: bool, pool: Pool = READS) -> Candidate:
         """Parse a candidate for ``subject`` (whose context its references are read in): small ones
-        on the event loop (cheaper than a thread hop), large ones in a worker thread so they never
+        on the event loop (cheaper than a thread hop), large ones in a ``pool`` thread so they never
         stall other requests."""
         deps = resolve_references(self.state, request.references, context_of(subject))
         cached = self.parser.cached_candidate(request, deps, normalize=normalize)
@@ -83,7 +91,7 @@ class Schemas:
             return cached
         if len(request.text) <= INLINE_PARSE_CHARS and not deps.roots:
             return self.parser.parse_candidate(request, deps, normalize=normalize)
-        return await asyncio.to_thread(self.parser.parse_candidate, request, deps, normalize=normalize)
+        return await pool.run(self.parser.parse_candidate, request, deps, normalize=normalize)
 
     def known_fingerprint(self, subject: str, request: SchemaRequest, normalize: bool) -> bytes | None:
         """The fingerprint of a request seen before, without parsing (None if not remembered)."""
@@ -122,7 +130,7 @@ class Schemas:
         live = self.state.versions(subject)
         if not live:
             return None
-        candidate = await self.prepare(subject, request, normalize)
+        candidate = await self.prepare(subject, request, normalize, WRITES)
         targets = live[-1:] if latest_only else list(reversed(live))
         exact = next((sv for sv in targets if sv.schema.fingerprint == candidate.fingerprint), None)
         return exact or next((sv for sv in targets if can_look_up(candidate, sv)), None)
@@ -143,16 +151,18 @@ class Schemas:
         ]
 
     async def _compatibility(
-        self, level: CompatibilityLevel, candidate: ParsedSchema, versions: list[SubjectVersion], subject: str,
-        metadata: Any,
+        self, level: CompatibilityLevel, candidate: Candidate, versions: list[SubjectVersion], subject: str,
+        metadata: Any, pool: Pool,
     ) -> CompatibilityResult:
         """Check ``candidate`` against the ``versions`` (ascending) the level checks
         (:func:`versions_to_check`: only those are parsed), after the reserved-field checks against
-        the newest when ``validateFields`` is on (see :mod:`charter.registry.usecases.reserved`)."""
+        the newest when ``validateFields`` is on (see :mod:`charter.registry.usecases.reserved`);
+        in a ``pool`` thread, within the work budget (:func:`check_budget`)."""
         newest_first = list(reversed(versions))
         chosen = self._previous(list(reversed(versions_to_check(level, newest_first))))
+        check_budget(subject, len(candidate.text), [len(c.text) for _, c, _ in chosen], self.max_check_chars)
         latest = newest_first[0].schema.metadata if newest_first else None
-        return await asyncio.to_thread(self._check, level, candidate, chosen, subject, metadata, latest)
+        return await pool.run(self._check, level, candidate.parsed, chosen, subject, metadata, latest)
 
     def _check(
         self, level: CompatibilityLevel, candidate: ParsedSchema, previous: History, subject: str, metadata: Any,
@@ -199,14 +209,14 @@ class Schemas:
             found = await self._look_up_as_given(subject, given, normalize, latest_only=wanted == LATEST)
             if found is not None:
                 return found, False
-        candidate = await self.prepare(subject, request, normalize)
+        candidate = await self.prepare(subject, request, normalize, WRITES)
         async with self.writer.lock:
             mode = self.modes.effective(subject)
             self.modes.check_writable(subject, mode)
             merged = self._registered_contract(subject, given, mode)
             if merged != request:  # the history changed while parsing (parse cache hit: cheap)
                 request = merged
-                candidate = await self.prepare(subject, request, normalize)
+                candidate = await self.prepare(subject, request, normalize, WRITES)
             all_versions = self.state.versions(subject, include_deleted=True)
             live = [v for v in all_versions if not v.deleted]
             # Confluent reuses an existing version only when no version was asked for (IMPORT: any)
@@ -214,7 +224,7 @@ class Schemas:
             same = next((sv for sv in reversed(reusable) if sv.schema.fingerprint == candidate.fingerprint), None)
             if same is None and normalize and reusable:
                 # A version stored without normalisation still matches its normalised form.
-                found = await asyncio.to_thread(self._match_normalized, candidate, self._previous(reusable))
+                found = await WRITES.run(self._match_normalized, candidate, self._previous(reusable))
                 same = next((sv for sv in reusable if sv.version == found), None)
             if same is None and mode is not Mode.IMPORT:
                 same = next((sv for sv in reversed(reusable) if can_look_up(candidate, sv)), None)
@@ -239,7 +249,7 @@ class Schemas:
                 grouped = self._in_group(subject, live, request.metadata)
                 fields = self.config.config_flag(subject, "validateFields")
                 if (level is not CompatibilityLevel.NONE and grouped) or fields:
-                    result = await self._compatibility(level, candidate.parsed, grouped, subject, request.metadata)
+                    result = await self._compatibility(level, candidate, grouped, subject, request.metadata, WRITES)
                     if not result.is_compatible:
                         raise errors.incompatible_schema(subject, result.messages)
                 schema_id = existing_id if existing_id is not None else space.max_id + 1
@@ -298,7 +308,7 @@ class Schemas:
             candidate = candidate or await self.prepare(subject, request, normalize)
             # Versions stored without normalisation still match their normalised form.
             previous = self._previous(versions)
-            found = await asyncio.to_thread(self._match_normalized, candidate, previous)
+            found = await READS.run(self._match_normalized, candidate, previous)
             if found is not None:
                 return next(v for v in versions if v.version == found)
         raise errors.schema_not_found()
@@ -343,4 +353,4 @@ class Schemas:
             targets = self._in_group(subject, targets, request.metadata)
         if not targets and not self.config.config_flag(subject, "validateFields"):
             return CompatibilityResult(True, [])
-        return await self._compatibility(level, candidate.parsed, targets, subject, request.metadata)
+        return await self._compatibility(level, candidate, targets, subject, request.metadata, READS)

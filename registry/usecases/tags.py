@@ -192,8 +192,7 @@ class Tags:
         self.max_schema_bytes = max_schema_bytes
 
     def _check_size(self, text: str) -> None:
-        if len(text) > self.max_schema_bytes:
-            raise errors.schema_too_large(len(text.encode()), self.max_schema_bytes)
+        errors.check_schema_size(text, self.max_schema_bytes)
 
     async def tag_schema(self, subject: str, version: int, request: TagRequest) -> SubjectVersion:
         """Register the version's schema with its tags edited as the subject's new version (not
