@@ -79,3 +79,26 @@ def test_a_small_registration_does_not_wait_for_heavy_checks(server: RegistryPro
         for t in threads:
             t.join(timeout=120)
     assert answers and all(code == 200 for code in answers), answers
+
+
+@pytest.mark.timeout(60)
+def test_a_check_over_its_budget_is_refused_clearly(tmp_path_factory: pytest.TempPathFactory) -> None:
+    process = RegistryProcess(tmp_path_factory.mktemp("budget") / "data", extra=["--max-check-chars", "3000"]).start()
+    try:
+        with httpx.Client(base_url=process.url, headers={"Content-Type": V1}, timeout=30) as client:
+            assert client.put("/config/s-value", json={"compatibility": "BACKWARD_TRANSITIVE"}).status_code == 200
+            for n in range(10):  # each version ~500 characters: the budget runs out by the fourth or so
+                fields = [{"name": f"f{i}", "type": "string", "default": ""} for i in range(n + 10)]
+                schema = json.dumps({"type": "record", "name": "R", "fields": fields})
+                r = client.post("/subjects/s-value/versions", json={"schema": schema})
+                if r.status_code != 200:
+                    break
+            assert n >= 2, n
+            assert r.status_code == 422 and r.json()["error_code"] == 42205, r.text
+            assert "--max-check-chars" in r.json()["message"], r.text
+            r = client.post("/compatibility/subjects/s-value/versions", json={"schema": schema})
+            assert r.status_code == 422 and r.json()["error_code"] == 42205, r.text
+            r = client.post("/compatibility/subjects/s-value/versions/latest", json={"schema": schema})
+            assert r.status_code == 200 and r.json()["is_compatible"] is True, r.text
+    finally:
+        process.stop()
