@@ -3,8 +3,9 @@
 Every write is one or more `_schemas` records: built under the write lock from the current state,
 appended durably to the log, then applied to the state, and only then acknowledged; a refused
 write appends nothing. Parsing and compatibility checks run in worker threads so a large schema
-never stalls the event loop for other requests: a registration's in :data:`workers.WRITES`, a
-read-only request's in :data:`workers.READS`, so that expensive checks never delay writes, and one
+never stalls the event loop for other requests: a read-only compatibility check's in
+:data:`workers.CHECKS`, the rest (registrations, lookups) in :data:`workers.SERVING`, so that
+expensive checks never delay writes or lookups, and one
 check's size is bounded (``--max-check-chars``, :func:`workers.check_budget`). Which earlier
 versions a level checks is decided by :func:`charter.compat.levels.versions_to_check`, here and in
 the check itself.
@@ -49,7 +50,7 @@ from charter.registry.usecases.parsing import (
     resolve_references,
 )
 from charter.registry.usecases.reserved import reserved_messages
-from charter.registry.usecases.workers import READS, WRITES, Pool, check_budget
+from charter.registry.usecases.workers import CHECKS, SERVING, Pool, check_budget
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ class Schemas:
     def _normalize(self, subject: str | None, requested: bool) -> bool:
         return requested or self.config.config_flag(subject, "normalize")
 
-    async def prepare(self, subject: str, request: SchemaRequest, normalize: bool, pool: Pool = READS) -> Candidate:
+    async def prepare(self, subject: str, request: SchemaRequest, normalize: bool, pool: Pool = SERVING) -> Candidate:
         """Parse a candidate for ``subject`` (whose context its references are read in): small ones
         on the event loop (cheaper than a thread hop), large ones in a ``pool`` thread so they never
         stall other requests."""
@@ -130,7 +131,7 @@ class Schemas:
         live = self.state.versions(subject)
         if not live:
             return None
-        candidate = await self.prepare(subject, request, normalize, WRITES)
+        candidate = await self.prepare(subject, request, normalize)
         targets = live[-1:] if latest_only else list(reversed(live))
         exact = next((sv for sv in targets if sv.schema.fingerprint == candidate.fingerprint), None)
         return exact or next((sv for sv in targets if can_look_up(candidate, sv)), None)
@@ -209,14 +210,14 @@ class Schemas:
             found = await self._look_up_as_given(subject, given, normalize, latest_only=wanted == LATEST)
             if found is not None:
                 return found, False
-        candidate = await self.prepare(subject, request, normalize, WRITES)
+        candidate = await self.prepare(subject, request, normalize)
         async with self.writer.lock:
             mode = self.modes.effective(subject)
             self.modes.check_writable(subject, mode)
             merged = self._registered_contract(subject, given, mode)
             if merged != request:  # the history changed while parsing (parse cache hit: cheap)
                 request = merged
-                candidate = await self.prepare(subject, request, normalize, WRITES)
+                candidate = await self.prepare(subject, request, normalize)
             all_versions = self.state.versions(subject, include_deleted=True)
             live = [v for v in all_versions if not v.deleted]
             # Confluent reuses an existing version only when no version was asked for (IMPORT: any)
@@ -224,7 +225,7 @@ class Schemas:
             same = next((sv for sv in reversed(reusable) if sv.schema.fingerprint == candidate.fingerprint), None)
             if same is None and normalize and reusable:
                 # A version stored without normalisation still matches its normalised form.
-                found = await WRITES.run(self._match_normalized, candidate, self._previous(reusable))
+                found = await SERVING.run(self._match_normalized, candidate, self._previous(reusable))
                 same = next((sv for sv in reusable if sv.version == found), None)
             if same is None and mode is not Mode.IMPORT:
                 same = next((sv for sv in reversed(reusable) if can_look_up(candidate, sv)), None)
@@ -249,7 +250,7 @@ class Schemas:
                 grouped = self._in_group(subject, live, request.metadata)
                 fields = self.config.config_flag(subject, "validateFields")
                 if (level is not CompatibilityLevel.NONE and grouped) or fields:
-                    result = await self._compatibility(level, candidate, grouped, subject, request.metadata, WRITES)
+                    result = await self._compatibility(level, candidate, grouped, subject, request.metadata, SERVING)
                     if not result.is_compatible:
                         raise errors.incompatible_schema(subject, result.messages)
                 schema_id = existing_id if existing_id is not None else space.max_id + 1
@@ -308,7 +309,7 @@ class Schemas:
             candidate = candidate or await self.prepare(subject, request, normalize)
             # Versions stored without normalisation still match their normalised form.
             previous = self._previous(versions)
-            found = await READS.run(self._match_normalized, candidate, previous)
+            found = await SERVING.run(self._match_normalized, candidate, previous)
             if found is not None:
                 return next(v for v in versions if v.version == found)
         raise errors.schema_not_found()
@@ -347,10 +348,10 @@ class Schemas:
         if not request.text.strip():  # AbstractSchemaRegistry.isCompatible: "Empty schema"
             raise errors.invalid_schema("Empty schema")
         request = self.with_contract(subject, pin_latest_references(self.state, request, context_of(subject)))
-        candidate = await self.prepare(subject, request, self._normalize(subject, normalize))
+        candidate = await self.prepare(subject, request, self._normalize(subject, normalize), CHECKS)
         level = self.config.compatibility_level(subject)
         if version is None:
             targets = self._in_group(subject, targets, request.metadata)
         if not targets and not self.config.config_flag(subject, "validateFields"):
             return CompatibilityResult(True, [])
-        return await self._compatibility(level, candidate, targets, subject, request.metadata, READS)
+        return await self._compatibility(level, candidate, targets, subject, request.metadata, CHECKS)

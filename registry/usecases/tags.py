@@ -50,7 +50,7 @@ from charter.registry.contexts import context_of
 from charter.registry.store.state import RegistryState, SchemaContent, SubjectVersion
 from charter.registry.usecases.contracts import RULE_LISTS, merge_rule_sets, with_confluent_version
 from charter.registry.usecases.parsing import Dependencies, SchemaParser, SchemaRequest, resolve_references
-from charter.registry.usecases.workers import READS, WRITES
+from charter.registry.usecases.workers import SERVING
 
 if TYPE_CHECKING:
     from charter.registry.usecases.reads import Reads
@@ -205,7 +205,7 @@ class Tags:
         text = content.text
         if request.to_add or request.to_remove:
             deps = resolve_references(self.state, content.references, content.context)  # on the loop: a snapshot
-            text = await WRITES.run(_retag, self.parser, content, deps, request)
+            text = await SERVING.run(_retag, self.parser, content, deps, request)
         self._check_size(text)
         previous = None
         if _edits_rules(request):
@@ -235,12 +235,12 @@ class Tags:
         deps = resolve_references(self.state, request.references, context_of(subject))  # on the loop: a snapshot
         text = request.text
         if to_add or to_remove:
-            text = await WRITES.run(_edit_text, self.parser, request, deps, to_add, to_remove)
+            text = await SERVING.run(_edit_text, self.parser, request, deps, to_add, to_remove)
         if live:
             previous = live[-1].schema
             previous_deps = resolve_references(self.state, previous.references, previous.context)
             edited = dataclasses.replace(request, text=text)
-            text = await WRITES.run(_propagated_text, self.parser, edited, deps, previous, previous_deps)
+            text = await SERVING.run(_propagated_text, self.parser, edited, deps, previous, previous_deps)
         self._check_size(text)
         if (to_add or to_remove) and request.version is None:
             # toSchemaWithTags: no version is -1 (the latest or a new one), so confluent:version is set
@@ -254,4 +254,4 @@ class Tags:
         if wanted is None:
             return []
         deps = resolve_references(self.state, content.references, content.context)
-        return matching(await READS.run(_tagged, self.parser, content, deps), wanted)
+        return matching(await SERVING.run(_tagged, self.parser, content, deps), wanted)

@@ -5,10 +5,12 @@ share the default executor with the log's appends, so a handful of expensive rea
 (``POST /compatibility/...`` against many large versions) held every thread and an unrelated
 registration waited for them (issue 17, item 9). Now:
 
-- :data:`READS` runs the work read-only requests ask for (compatibility checks, lookups): at most
-  ``threads`` at once; the rest wait on the event loop (a coroutine, no thread), and past
-  :data:`MAX_WAITING` waiting a request is refused at once (429: retry later);
-- :data:`WRITES` runs the work a registration waits for (its parse, its check under the write lock);
+- :data:`CHECKS` runs read-only compatibility checks (``POST /compatibility/...``, the console's
+  compare), the expensive work nothing else waits for: at most ``threads`` at once; the rest wait
+  on the event loop (a coroutine, no thread), and past :data:`MAX_WAITING` waiting a request is
+  refused at once (429: retry later);
+- :data:`SERVING` runs what producers and writers wait for: a registration's parse and its check
+  under the write lock, lookups, tag edits;
 - the file log appends on its own thread (``log/file.py``); everything else keeps the default executor.
 
 Threads share the GIL: a pool's size bounds how many CPU-heavy jobs compete with the event loop
@@ -30,7 +32,7 @@ from charter.registry import errors
 
 T = TypeVar("T")
 THREADS = max(2, os.cpu_count() or 2)
-MAX_WAITING = 64  # read-only jobs waiting for a thread before the next is refused
+MAX_WAITING = 64  # read-only checks waiting for a thread before the next is refused
 
 
 class Pool:
@@ -82,8 +84,8 @@ class Pool:
         return await asyncio.wrap_future(job)
 
 
-READS = Pool("read-only check", THREADS, MAX_WAITING)
-WRITES = Pool("registration check", THREADS, None)
+CHECKS = Pool("compatibility check", THREADS, MAX_WAITING)
+SERVING = Pool("registration and lookup", THREADS, None)
 
 
 def check_budget(subject: str, candidate_chars: int, version_chars: list[int], limit: int) -> None:
