@@ -160,7 +160,8 @@ def invalid_subject(subject: str) -> RegistryError:
 
 def schema_too_large(size: int, limit: int) -> RegistryError:
     return RegistryError(
-        42209, f"Schema is too large: {size} bytes, the limit is {limit} bytes"
+        42209, f"Schema is too large: {size} bytes (UTF-8), the limit is {limit} bytes "
+        "(--max-schema-bytes / CHARTER_MAX_SCHEMA_BYTES)"
     )
 
 

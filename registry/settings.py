@@ -97,7 +97,7 @@ OPTIONS: tuple[Option, ...] = (
            "global compatibility level until one is set with PUT /config",
            ("avro.compatibility.level", "schema.compatibility.level")),
     Option("max_schema_bytes", "--max-schema-bytes", "CHARTER_MAX_SCHEMA_BYTES", 4 * 1024 * 1024, int,
-           "largest schema text accepted (42209 above it)"),
+           "largest schema text accepted, in UTF-8 bytes (42209 above it)"),
     Option("max_request_bytes", "--max-request-bytes", "CHARTER_MAX_REQUEST_BYTES", 8 * 1024 * 1024, int,
            "largest request body accepted (413 above it)"),
     Option("schema_cache_size", "--schema-cache-size", "CHARTER_SCHEMA_CACHE_SIZE", 2000, int,

@@ -122,3 +122,13 @@ def test_the_schema_limit_counts_bytes(server: RegistryProcess) -> None:
     r = httpx.post(server.url + "/subjects/bytes-value/versions", json={"schema": text},
                    headers={"Content-Type": V1}, timeout=60)
     assert 400 <= r.status_code < 500 and r.status_code != 404, r.text[:300]
+    assert r.json()["error_code"] == 42209 and "120" in r.json()["message"], r.text[:300]
+    # 4-byte characters: about 25,000 characters, over 100,000 bytes
+    wide = json.dumps({"type": "record", "name": "W", "doc": "\U0001f600" * 25000, "fields": []}, ensure_ascii=False)
+    r = httpx.post(server.url + "/subjects/wide-value/versions", json={"schema": wide},
+                   headers={"Content-Type": V1}, timeout=60)
+    assert r.status_code == 422 and r.json()["error_code"] == 42209, r.text[:300]
+    small = json.dumps({"type": "record", "name": "S", "doc": "\u00e9" * 1000, "fields": []}, ensure_ascii=False)
+    r = httpx.post(server.url + "/subjects/small-value/versions", json={"schema": small},
+                   headers={"Content-Type": V1}, timeout=60)
+    assert r.status_code == 200, r.text[:300]
