@@ -161,7 +161,8 @@ class Schemas:
         in a ``pool`` thread, within the work budget (:func:`check_budget`)."""
         newest_first = list(reversed(versions))
         chosen = self._previous(list(reversed(versions_to_check(level, newest_first))))
-        check_budget(subject, len(candidate.text), [len(c.text) for _, c, _ in chosen], self.max_check_chars)
+        sizes = [len(c.text) + sum(len(r.text) for r in d.contents.values()) for _, c, d in chosen]  # with references
+        check_budget(subject, len(candidate.text), sizes, self.max_check_chars)
         latest = newest_first[0].schema.metadata if newest_first else None
         return await pool.run(self._check, level, candidate.parsed, chosen, subject, metadata, latest)
 
