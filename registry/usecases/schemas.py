@@ -3,12 +3,11 @@
 Every write is one or more `_schemas` records: built under the write lock from the current state,
 appended durably to the log, then applied to the state, and only then acknowledged; a refused
 write appends nothing. Parsing and compatibility checks run in worker threads so a large schema
-never stalls the event loop for other requests: a read-only compatibility check's in
+never stalls the event loop for other requests: read-only compatibility checks in
 :data:`workers.CHECKS`, the rest (registrations, lookups) in :data:`workers.SERVING`, so that
-expensive checks never delay writes or lookups, and one
-check's size is bounded (``--max-check-chars``, :func:`workers.check_budget`). Which earlier
-versions a level checks is decided by :func:`charter.compat.levels.versions_to_check`, here and in
-the check itself.
+expensive checks never delay writes or lookups; one check's size is bounded (``--max-check-chars``,
+:func:`workers.check_budget`). Which earlier versions a level checks is decided by
+:func:`charter.compat.levels.versions_to_check`, here and in the check itself.
 """
 
 from __future__ import annotations
