@@ -171,10 +171,11 @@ class _Redact(logging.Filter):
 
 
 def _make_server(app: Any, settings: Settings, args: argparse.Namespace) -> _Server:
-    from charter.registry.api.tls import uvicorn_ssl_options
+    from charter.registry.api.tls import uvicorn_protocol_options
 
-    options: dict[str, Any] = {"loop": "auto", "http": "auto"}
-    options.update(uvicorn_ssl_options(settings.tls_cert, settings.tls_key, settings.tls_ca))
+    options: dict[str, Any] = {"loop": "auto"}
+    options.update(uvicorn_protocol_options(settings.tls_cert, settings.tls_key, settings.tls_ca,
+                                            settings.http_header_timeout_ms))
     config = uvicorn.Config(
         app,
         host=settings.host,

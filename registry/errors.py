@@ -160,7 +160,8 @@ def invalid_subject(subject: str) -> RegistryError:
 
 def schema_too_large(size: int, limit: int) -> RegistryError:
     return RegistryError(
-        42209, f"Schema is too large: {size} bytes, the limit is {limit} bytes"
+        42209, f"Schema is too large: {size} bytes (UTF-8), the limit is {limit} bytes "
+        "(--max-schema-bytes / CHARTER_MAX_SCHEMA_BYTES)"
     )
 
 
@@ -258,3 +259,29 @@ def in_batch_entry(index: int, exc: RegistryError) -> RegistryError:
 def invalid_batch_entry(index: int, exc: RegistryError) -> RegistryError:
     """A malformed batch entry: 42212 whatever the entry's own error, prefixed ``requests[i]:``."""
     return RegistryError(42212, f"requests[{index}]: {exc.message}")
+
+
+def check_schema_size(text: str, limit: int) -> None:
+    """42209 when the schema text is over ``limit`` bytes in UTF-8 (what the limit counts; a character
+    is 1 to 4 bytes, so the text is encoded only when its length alone does not decide)."""
+    if len(text) * 4 <= limit:
+        return
+    size = len(text) if len(text) > limit else len(text.encode("utf-8", "surrogatepass"))
+    if size > limit:
+        raise schema_too_large(size, limit)
+
+
+def too_many_requests(reason: str) -> RegistryError:
+    """429, as rest-utils' DoS filter answers: the server is busy with work of this kind."""
+    return RegistryError(429, f"Too many requests: {reason}; retry later")
+
+
+def check_too_large(subject: str, versions: int, cost: int, limit: int) -> RegistryError:
+    """A compatibility check over its work budget (Charter's ``--max-check-chars``; Confluent has none)."""
+    return RegistryError(
+        42205,
+        f"Compatibility check of subject '{subject}' refused: comparing with {versions} versions would "
+        f"compare {cost} characters of schema text, over the limit of {limit} (--max-check-chars / "
+        "CHARTER_MAX_CHECK_CHARS); check against one version (/versions/latest), use a non-transitive "
+        "level, or raise the limit",
+    )

@@ -35,7 +35,7 @@ class RegistryService:
         self.modes = self.config.modes
         self.contexts = Contexts(self.writer)
         self.reads = Reads(self.state, self.parser)
-        self.schemas = Schemas(self.writer, self.parser, self.config, self.contexts)
+        self.schemas = Schemas(self.writer, self.parser, self.config, self.contexts, settings.max_check_chars)
         self.associations = Associations(self.writer, self.modes, self.schemas)
         self.deletes = Deletes(self.writer, self.modes, self.reads, self.associations)
         self.tags = Tags(self.state, self.parser, self.reads, self.schemas, settings.max_schema_bytes)

@@ -97,11 +97,17 @@ OPTIONS: tuple[Option, ...] = (
            "global compatibility level until one is set with PUT /config",
            ("avro.compatibility.level", "schema.compatibility.level")),
     Option("max_schema_bytes", "--max-schema-bytes", "CHARTER_MAX_SCHEMA_BYTES", 4 * 1024 * 1024, int,
-           "largest schema text accepted (42209 above it)"),
+           "largest schema text accepted, in UTF-8 bytes (42209 above it)"),
     Option("max_request_bytes", "--max-request-bytes", "CHARTER_MAX_REQUEST_BYTES", 8 * 1024 * 1024, int,
            "largest request body accepted (413 above it)"),
     Option("schema_cache_size", "--schema-cache-size", "CHARTER_SCHEMA_CACHE_SIZE", 2000, int,
            "parsed schemas kept in memory for compatibility checks and lookups", ("schema.cache.size",)),
+    Option("max_check_chars", "--max-check-chars", "CHARTER_MAX_CHECK_CHARS", 128_000_000, int,
+           "most schema text one compatibility check compares: the candidate's and each checked version's "
+           "characters, summed over the versions (42205 above it)"),
+    Option("http_header_timeout_ms", "--http-header-timeout-ms", "CHARTER_HTTP_HEADER_TIMEOUT_MS", 30000, int,
+           "a connection whose request headers are not complete this long after it opens (or after the "
+           "previous response) is closed (0: never)"),
     Option("kafka_bootstrap", "--kafka-bootstrap", "CHARTER_KAFKA_BOOTSTRAP", "", str,
            "Kafka bootstrap servers HOST:PORT[,...]: keep the schemas in a Kafka topic shared by several "
            "instances (empty: embedded log)", ("kafkastore.bootstrap.servers",), cc.server_list),
@@ -187,6 +193,8 @@ class Settings:
     max_schema_bytes: int = 4 * 1024 * 1024
     max_request_bytes: int = 8 * 1024 * 1024
     schema_cache_size: int = 2000
+    max_check_chars: int = 128_000_000
+    http_header_timeout_ms: int = 30000
     kafka_bootstrap: str = ""
     kafka_topic: str = "_schemas"
     group_id: str = "schema-registry"

@@ -58,8 +58,7 @@ def read_schema_request(body: Any, max_schema_bytes: int) -> SchemaRequest:
         text = ""
     if not isinstance(text, str):
         raise errors.bad_request("'schema' must be a string holding the schema text")
-    if len(text) > max_schema_bytes:
-        raise errors.schema_too_large(len(text.encode()), max_schema_bytes)
+    errors.check_schema_size(text, max_schema_bytes)
     schema_type = body.get("schemaType") or DEFAULT_SCHEMA_TYPE
     if not isinstance(schema_type, str):
         raise errors.bad_request("'schemaType' must be a string")

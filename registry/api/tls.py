@@ -1,4 +1,5 @@
-"""TLS for ``charter serve``: uvicorn ssl options and the client certificate's CN in the ASGI scope.
+"""TLS for ``charter serve``: uvicorn ssl options and the client certificate's CN in the ASGI scope;
+the protocol options of ``uvicorn.Config`` (:mod:`charter.registry.api.connection`'s header deadline).
 
 With ``--tls-ca`` client certificates are required and verified against that CA (mTLS); the
 verified certificate's subject common name is put in the request scope (``charter.tls_client_cn``)
@@ -10,9 +11,8 @@ from __future__ import annotations
 import ssl
 from typing import Any
 
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
-
 from charter.registry.api.auth import CLIENT_CN
+from charter.registry.api.connection import HeaderDeadlineProtocol, protocol_class
 
 
 def common_name(peercert: dict[str, Any] | None) -> str | None:
@@ -24,8 +24,9 @@ def common_name(peercert: dict[str, Any] | None) -> str | None:
     return None
 
 
-class ClientCertProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol, adding the verified client certificate's CN to each scope."""
+class ClientCertProtocol(HeaderDeadlineProtocol):
+    """uvicorn's httptools protocol (with the header deadline), adding the verified client
+    certificate's CN to each scope."""
 
     _client_cn: str | None = None
 
@@ -39,11 +40,13 @@ class ClientCertProtocol(HttpToolsProtocol):
             self.scope[CLIENT_CN] = self._client_cn  # type: ignore[literal-required]
 
 
-def uvicorn_ssl_options(cert: str, key: str, ca: str) -> dict[str, Any]:
-    """Keyword arguments for ``uvicorn.Config``: none without a certificate."""
-    if not cert:
-        return {}
-    options: dict[str, Any] = {"ssl_certfile": cert, "ssl_keyfile": key or None}
-    if ca:
-        options.update(ssl_ca_certs=ca, ssl_cert_reqs=ssl.CERT_REQUIRED, http=ClientCertProtocol)
+def uvicorn_protocol_options(cert: str, key: str, ca: str, header_timeout_ms: int) -> dict[str, Any]:
+    """Keyword arguments for ``uvicorn.Config``: the HTTP protocol (header deadline, and the client
+    certificate's CN with ``ca``) and, with a certificate, the ssl options."""
+    base = ClientCertProtocol if cert and ca else HeaderDeadlineProtocol
+    options: dict[str, Any] = {"http": protocol_class(base, header_timeout_ms)}
+    if cert:
+        options.update(ssl_certfile=cert, ssl_keyfile=key or None)
+    if cert and ca:
+        options.update(ssl_ca_certs=ca, ssl_cert_reqs=ssl.CERT_REQUIRED)
     return options

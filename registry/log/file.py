@@ -25,6 +25,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from charter.registry.log.base import DEFAULT_TIMEOUT_S, LogError, LogRecord
@@ -46,6 +47,8 @@ __all__ = ["LOG_FILE", "MAGIC", "CorruptLogError", "DataDirInUseError", "FileLog
            "fsync_dir", "open_locked"]
 
 LEGACY_LOCK_FILE = "lock"  # what Charter locked before the log itself: only checked, never created
+# Appends run on their own thread: never queued behind parsing or checks (issue 17, item 9).
+APPEND_THREAD = ThreadPoolExecutor(1, thread_name_prefix="charter-log-append")
 
 
 class DataDirInUseError(LogError):
@@ -262,7 +265,7 @@ class FileLog:
             return out
 
     async def append(self, records: Sequence[tuple[bytes, bytes | None]]) -> list[LogRecord]:
-        return await asyncio.to_thread(self._append_sync, records)
+        return await asyncio.get_running_loop().run_in_executor(APPEND_THREAD, self._append_sync, records)
 
     def close(self) -> None:
         """Close the log, which releases its locks."""

@@ -11,7 +11,6 @@ schema reads old data; forward: the old schema reads new data) is also shown on 
 
 from __future__ import annotations
 
-import asyncio
 import difflib
 from dataclasses import dataclass, field
 
@@ -23,6 +22,7 @@ from charter.registry.store.state import SubjectVersion
 from charter.registry.ui.render import pretty
 from charter.registry.usecases.config import Config
 from charter.registry.usecases.reads import Reads
+from charter.registry.usecases.workers import CHECKS
 
 
 @dataclass
@@ -103,7 +103,7 @@ async def compare(config: Config, reads: Reads, a: SubjectVersion, b: SubjectVer
             directions.append((name, result.is_compatible, result.messages))
         return verdict.is_compatible, verdict.messages, directions, changes
 
-    compatible, messages, directions, changes = await asyncio.to_thread(work)
+    compatible, messages, directions, changes = await CHECKS.run(work)  # the pool of read-only checks
     old_text = pretty(old.schema.schema_type, old.schema.text)
     new_text = pretty(new.schema.schema_type, new.schema.text)
     return Comparison(

@@ -2,14 +2,16 @@
 
 Every write is one or more `_schemas` records: built under the write lock from the current state,
 appended durably to the log, then applied to the state, and only then acknowledged; a refused
-write appends nothing. Parsing and compatibility checks run in a worker thread so a large schema
-never stalls the event loop for other requests. Which earlier versions a level checks is decided
-by :func:`charter.compat.levels.versions_to_check`, here and in the check itself.
+write appends nothing. Parsing and compatibility checks run in worker threads so a large schema
+never stalls the event loop for other requests: read-only compatibility checks in
+:data:`workers.CHECKS`, the rest (registrations, lookups) in :data:`workers.SERVING`, so that
+expensive checks never delay writes or lookups; one check's size is bounded (``--max-check-chars``,
+:func:`workers.check_budget`). Which earlier versions a level checks is decided by
+:func:`charter.compat.levels.versions_to_check`, here and in the check itself.
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 from typing import Any
@@ -18,6 +20,7 @@ from charter.compat import CompatibilityLevel, CompatibilityResult, ParsedSchema
 from charter.compat.levels import check_compatibility, versions_to_check
 from charter.registry import errors
 from charter.registry.contexts import context_of, is_context_scope
+from charter.registry.settings import Settings
 from charter.registry.store.identity import md5_of
 from charter.registry.store.records import schema_key, schema_value
 from charter.registry.store.state import LATEST, SchemaContent, SubjectVersion
@@ -46,6 +49,7 @@ from charter.registry.usecases.parsing import (
     resolve_references,
 )
 from charter.registry.usecases.reserved import reserved_messages
+from charter.registry.usecases.workers import CHECKS, SERVING, Pool, check_budget
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +62,12 @@ History = list[tuple[int, SchemaContent, Dependencies]]  # newest first: (versio
 class Schemas:
     """Register, look up and check schemas under a subject."""
 
-    def __init__(self, writer: StateWriter, parser: SchemaParser, config: Config, contexts: Contexts) -> None:
+    def __init__(
+        self, writer: StateWriter, parser: SchemaParser, config: Config, contexts: Contexts,
+        max_check_chars: int = Settings.max_check_chars,
+    ) -> None:
         self.writer = writer
+        self.max_check_chars = max_check_chars
         self.state = writer.state
         self.parser = parser
         self.config = config
@@ -73,9 +81,9 @@ class Schemas:
     def _normalize(self, subject: str | None, requested: bool) -> bool:
         return requested or self.config.config_flag(subject, "normalize")
 
-    async def prepare(self, subject: str, request: SchemaRequest, normalize: bool) -> Candidate:
+    async def prepare(self, subject: str, request: SchemaRequest, normalize: bool, pool: Pool = SERVING) -> Candidate:
         """Parse a candidate for ``subject`` (whose context its references are read in): small ones
-        on the event loop (cheaper than a thread hop), large ones in a worker thread so they never
+        on the event loop (cheaper than a thread hop), large ones in a ``pool`` thread so they never
         stall other requests."""
         deps = resolve_references(self.state, request.references, context_of(subject))
         cached = self.parser.cached_candidate(request, deps, normalize=normalize)
@@ -83,7 +91,7 @@ class Schemas:
             return cached
         if len(request.text) <= INLINE_PARSE_CHARS and not deps.roots:
             return self.parser.parse_candidate(request, deps, normalize=normalize)
-        return await asyncio.to_thread(self.parser.parse_candidate, request, deps, normalize=normalize)
+        return await pool.run(self.parser.parse_candidate, request, deps, normalize=normalize)
 
     def known_fingerprint(self, subject: str, request: SchemaRequest, normalize: bool) -> bytes | None:
         """The fingerprint of a request seen before, without parsing (None if not remembered)."""
@@ -143,16 +151,19 @@ class Schemas:
         ]
 
     async def _compatibility(
-        self, level: CompatibilityLevel, candidate: ParsedSchema, versions: list[SubjectVersion], subject: str,
-        metadata: Any,
+        self, level: CompatibilityLevel, candidate: Candidate, versions: list[SubjectVersion], subject: str,
+        metadata: Any, pool: Pool,
     ) -> CompatibilityResult:
         """Check ``candidate`` against the ``versions`` (ascending) the level checks
         (:func:`versions_to_check`: only those are parsed), after the reserved-field checks against
-        the newest when ``validateFields`` is on (see :mod:`charter.registry.usecases.reserved`)."""
+        the newest when ``validateFields`` is on (see :mod:`charter.registry.usecases.reserved`);
+        in a ``pool`` thread, within the work budget (:func:`check_budget`)."""
         newest_first = list(reversed(versions))
         chosen = self._previous(list(reversed(versions_to_check(level, newest_first))))
+        sizes = [len(c.text) + sum(len(r.text) for r in d.contents.values()) for _, c, d in chosen]  # with references
+        check_budget(subject, len(candidate.text), sizes, self.max_check_chars)
         latest = newest_first[0].schema.metadata if newest_first else None
-        return await asyncio.to_thread(self._check, level, candidate, chosen, subject, metadata, latest)
+        return await pool.run(self._check, level, candidate.parsed, chosen, subject, metadata, latest)
 
     def _check(
         self, level: CompatibilityLevel, candidate: ParsedSchema, previous: History, subject: str, metadata: Any,
@@ -214,7 +225,7 @@ class Schemas:
             same = next((sv for sv in reversed(reusable) if sv.schema.fingerprint == candidate.fingerprint), None)
             if same is None and normalize and reusable:
                 # A version stored without normalisation still matches its normalised form.
-                found = await asyncio.to_thread(self._match_normalized, candidate, self._previous(reusable))
+                found = await SERVING.run(self._match_normalized, candidate, self._previous(reusable))
                 same = next((sv for sv in reusable if sv.version == found), None)
             if same is None and mode is not Mode.IMPORT:
                 same = next((sv for sv in reversed(reusable) if can_look_up(candidate, sv)), None)
@@ -239,7 +250,7 @@ class Schemas:
                 grouped = self._in_group(subject, live, request.metadata)
                 fields = self.config.config_flag(subject, "validateFields")
                 if (level is not CompatibilityLevel.NONE and grouped) or fields:
-                    result = await self._compatibility(level, candidate.parsed, grouped, subject, request.metadata)
+                    result = await self._compatibility(level, candidate, grouped, subject, request.metadata, SERVING)
                     if not result.is_compatible:
                         raise errors.incompatible_schema(subject, result.messages)
                 schema_id = existing_id if existing_id is not None else space.max_id + 1
@@ -298,7 +309,7 @@ class Schemas:
             candidate = candidate or await self.prepare(subject, request, normalize)
             # Versions stored without normalisation still match their normalised form.
             previous = self._previous(versions)
-            found = await asyncio.to_thread(self._match_normalized, candidate, previous)
+            found = await SERVING.run(self._match_normalized, candidate, previous)
             if found is not None:
                 return next(v for v in versions if v.version == found)
         raise errors.schema_not_found()
@@ -337,10 +348,10 @@ class Schemas:
         if not request.text.strip():  # AbstractSchemaRegistry.isCompatible: "Empty schema"
             raise errors.invalid_schema("Empty schema")
         request = self.with_contract(subject, pin_latest_references(self.state, request, context_of(subject)))
-        candidate = await self.prepare(subject, request, self._normalize(subject, normalize))
+        candidate = await self.prepare(subject, request, self._normalize(subject, normalize), CHECKS)
         level = self.config.compatibility_level(subject)
         if version is None:
             targets = self._in_group(subject, targets, request.metadata)
         if not targets and not self.config.config_flag(subject, "validateFields"):
             return CompatibilityResult(True, [])
-        return await self._compatibility(level, candidate.parsed, targets, subject, request.metadata)
+        return await self._compatibility(level, candidate, targets, subject, request.metadata, CHECKS)

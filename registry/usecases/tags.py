@@ -38,7 +38,6 @@ none matches, as Confluent omits empty fields).
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -51,6 +50,7 @@ from charter.registry.contexts import context_of
 from charter.registry.store.state import RegistryState, SchemaContent, SubjectVersion
 from charter.registry.usecases.contracts import RULE_LISTS, merge_rule_sets, with_confluent_version
 from charter.registry.usecases.parsing import Dependencies, SchemaParser, SchemaRequest, resolve_references
+from charter.registry.usecases.workers import SERVING
 
 if TYPE_CHECKING:
     from charter.registry.usecases.reads import Reads
@@ -192,8 +192,7 @@ class Tags:
         self.max_schema_bytes = max_schema_bytes
 
     def _check_size(self, text: str) -> None:
-        if len(text) > self.max_schema_bytes:
-            raise errors.schema_too_large(len(text.encode()), self.max_schema_bytes)
+        errors.check_schema_size(text, self.max_schema_bytes)
 
     async def tag_schema(self, subject: str, version: int, request: TagRequest) -> SubjectVersion:
         """Register the version's schema with its tags edited as the subject's new version (not
@@ -206,7 +205,7 @@ class Tags:
         text = content.text
         if request.to_add or request.to_remove:
             deps = resolve_references(self.state, content.references, content.context)  # on the loop: a snapshot
-            text = await asyncio.to_thread(_retag, self.parser, content, deps, request)
+            text = await SERVING.run(_retag, self.parser, content, deps, request)
         self._check_size(text)
         previous = None
         if _edits_rules(request):
@@ -236,12 +235,12 @@ class Tags:
         deps = resolve_references(self.state, request.references, context_of(subject))  # on the loop: a snapshot
         text = request.text
         if to_add or to_remove:
-            text = await asyncio.to_thread(_edit_text, self.parser, request, deps, to_add, to_remove)
+            text = await SERVING.run(_edit_text, self.parser, request, deps, to_add, to_remove)
         if live:
             previous = live[-1].schema
             previous_deps = resolve_references(self.state, previous.references, previous.context)
             edited = dataclasses.replace(request, text=text)
-            text = await asyncio.to_thread(_propagated_text, self.parser, edited, deps, previous, previous_deps)
+            text = await SERVING.run(_propagated_text, self.parser, edited, deps, previous, previous_deps)
         self._check_size(text)
         if (to_add or to_remove) and request.version is None:
             # toSchemaWithTags: no version is -1 (the latest or a new one), so confluent:version is set
@@ -255,4 +254,4 @@ class Tags:
         if wanted is None:
             return []
         deps = resolve_references(self.state, content.references, content.context)
-        return matching(await asyncio.to_thread(_tagged, self.parser, content, deps), wanted)
+        return matching(await SERVING.run(_tagged, self.parser, content, deps), wanted)
