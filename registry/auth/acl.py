@@ -21,6 +21,12 @@ declarations:
   through a STRONG lifecycle, ``DELETE /contexts/{ctx}``): ``admin`` on ``*``.
 
 Unknown routes need any grant for GET and ``admin`` on ``*`` otherwise.
+
+A route's role is only the first check. Below it, the handlers ask the caller's :class:`Access`
+(set by the auth middleware) about the subjects a request reaches besides its path's: global
+listings show only the subjects the user may read; a schema (by id or GUID) is readable when some
+subject using it is; an alias's target and a schema's referenced subjects need the grant too; the
+console's check form needs ``write`` on its subject to register.
 """
 
 from __future__ import annotations
@@ -57,6 +63,24 @@ def required(role: str, subject: str | None) -> Need:
 
 _GLOBAL_NEEDS = {role: Need(role, ANY_SUBJECT) if role == "read" else Need(role, GLOBAL, global_write=True)
                  for role in ROLES}
+
+
+class Access:
+    """One authenticated user's grants, asked per subject by the handlers below the middleware."""
+
+    __slots__ = ("grants", "reads_all", "user")
+
+    def __init__(self, user: str, grants: tuple[Grant, ...]) -> None:
+        self.user = user
+        self.grants = grants
+        self.reads_all = any(grant.pattern == GLOBAL for grant in grants)  # any role on "*" reads all
+
+    def can(self, role: str, subject: str) -> bool:
+        """Whether the user has ``role`` (or a higher one) on ``subject``."""
+        return allowed(self.grants, Need(role, subject))
+
+    def can_read(self, subject: str) -> bool:
+        return self.reads_all or allowed(self.grants, Need("read", subject))
 
 
 def allowed(grants: tuple[Grant, ...], need: Need) -> bool:
