@@ -20,7 +20,7 @@ Without a users file there is no :class:`Access` in the scope: every check here 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from starlette.requests import Request
@@ -94,9 +94,10 @@ def require_references(request: Request, reads: Reads, refs: tuple[Reference, ..
         raise errors.forbidden(access.user, "read", f"subject '{hidden}'", "the schema references it")
 
 
-async def formatted_text(request: Request, reads: Reads, content: SchemaContent, fmt: str | None) -> str:
-    """The schema in the requested ``format``; a format other than the stored text (Avro
-    ``resolved`` inlines the referenced schemas) needs read on every referenced subject."""
+def formatted_text(request: Request, reads: Reads, content: SchemaContent, fmt: str | None) -> Awaitable[str]:
+    """The schema in the requested ``format`` (to await); a format other than the stored text (Avro
+    ``resolved`` inlines the referenced schemas) needs read on every referenced subject. Not a
+    coroutine itself: the hot read path awaits one coroutine, as before."""
     if fmt and fmt.lower() != "default":
         require_references(request, reads, content.references, content.context)
-    return await reads.formatted_text(content, fmt)
+    return reads.formatted_text(content, fmt)
