@@ -11,7 +11,8 @@ middleware leaves in the scope under :data:`ACCESS`:
   else 403 40301, which says nothing more about it;
 - a schema shown in another ``format`` (Avro ``resolved`` inlines its references), and a schema
   request (register, lookup, compatibility, the console's check), need read on every subject
-  its references reach (:func:`require_references`);
+  its references reach (:func:`require_references`); a request checked against the subject's
+  versions needs it for their references too (:func:`require_schema_request`);
 - :func:`require` asks a role on a subject and on its alias target.
 
 Without a users file there is no :class:`Access` in the scope: every check here is a no-op, and
@@ -27,6 +28,7 @@ from starlette.requests import Request
 
 from charter.registry import errors
 from charter.registry.auth.acl import Access
+from charter.registry.contexts import context_of
 from charter.registry.store.state import Reference, SchemaContent
 from charter.registry.usecases.reads import Reads
 
@@ -92,6 +94,18 @@ def require_references(request: Request, reads: Reads, refs: tuple[Reference, ..
     hidden = reads.unreadable_reference(refs, context, access.can_read)
     if hidden is not None:
         raise errors.forbidden(access.user, "read", f"subject '{hidden}'", "the schema references it")
+
+
+def require_schema_request(request: Request, reads: Reads, subject: str, refs: tuple[Reference, ...]) -> None:
+    """A schema request checked against a subject's versions (register, compatibility, the
+    console's check): its own references, and those of the versions it is compared with (their
+    compatibility messages may name the referenced schemas' fields), need read."""
+    access = access_of(request)
+    if access is None or access.reads_all:
+        return
+    require_references(request, reads, refs, context_of(subject))
+    for sv in reads.state.versions(reads.resolve_subject(subject)):
+        require_references(request, reads, sv.schema.references, sv.schema.context)
 
 
 def formatted_text(request: Request, reads: Reads, content: SchemaContent, fmt: str | None) -> Awaitable[str]:

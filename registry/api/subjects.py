@@ -6,7 +6,13 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from charter.registry.api import views
-from charter.registry.api.access import formatted_text, only_readable, readable, require_references
+from charter.registry.api.access import (
+    formatted_text,
+    only_readable,
+    readable,
+    require_references,
+    require_schema_request,
+)
 from charter.registry.api.bodies import read_register_tags, read_schema_request
 from charter.registry.api.deps import service
 from charter.registry.api.http import (
@@ -68,7 +74,7 @@ async def register(request: Request) -> Response:
     subject = subject_param(request)
     raw = await json_body(request, SCHEMA_REQUEST_TEXTS)
     body = read_schema_request(raw, svc.settings.max_schema_bytes)
-    require_references(request, svc.reads, body.references, context_of(subject))
+    require_schema_request(request, svc.reads, subject, body.references)
     body = await svc.tags.with_register_tags(subject, body, read_register_tags(raw))  # schemaTagsToAdd/Remove
     sv, _created = await svc.schemas.register(subject, body, normalize=flag(request, "normalize"))
     return respond(request, views.register_response(sv))  # SubjectVersionsResource.register

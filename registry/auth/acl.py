@@ -16,7 +16,7 @@ declarations:
 - deletes, ``PUT``/``DELETE /config/{s}`` and ``/mode/{s}``: ``admin`` on the subject;
 - global reads (``GET /schemas…``, ``GET /subjects``, ``GET /config``, ``/ui`` pages, association
   lookups including ``POST /associations:batchGet``, the console's check form ``POST /ui/check``,
-  whose "register" button re-checks the write itself through the service's modes): any grant;
+  whose handler asks read, or write to register, on the form's subject): any grant;
 - any other write (``PUT /config``, ``PUT /mode``, association writes, which may delete subjects
   through a STRONG lifecycle, ``DELETE /contexts/{ctx}``): ``admin`` on ``*``.
 

@@ -38,13 +38,13 @@ from starlette.staticfiles import StaticFiles
 from charter.compat.formats import supported_types
 from charter.compat.model import DEFAULT_SCHEMA_TYPE
 from charter.registry import errors
-from charter.registry.api.access import only_readable, readable, require, require_references, require_schema
+from charter.registry.api.access import only_readable, readable, require, require_schema, require_schema_request
 from charter.registry.api.bodies import read_schema_request
 from charter.registry.api.errors import status_of
 from charter.registry.api.http import path_text
 from charter.registry.api.origin import cross_site
 from charter.registry.api.routing import DeclaredMount, DeclaredRoute
-from charter.registry.contexts import context_of, reference_subject
+from charter.registry.contexts import reference_subject
 from charter.registry.service import RegistryService
 from charter.registry.store.state import LATEST, MAX_VERSION
 from charter.registry.ui.compare import compare
@@ -254,7 +254,7 @@ async def check_submit(request: Request) -> Response:
         body = {"schema": form.get("schema", ""), "schemaType": schema_type, "references": refs}
         schema_request = read_schema_request(body, svc.settings.max_schema_bytes)
         require(request, "write" if action == "register" else "read", subject, svc.reads)
-        require_references(request, svc.reads, schema_request.references, context_of(subject))
+        require_schema_request(request, svc.reads, subject, schema_request.references)
         outcome["level"] = svc.config.compatibility_level(subject).value
         outcome["existing"] = len(svc.state.versions(subject))
         if action == "register":

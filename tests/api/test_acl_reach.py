@@ -103,6 +103,22 @@ def test_requests_with_references_need_read_on_them(teams: Teams) -> None:
                 "references": json.dumps(body["references"])}
         r = admin.post("/ui/check", data=form, headers={"Content-Type": "application/x-www-form-urlencoded"})
         assert r.status_code == 403 and "b_secret_field" not in r.text
+        # Without references of its own, a schema is still compared with team-a-uses' versions, which
+        # reference team-b-secret: a FORWARD check's messages would name the fields they miss.
+        assert admin.put("/config/team-a-uses", json={"compatibility": "FORWARD"}).status_code == 200
+        inline = json.dumps({"type": "record", "name": "Uses", "fields": [
+            {"name": "s", "type": {"type": "record", "name": "Secret", "fields": []}}]})
+        _forbidden(admin.post("/compatibility/subjects/team-a-uses/versions", json={"schema": inline},
+                              params={"verbose": "true"}))
+        _forbidden(admin.post("/subjects/team-a-uses/versions", json={"schema": inline}))
+        form = {"action": "check", "subject": "team-a-uses", "schemaType": "AVRO", "schema": inline}
+        r = admin.post("/ui/check", data=form, headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert r.status_code == 403 and "b_secret_field" not in r.text
+    with as_user(teams.server, "root") as root:
+        r = root.post("/compatibility/subjects/team-a-uses/versions", json={"schema": inline},
+                      params={"verbose": "true"})
+        assert "b_secret_field" in r.text  # what the refusal keeps from team-a
+        assert root.delete("/config/team-a-uses").status_code == 200
 
 
 @pytest.mark.timeout(120)
