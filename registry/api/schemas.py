@@ -6,7 +6,6 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from charter.compat.formats import supported_types
-from charter.registry import errors
 from charter.registry.api import views
 from charter.registry.api.access import formatted_text, only_readable, readable, require_schema
 from charter.registry.api.deps import service
@@ -131,13 +130,12 @@ async def schema_by_guid(request: Request) -> Response:
 async def ids_of_guid(request: Request) -> Response:
     reads = service(request).reads
     guid = path_text(request, "guid")
+    first = reads.schema_by_guid(guid)  # 40403 when unknown
     found = reads.state.schemas_by_guid(guid)
-    if not found:
-        raise errors.guid_not_found(guid)
     visible = readable(request)
     if visible is not None:
         shown = [c for c in found if reads.schema_readable(c, visible)]
         if not shown:
-            require_schema(request, reads, found[0], f"schema {guid}")  # the 403: none is readable
+            require_schema(request, reads, first, f"schema {guid}")  # the 403: none is readable
         found = shown
     return respond(request, [{"context": c.context, "id": c.id} for c in found])
