@@ -33,6 +33,7 @@ from charter.registry.store.state import Reference, SchemaContent
 from charter.registry.usecases.reads import Reads
 
 ACCESS = "charter.access"  # scope key: the caller's Access, set by the auth middleware
+MEMO_SIZE = 4096  # schema answers kept per user
 
 
 def access_of(request: Request) -> Access | None:
@@ -82,7 +83,16 @@ def require_alias_target(request: Request, subject: str, alias: str) -> None:
 def require_schema(request: Request, reads: Reads, content: SchemaContent, what: str) -> None:
     """403 unless some subject using the schema is readable by the caller."""
     access = access_of(request)
-    if access is not None and not access.reads_all and not reads.schema_readable(content, access.can_read):
+    if access is None or access.reads_all:
+        return
+    # The answer scans every subject; it holds until the next record changes the state.
+    offset, known = access.memo.get(content.key, (None, False))
+    if offset != reads.state.offset:
+        known = reads.schema_readable(content, access.can_read)
+        if len(access.memo) >= MEMO_SIZE:
+            access.memo.clear()
+        access.memo[content.key] = (reads.state.offset, known)
+    if not known:
         raise errors.schema_forbidden(access.user, what)
 
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 ROLES = ("read", "write", "admin")
 LEVEL = {role: i for i, role in enumerate(ROLES)}
@@ -68,12 +68,15 @@ _GLOBAL_NEEDS = {role: Need(role, ANY_SUBJECT) if role == "read" else Need(role,
 class Access:
     """One authenticated user's grants, asked per subject by the handlers below the middleware."""
 
-    __slots__ = ("grants", "reads_all", "user")
+    __slots__ = ("grants", "memo", "reads_all", "user")
 
     def __init__(self, user: str, grants: tuple[Grant, ...]) -> None:
         self.user = user
         self.grants = grants
         self.reads_all = any(grant.pattern == GLOBAL for grant in grants)  # any role on "*" reads all
+        # answers the handlers worked out for this user (e.g. "may read schema (ctx, id)"), each kept
+        # with the state offset it was computed at, so that a later record makes it stale
+        self.memo: dict[Any, tuple[int, bool]] = {}
 
     def can(self, role: str, subject: str) -> bool:
         """Whether the user has ``role`` (or a higher one) on ``subject``."""

@@ -195,3 +195,17 @@ def test_the_console_registers_with_a_write_grant(teams: Teams) -> None:
         r = writer.post("/ui/check", data=form, headers={"Content-Type": "application/x-www-form-urlencoded"})
         assert r.status_code == 403
         assert writer.get("/subjects/team-a-console/versions").json() == [1]
+
+
+@pytest.mark.timeout(120)
+def test_a_schema_becomes_readable_when_a_readable_subject_uses_it(teams: Teams) -> None:
+    later = json.dumps({"type": "record", "name": "Later", "fields": [{"name": "y", "type": "int"}]})
+    with as_user(teams.server, "root") as root, as_user(teams.server, "a-reader") as reader:
+        schema_id = root.post("/subjects/team-b-later/versions", json={"schema": later}).json()["id"]
+        for _ in range(2):  # the second answer comes from the user's memo
+            _forbidden(reader.get(f"/schemas/ids/{schema_id}"))
+        assert root.post("/subjects/team-a-later/versions", json={"schema": later}).json()["id"] == schema_id
+        assert reader.get(f"/schemas/ids/{schema_id}").status_code == 200
+        assert root.delete("/subjects/team-a-later").status_code == 200
+        assert root.delete("/subjects/team-a-later", params={"permanent": "true"}).status_code == 200
+        _forbidden(reader.get(f"/schemas/ids/{schema_id}"))
