@@ -261,6 +261,7 @@ def invalid_batch_entry(index: int, exc: RegistryError) -> RegistryError:
     return RegistryError(42212, f"requests[{index}]: {exc.message}")
 
 
+<<<<<<< HEAD
 def check_schema_size(text: str, limit: int) -> None:
     """42209 when the schema text is over ``limit`` bytes in UTF-8 (what the limit counts; a character
     is 1 to 4 bytes, so the text is encoded only when its length alone does not decide)."""
@@ -285,3 +286,29 @@ def check_too_large(subject: str, versions: int, cost: int, limit: int) -> Regis
         "CHARTER_MAX_CHECK_CHARS); check against one version (/versions/latest), use a non-transitive "
         "level, or raise the limit",
     )
+=======
+# ---- access control (403, 40301) --------------------------------------------------------------
+
+FORBIDDEN = 40301
+
+
+def forbidden(user: str, role: str, target: str, why: str = "") -> RegistryError:
+    """The user's grants do not give ``role`` on ``target`` (``subject 'x'``, ``any subject``);
+    ``why`` says what asked for it when it is not the path's subject (an alias, a reference)."""
+    reason = f" ({why})" if why else ""
+    return RegistryError(FORBIDDEN, f"Forbidden: user '{user}' needs the {role} role on {target}{reason}; "
+                                    "ask an administrator for a grant in the users file")
+
+
+def schema_forbidden(user: str, what: str) -> RegistryError:
+    """A schema (by id or GUID) none of whose subjects the user may read; says no more about it."""
+    return RegistryError(FORBIDDEN, f"Forbidden: user '{user}' may not read {what}: no subject the user may "
+                                    "read uses it")
+
+
+def cross_site_request(reason: str) -> RegistryError:
+    """A browser sent this write on behalf of another site (cross-site request forgery)."""
+    return RegistryError(FORBIDDEN, f"Forbidden: this write was refused because {reason}; a browser page of "
+                                    "another site may not write here with your credentials. Send it from "
+                                    "this server's own pages or from a client that is not a browser")
+>>>>>>> wt-security

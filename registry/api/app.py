@@ -130,7 +130,8 @@ def create_app(service: RegistryService, cluster: ClusterView | None = None) -> 
     if cluster.shared:
         app.add_middleware(ClusterMiddleware, cluster=cluster, routes=table)  # inside the Confluent HTTP checks
     if settings.users_file:  # inside the HTTP checks, before forwarding: every instance checks
-        app.add_middleware(AuthMiddleware, users=Users.load(settings.users_file), routes=table)
+        app.add_middleware(AuthMiddleware, users=Users.load(settings.users_file), routes=table,
+                           resolve=service.reads.resolve_subject)
     app.add_middleware(ConfluentHttpMiddleware, max_request_bytes=service.settings.max_request_bytes)
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)  # outermost: sees every response
     return app

@@ -17,6 +17,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from charter.registry.api import views
+from charter.registry.api.access import only_readable
 from charter.registry.api.association_bodies import (
     check_filters,
     parse_flag,
@@ -46,8 +47,10 @@ def _cascade(request: Request) -> bool:
 
 
 def _views(request: Request, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The associations as Confluent shows them; only those of subjects the caller may read."""
     associations = service(request).associations
-    return [views.association(value, associations.guid_of(value["subject"])) for value in found]
+    shown = only_readable(request, found, lambda value: value["subject"])
+    return [views.association(value, associations.guid_of(value["subject"])) for value in shown]
 
 
 def _answer(request: Request, found: list[dict[str, Any]]) -> Response:

@@ -6,9 +6,14 @@ probes ``/status/live`` and ``/status/ready``, ``GET /metrics``; see
 :mod:`charter.registry.api.routing`) stay open. Every other route, the web console under ``/ui``
 included, needs a user: no or bad credentials → 401 ``{"error_code": 40101, ...}`` with
 ``WWW-Authenticate: Basic``; a user whose grants do not cover the role the route declares
-(:mod:`charter.registry.auth.acl`) → 403 ``{"error_code": 40301, ...}``. The check runs before
-forwarding, and a follower forwards the ``Authorization`` header, so the primary checks a
-forwarded write again. Passwords and the ``Authorization`` header are never logged.
+(:mod:`charter.registry.auth.acl`) → 403 ``{"error_code": 40301, ...}``. A route that acts on its
+subject's alias target (its ``alias`` fact: every subject route but config, mode and deletes) needs
+the role on the target too, so an alias never opens a subject its caller may not reach. The check
+runs before forwarding, and a follower forwards the ``Authorization`` header, so the primary
+checks a forwarded write again. Passwords and the ``Authorization`` header are never logged.
+
+The user's :class:`~charter.registry.auth.acl.Access` is left in the scope for the handlers, which
+filter listings and check the other subjects a request reaches (:mod:`.access`).
 """
 
 from __future__ import annotations
@@ -17,18 +22,20 @@ import asyncio
 import base64
 import binascii
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from charter.registry.api import errors
+from charter.registry.api.access import ACCESS, refusal
 from charter.registry.api.routing import Match, RouteTable, default_role, subject_of
-from charter.registry.auth.acl import Need, allowed, required
+from charter.registry.auth.acl import Access, Need, allowed, required
 from charter.registry.auth.users import User, Users
-from charter.registry.errors import RegistryError
+from charter.registry.contexts import canonical_subject
+from charter.registry.errors import RegistryError, forbidden
 
 log = logging.getLogger(__name__)
 
 UNAUTHENTICATED = 40101
-FORBIDDEN = 40301
 CLIENT_CN = "charter.tls_client_cn"  # scope key set by the TLS protocol (registry/api/tls.py)
 CHALLENGE = (b"www-authenticate", b'Basic realm="charter", charset="UTF-8"')
 
@@ -60,11 +67,39 @@ def _basic(scope: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
+def _unchanged(subject: str) -> str:
+    return subject
+
+
 class AuthMiddleware:
-    def __init__(self, app: Any, users: Users, routes: RouteTable) -> None:
+    def __init__(self, app: Any, users: Users, routes: RouteTable,
+                 resolve: Callable[[str], str] = _unchanged) -> None:
+        """``resolve`` gives the subject a subject name stands for (its alias target)."""
         self.app = app
         self.users = users
         self.routes = routes
+        self.resolve = resolve
+        self._access: dict[str, Access] = {}
+
+    def _access_of(self, user: User) -> Access:
+        access = self._access.get(user.name)
+        if access is None or access.grants is not user.grants:
+            access = self._access[user.name] = Access(user.name, user.grants)
+        return access
+
+    def _refusal(self, access: Access, found: Match | None, needed: Need) -> RegistryError | None:
+        """The 403 for a caller whose grants do not cover the route's need (and, on a route that
+        follows aliases, the same role on the subject's alias target)."""
+        if not allowed(access.grants, needed):
+            target = "any subject" if needed.subject is None else f"subject '{needed.subject}'"
+            return forbidden(access.user, needed.role, target)
+        if found is None or needed.subject is None or not found[0].alias:
+            return None
+        try:
+            subject = canonical_subject(needed.subject)
+        except RegistryError:  # a malformed context: its handler refuses it (42208)
+            return None
+        return refusal(access, needed.role, subject, self.resolve)
 
     async def _user(self, scope: dict[str, Any]) -> User | None:
         credentials = _basic(scope)
@@ -92,13 +127,12 @@ class AuthMiddleware:
                 UNAUTHENTICATED, "Unauthorized: send valid HTTP Basic credentials (or a client certificate)"),
                 headers=[CHALLENGE])
             return
-        needed = need_of(found, scope["method"])
-        if not allowed(user.grants, needed):
-            target = "any subject" if needed.subject is None else f"subject '{needed.subject}'"
-            log.info("403 %s %s: user %s lacks %s on %s", scope["method"], scope["path"], user.name,
-                     needed.role, target)
-            await errors.send(scope, send, RegistryError(
-                FORBIDDEN, f"Forbidden: user '{user.name}' needs the {needed.role} role on {target}"))
+        access = self._access_of(user)
+        refused = self._refusal(access, found, need_of(found, scope["method"]))
+        if refused is not None:
+            log.info("403 %s %s: %s", scope["method"], scope["path"], refused.message)
+            await errors.send(scope, send, refused)
             return
         scope["charter.user"] = user.name
+        scope[ACCESS] = access
         await self.app(scope, receive, send)

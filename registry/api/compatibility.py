@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from charter.compat import CompatibilityResult
 from charter.registry import errors
+from charter.registry.api.access import require_schema_request
 from charter.registry.api.bodies import read_schema_request
 from charter.registry.api.deps import service
 from charter.registry.api.http import (
@@ -27,6 +28,7 @@ async def _check(request: Request, version: int | None) -> Response:
     subject = subject_param(request)
     verbose = flag(request, "verbose")
     body = read_schema_request(await json_body(request, SCHEMA_REQUEST_TEXTS), svc.settings.max_schema_bytes)
+    require_schema_request(request, svc.reads, subject, body.references)
     try:
         result = await svc.schemas.check(subject, version, body, normalize=flag(request, "normalize"))
     except errors.RegistryError as exc:

@@ -6,6 +6,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from charter.registry.api import views
+from charter.registry.api.access import require_alias_target
 from charter.registry.api.bodies import read_config_update, read_mode
 from charter.registry.api.deps import service
 from charter.registry.api.http import (
@@ -25,6 +26,9 @@ async def _set_config(request: Request, subject: str | None) -> Response:
     """A ConfigUpdateRequest body (an unknown level is refused with Confluent's
     RestInvalidCompatibilityException text, 42203); answers the update as given."""
     update = read_config_update(await json_body(request, CONFIG_REQUEST_TEXTS))
+    alias = update.fields.get("alias")
+    if subject is not None and alias:
+        require_alias_target(request, subject, alias)
     await service(request).config.set_config(subject, update)
     return respond(request, views.config_update(update))
 
@@ -51,18 +55,18 @@ async def delete_global_config(request: Request) -> Response:
     return respond(request, await service(request).config.delete_config(None))
 
 
-@router.get("/config/{subject}", subject="subject")
+@router.get("/config/{subject}", subject="subject", alias=False)
 async def get_subject_config(request: Request) -> Response:
     svc = service(request)
     return respond(request, svc.config.get_config(subject_param(request), flag(request, "defaultToGlobal")))
 
 
-@router.put("/config/{subject}", writes=True, subject="subject")
+@router.put("/config/{subject}", writes=True, subject="subject", alias=False)
 async def put_subject_config(request: Request) -> Response:
     return await _set_config(request, subject_param(request))
 
 
-@router.delete("/config/{subject}", writes=True, subject="subject")
+@router.delete("/config/{subject}", writes=True, subject="subject", alias=False)
 async def delete_subject_config(request: Request) -> Response:
     return respond(request, await service(request).config.delete_config(subject_param(request)))
 
@@ -82,17 +86,17 @@ async def delete_global_mode(request: Request) -> Response:
     return respond(request, {"mode": await service(request).config.delete_mode(None)})
 
 
-@router.get("/mode/{subject}", subject="subject")
+@router.get("/mode/{subject}", subject="subject", alias=False)
 async def get_subject_mode(request: Request) -> Response:
     mode = service(request).config.get_mode(subject_param(request), flag(request, "defaultToGlobal"))
     return respond(request, {"mode": mode})
 
 
-@router.put("/mode/{subject}", writes=True, subject="subject")
+@router.put("/mode/{subject}", writes=True, subject="subject", alias=False)
 async def put_subject_mode(request: Request) -> Response:
     return await _set_mode(request, subject_param(request))
 
 
-@router.delete("/mode/{subject}", writes=True, subject="subject")
+@router.delete("/mode/{subject}", writes=True, subject="subject", alias=False)
 async def delete_subject_mode(request: Request) -> Response:
     return respond(request, {"mode": await service(request).config.delete_mode(subject_param(request))})

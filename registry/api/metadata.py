@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from charter.registry import errors
 from charter.registry.api import views
+from charter.registry.api.access import formatted_text
 from charter.registry.api.deps import service
 from charter.registry.api.http import flag, respond, subject_param
 from charter.registry.api.routing import Router
@@ -25,7 +26,7 @@ async def latest_with_metadata(request: Request) -> Response:
         raise errors.bad_request("Give as many 'value' parameters as 'key' parameters (key=k1&value=v1&...)")
     wanted = dict(zip(keys, values, strict=True))
     sv = reads.latest_with_metadata(subject_param(request), wanted, deleted=flag(request, "deleted"))
-    text = await reads.formatted_text(sv.schema, request.query_params.get("format"))
+    text = await formatted_text(request, reads, sv.schema, request.query_params.get("format"))
     return respond(request, views.subject_version(sv, text))
 
 

@@ -2,7 +2,8 @@
 
 - ``%2F`` in a path segment stays inside that segment (subjects may contain ``/``);
 - ``Accept`` is negotiated among Confluent's media types (406 when none fits);
-- request bodies must be JSON-ish media types (415 otherwise) and within the size limit (413).
+- request bodies must be JSON-ish media types (415 otherwise) and within the size limit (413);
+- a write (POST, PUT, DELETE) a browser sends for another site is refused (403, :mod:`.origin`).
 The web console under ``/ui`` serves HTML and takes HTML form posts: it skips the Accept and
 Content-Type checks (the size limit still applies).
 Refusals get Confluent-shaped bodies: ``{"error_code": <status>, "message": ...}`` with Jersey's
@@ -30,7 +31,8 @@ from charter.registry.api.http import (
     request_too_large,
     unsupported_media_type,
 )
-from charter.registry.errors import RegistryError
+from charter.registry.api.origin import cross_site
+from charter.registry.errors import RegistryError, cross_site_request
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -115,6 +117,11 @@ class ConfluentHttpMiddleware:
         if scope["method"] not in BODY_METHODS:
             await self.app(scope, receive, send)
             return
+        if not ui:  # the console refuses a cross-site form itself, with an HTML page
+            reason = cross_site(scope["headers"])
+            if reason is not None:
+                await _send_error(scope, send, cross_site_request(reason))
+                return
         if not ui and scope["method"] in ("POST", "PUT") and not request_body_allowed(content_type):
             # rest-utils' WebApplicationExceptionMapper negotiates the 415's type itself.
             await _send_error(scope, send, unsupported_media_type())

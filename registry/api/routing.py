@@ -7,6 +7,9 @@ A route's :class:`RouteFacts` say everything the layers around the endpoints nee
   on the subject named by the path parameter ``subject``; without one, ``read`` means "any
   grant" (global reads) and ``admin`` means admin on ``*`` (global writes). The role defaults
   to the rule for unknown routes: ``read`` for GET, ``admin`` otherwise;
+- ``alias``: the route acts on its subject's alias target, as Confluent resolves aliases there, so
+  the role is needed on the target too (:mod:`.auth`); true unless declared false (config, mode
+  and deletes act on the alias subject itself);
 - ``open``: served without authentication (:mod:`.auth`);
 - ``before_ready``: a GET served before the log is replayed (``open`` routes and the API docs);
 - ``hot``: matched first, hottest (0) first: what serializers call for every new client.
@@ -49,6 +52,7 @@ class RouteFacts:
     role: str = "read"
     subject: str | None = None  # the path parameter naming the subject the role applies to
     open: bool = False
+    alias: bool = True  # the role is needed on the subject's alias target too
     before_ready: bool = False
     hot: int | None = None
 
@@ -58,7 +62,7 @@ Match = tuple[RouteFacts, dict[str, str]]
 
 def facts(
     method: str, path: str, *, writes: bool = False, role: str | None = None, subject: str | None = None,
-    open: bool = False, before_ready: bool | None = None, hot: int | None = None,
+    open: bool = False, before_ready: bool | None = None, hot: int | None = None, alias: bool = True,
 ) -> RouteFacts:
     """A route's facts, checked; ``before_ready`` defaults to ``open``."""
     role = role or default_role(method)
@@ -68,8 +72,8 @@ def facts(
         raise ValueError(f"{method} {path}: no path parameter {subject!r}")
     if subject is None and role == "write":
         raise ValueError(f"{method} {path}: a global write needs admin (on '*')")
-    return RouteFacts(method, path, writes, role, subject, open,
-                      open if before_ready is None else before_ready, hot)
+    return RouteFacts(method, path, writes=writes, role=role, subject=subject, open=open, alias=alias,
+                      before_ready=open if before_ready is None else before_ready, hot=hot)
 
 
 class Router(APIRouter):
@@ -84,22 +88,22 @@ class Router(APIRouter):
         return self.api_route(path, methods=[method], **kwargs)
 
     def get(self, path: str, *, writes: bool = False, role: str | None = None, subject: str | None = None,
-            open: bool = False, before_ready: bool | None = None, hot: int | None = None,
+            open: bool = False, before_ready: bool | None = None, hot: int | None = None, alias: bool = True,
             **kwargs: Any) -> Callable[[Any], Any]:
         return self._declare("GET", path, dict(writes=writes, role=role, subject=subject, open=open,
-                                               before_ready=before_ready, hot=hot), kwargs)
+                                               before_ready=before_ready, hot=hot, alias=alias), kwargs)
 
     def post(self, path: str, *, writes: bool = False, role: str | None = None, subject: str | None = None,
              hot: int | None = None, **kwargs: Any) -> Callable[[Any], Any]:
         return self._declare("POST", path, dict(writes=writes, role=role, subject=subject, hot=hot), kwargs)
 
     def put(self, path: str, *, writes: bool = False, role: str | None = None, subject: str | None = None,
-            **kwargs: Any) -> Callable[[Any], Any]:
-        return self._declare("PUT", path, dict(writes=writes, role=role, subject=subject), kwargs)
+            alias: bool = True, **kwargs: Any) -> Callable[[Any], Any]:
+        return self._declare("PUT", path, dict(writes=writes, role=role, subject=subject, alias=alias), kwargs)
 
     def delete(self, path: str, *, writes: bool = False, role: str | None = None, subject: str | None = None,
-               **kwargs: Any) -> Callable[[Any], Any]:
-        return self._declare("DELETE", path, dict(writes=writes, role=role, subject=subject), kwargs)
+               alias: bool = True, **kwargs: Any) -> Callable[[Any], Any]:
+        return self._declare("DELETE", path, dict(writes=writes, role=role, subject=subject, alias=alias), kwargs)
 
 
 class DeclaredRoute(Route):

@@ -7,11 +7,12 @@ from fastapi.responses import Response
 
 from charter.compat.formats import supported_types
 from charter.registry.api import views
+from charter.registry.api.access import formatted_text, only_readable, readable, require_schema
 from charter.registry.api.deps import service
 from charter.registry.api.http import flag, java_int_param, page, path_text, respond, respond_text
 from charter.registry.api.routing import Router
 from charter.registry.contexts import canonical_subject, check_prefix
-from charter.registry.store.state import SchemaContent
+from charter.registry.store.state import SchemaContent, SubjectVersion
 from charter.registry.usecases import schema_list
 from charter.registry.usecases.schema_list import SchemaFilter
 
@@ -49,7 +50,12 @@ async def list_schemas(request: Request) -> Response:
     )
     out = []
     svc = service(request)
+    visible = readable(request)
     for sv, aliases in schema_list.list_schemas(svc.state, svc.associations, wanted):
+        if visible is not None:
+            if not visible(sv.subject):
+                continue
+            aliases = [name for name in aliases if visible(name)]
         entry = views.subject_version(sv)
         if aliases:
             entry["aliases"] = aliases
@@ -61,9 +67,11 @@ async def list_schemas(request: Request) -> Response:
 async def schema_by_id(request: Request) -> Response:
     svc = service(request)
     subject = _subject(request)
-    content = svc.reads.schema_by_id(_schema_id(request), subject)
-    found = svc.reads.version_under(content, subject) if subject else None
-    text = await svc.reads.formatted_text(content, request.query_params.get("format"))
+    schema_id = _schema_id(request)
+    content = svc.reads.schema_by_id(schema_id, subject)
+    require_schema(request, svc.reads, content, f"schema {schema_id}")
+    found = svc.reads.version_under(content, subject, readable(request)) if subject else None
+    text = await formatted_text(request, svc.reads, content, request.query_params.get("format"))
     body = views.schema_string(content, text, found)
     if flag(request, "fetchMaxId"):
         body["maxId"] = svc.state.space(content.context).max_id
@@ -74,37 +82,60 @@ async def schema_by_id(request: Request) -> Response:
 @router.get("/schemas/ids/{schema_id}/schema")
 async def raw_schema_by_id(request: Request) -> Response:
     reads = service(request).reads
-    content = reads.schema_by_id(_schema_id(request), _subject(request))
-    return respond_text(request, await reads.formatted_text(content, request.query_params.get("format")))
+    schema_id = _schema_id(request)
+    content = reads.schema_by_id(schema_id, _subject(request))
+    require_schema(request, reads, content, f"schema {schema_id}")
+    return respond_text(request, await formatted_text(request, reads, content, request.query_params.get("format")))
+
+
+def _versions_of_id(request: Request) -> list[SubjectVersion]:
+    """The versions using the schema that the caller may read (403 when there is none)."""
+    reads = service(request).reads
+    schema_id = _schema_id(request)
+    content = reads.schema_by_id(schema_id, _subject(request))
+    require_schema(request, reads, content, f"schema {schema_id}")
+    versions = reads.versions_of_id(schema_id, flag(request, "deleted"), _subject(request))
+    return only_readable(request, versions, lambda sv: sv.subject)
 
 
 @router.get("/schemas/ids/{schema_id}/subjects")
 async def subjects_of_id(request: Request) -> Response:
-    versions = service(request).reads.versions_of_id(_schema_id(request), flag(request, "deleted"), _subject(request))
-    subjects = sorted({sv.subject for sv in versions})
+    subjects = sorted({sv.subject for sv in _versions_of_id(request)})
     return respond(request, page(subjects, request))
 
 
 @router.get("/schemas/ids/{schema_id}/versions")
 async def versions_of_id(request: Request) -> Response:
-    versions = service(request).reads.versions_of_id(_schema_id(request), flag(request, "deleted"), _subject(request))
-    out = [{"subject": sv.subject, "version": sv.version} for sv in versions]
+    out = [{"subject": sv.subject, "version": sv.version} for sv in _versions_of_id(request)]
     return respond(request, page(out, request))
 
 
 def _by_guid(request: Request) -> SchemaContent:
-    return service(request).reads.schema_by_guid(path_text(request, "guid"))
+    """The schema with the GUID (40403 when unknown; 403 when the caller may read none of its subjects)."""
+    reads = service(request).reads
+    guid = path_text(request, "guid")
+    content = reads.schema_by_guid(guid)
+    require_schema(request, reads, content, f"schema {guid}")
+    return content
 
 
 @router.get("/schemas/guids/{guid}")
 async def schema_by_guid(request: Request) -> Response:
     content = _by_guid(request)
-    text = await service(request).reads.formatted_text(content, request.query_params.get("format"))
+    text = await formatted_text(request, service(request).reads, content, request.query_params.get("format"))
     return respond(request, views.schema_string(content, text))
 
 
 @router.get("/schemas/guids/{guid}/ids")
 async def ids_of_guid(request: Request) -> Response:
-    _by_guid(request)  # 40403 when unknown
-    found = service(request).state.schemas_by_guid(path_text(request, "guid"))
+    reads = service(request).reads
+    guid = path_text(request, "guid")
+    first = reads.schema_by_guid(guid)  # 40403 when unknown
+    found = reads.state.schemas_by_guid(guid)
+    visible = readable(request)
+    if visible is not None:
+        shown = [c for c in found if reads.schema_readable(c, visible)]
+        if not shown:
+            require_schema(request, reads, first, f"schema {guid}")  # the 403: none is readable
+        found = shown
     return respond(request, [{"context": c.context, "id": c.id} for c in found])

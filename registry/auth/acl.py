@@ -16,18 +16,24 @@ declarations:
 - deletes, ``PUT``/``DELETE /config/{s}`` and ``/mode/{s}``: ``admin`` on the subject;
 - global reads (``GET /schemas…``, ``GET /subjects``, ``GET /config``, ``/ui`` pages, association
   lookups including ``POST /associations:batchGet``, the console's check form ``POST /ui/check``,
-  whose "register" button re-checks the write itself through the service's modes): any grant;
+  whose handler asks read, or write to register, on the form's subject): any grant;
 - any other write (``PUT /config``, ``PUT /mode``, association writes, which may delete subjects
   through a STRONG lifecycle, ``DELETE /contexts/{ctx}``): ``admin`` on ``*``.
 
 Unknown routes need any grant for GET and ``admin`` on ``*`` otherwise.
+
+A route's role is only the first check. Below it, the handlers ask the caller's :class:`Access`
+(set by the auth middleware) about the subjects a request reaches besides its path's: global
+listings show only the subjects the user may read; a schema (by id or GUID) is readable when some
+subject using it is; an alias's target and a schema's referenced subjects need the grant too; the
+console's check form needs ``write`` on its subject to register.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 ROLES = ("read", "write", "admin")
 LEVEL = {role: i for i, role in enumerate(ROLES)}
@@ -57,6 +63,27 @@ def required(role: str, subject: str | None) -> Need:
 
 _GLOBAL_NEEDS = {role: Need(role, ANY_SUBJECT) if role == "read" else Need(role, GLOBAL, global_write=True)
                  for role in ROLES}
+
+
+class Access:
+    """One authenticated user's grants, asked per subject by the handlers below the middleware."""
+
+    __slots__ = ("grants", "memo", "reads_all", "user")
+
+    def __init__(self, user: str, grants: tuple[Grant, ...]) -> None:
+        self.user = user
+        self.grants = grants
+        self.reads_all = any(grant.pattern == GLOBAL for grant in grants)  # any role on "*" reads all
+        # answers the handlers worked out for this user (e.g. "may read schema (ctx, id)"), each kept
+        # with the state offset it was computed at, so that a later record makes it stale
+        self.memo: dict[Any, tuple[int, bool]] = {}
+
+    def can(self, role: str, subject: str) -> bool:
+        """Whether the user has ``role`` (or a higher one) on ``subject``."""
+        return allowed(self.grants, Need(role, subject))
+
+    def can_read(self, subject: str) -> bool:
+        return self.reads_all or allowed(self.grants, Need("read", subject))
 
 
 def allowed(grants: tuple[Grant, ...], need: Need) -> bool:

@@ -11,6 +11,12 @@ A form POST coming from another site is refused (403) before anything is read: t
 in ``Sec-Fetch-Site`` or ``Origin``, and with authentication on it would otherwise carry the user's
 credentials (cross-site request forgery). Clients that send neither header (curl) are not browsers.
 Registry errors become HTML pages with the registry's status and message, never a stack trace.
+
+With authentication on, the pages show what the JSON API would show the same user
+(:mod:`charter.registry.api.access`): the subject list and a version's "referenced by" list only the
+subjects the user may read; a schema page needs some readable subject using the schema; the check
+form needs read on its subject (and on every subject its references reach), and "Register" needs
+write on it, as ``POST /subjects/{subject}/versions`` does.
 """
 
 from __future__ import annotations
@@ -32,9 +38,11 @@ from starlette.staticfiles import StaticFiles
 from charter.compat.formats import supported_types
 from charter.compat.model import DEFAULT_SCHEMA_TYPE
 from charter.registry import errors
+from charter.registry.api.access import only_readable, readable, require, require_schema, require_schema_request
 from charter.registry.api.bodies import read_schema_request
 from charter.registry.api.errors import status_of
 from charter.registry.api.http import path_text
+from charter.registry.api.origin import cross_site
 from charter.registry.api.routing import DeclaredMount, DeclaredRoute
 from charter.registry.contexts import reference_subject
 from charter.registry.service import RegistryService
@@ -105,9 +113,10 @@ async def subjects_page(request: Request) -> Response:
     deleted = params.get("deleted") in ("1", "true", "on")
     size = _int(params.get("size"), PAGE_SIZE, 1, MAX_PAGE_SIZE)
     needle = search.lower()
+    visible = readable(request)
     matches = []
     for name, versions in svc.state.subjects.items():
-        if not versions or (needle and needle not in name.lower()):
+        if not versions or (needle and needle not in name.lower()) or (visible is not None and not visible(name)):
             continue
         latest = None
         for sv in reversed(versions.values()):
@@ -157,10 +166,9 @@ async def subject_page(request: Request) -> Response:
     listed = all_versions if show_deleted else [v for v in all_versions if not v.deleted]
     targets = [(r, reference_subject(sv.schema.context, r.subject)) for r in sv.schema.references]
     refs = [(r, target, svc.state.version(target, r.version) is not None) for r, target in targets]
-    referenced_by = sorted(
-        svc.state.referencing(subject, sv.version, include_deleted=show_deleted),
-        key=lambda v: (v.subject, v.version),
-    )
+    referencing = svc.state.referencing(subject, sv.version, include_deleted=show_deleted)
+    referenced_by = sorted(only_readable(request, referencing, lambda v: v.subject),
+                           key=lambda v: (v.subject, v.version))
     config = svc.config.get_config(subject, True)
     own_config = subject in svc.state.configs
     return page(
@@ -203,26 +211,18 @@ async def check_page(request: Request) -> Response:
             "references": ""}
     subject = form["subject"]
     svc = _svc(request)
-    latest = svc.state.versions(subject)[-1:] if subject else []
+    visible = readable(request)
+    latest = svc.state.versions(subject)[-1:] if subject and (visible is None or visible(subject)) else []
     if latest:
         form["schemaType"] = latest[0].schema.schema_type
     return page("check.html", form=form, types=supported_types(), outcome=None)
 
 
 def _refuse_cross_site(request: Request) -> None:
-    """403 when a browser says this POST comes from another origin (see the module docstring)."""
-    site = request.headers.get("sec-fetch-site")
-    origin = request.headers.get("origin")
-    if site is not None:
-        allowed = site in ("same-origin", "none")
-    elif origin is not None:
-        hosts = {request.headers.get("host"), request.headers.get("x-forwarded-host")} - {None}
-        allowed = origin != "null" and origin.split("://", 1)[-1] in hosts
-    else:
-        allowed = True
-    if not allowed:
+    """403 when a browser says this POST comes from another site (see :mod:`..api.origin`)."""
+    if cross_site(request.scope["headers"]) is not None:
         raise errors.RegistryError(
-            40301, "This form was sent from another site, so it was refused: open the console "
+            errors.FORBIDDEN, "This form was sent from another site, so it was refused: open the console "
             f"here ({PREFIX}/check) and submit it from there",
         )
 
@@ -253,6 +253,8 @@ async def check_submit(request: Request) -> Response:
         schema_type = form.get("schemaType") or DEFAULT_SCHEMA_TYPE
         body = {"schema": form.get("schema", ""), "schemaType": schema_type, "references": refs}
         schema_request = read_schema_request(body, svc.settings.max_schema_bytes)
+        require(request, "write" if action == "register" else "read", subject, svc.reads)
+        require_schema_request(request, svc.reads, subject, schema_request.references)
         outcome["level"] = svc.config.compatibility_level(subject).value
         outcome["existing"] = len(svc.state.versions(subject))
         if action == "register":
@@ -291,8 +293,11 @@ async def lookup_page(request: Request) -> Response:
     return RedirectResponse(f"{PREFIX}/schemas/guids/{wanted}", 303)
 
 
-async def _schema_view(request: Request, content: Any) -> Response:
-    return page("schema.html", content=content, users=_svc(request).reads.users_of(content))
+async def _schema_view(request: Request, content: Any, what: str) -> Response:
+    reads = _svc(request).reads
+    require_schema(request, reads, content, what)
+    users = only_readable(request, reads.users_of(content), lambda sv: sv.subject)
+    return page("schema.html", content=content, users=users)
 
 
 @handled
@@ -303,13 +308,13 @@ async def schema_by_id(request: Request) -> Response:
     except ValueError:
         raise errors.schema_not_found(raw) from None
     subject = request.query_params.get("subject") or None  # its context holds the id
-    return await _schema_view(request, _svc(request).reads.schema_by_id(schema_id, subject))
+    return await _schema_view(request, _svc(request).reads.schema_by_id(schema_id, subject), f"schema {schema_id}")
 
 
 @handled
 async def schema_by_guid(request: Request) -> Response:
     guid = path_text(request, "guid")
-    return await _schema_view(request, _svc(request).reads.schema_by_guid(guid))
+    return await _schema_view(request, _svc(request).reads.schema_by_guid(guid), f"schema {guid}")
 
 
 async def not_found(request: Request) -> Response:
@@ -330,7 +335,7 @@ def routes() -> list[BaseRoute]:
         DeclaredRoute(PREFIX + "/subjects/{subject}/versions/{version}", subject_page, ["GET"], subject="subject"),
         DeclaredRoute(PREFIX + "/subjects/{subject}/diff", diff_page, ["GET"], subject="subject"),
         DeclaredRoute(PREFIX + "/check", check_page, ["GET"]),
-        # Only checks: its "register" button re-checks the write through the service's modes.
+        # Any grant at the route: the handler asks read (check) or write (register) on the form's subject.
         DeclaredRoute(PREFIX + "/check", check_submit, ["POST"], role="read"),
         DeclaredRoute(PREFIX + "/schemas", lookup_page, ["GET"]),
         DeclaredRoute(PREFIX + "/schemas/ids/{schema_id}", schema_by_id, ["GET"]),

@@ -3,20 +3,28 @@
 Reads answer from the in-memory state; a schema in another ``format`` (e.g. Avro ``resolved``) is
 parsed in a worker thread. A subject name is first resolved through its ``alias``
 (:mod:`.aliases`) wherever Confluent does so.
+
+With access control on, the API edge passes a ``readable`` predicate (may the caller read this
+subject?) to the reads that reach subjects other than the one asked for: a schema is readable when
+some subject using it is (:meth:`Reads.schema_readable`), and a schema's references must all be
+readable for it to be shown resolved or checked (:meth:`Reads.unreadable_reference`). ``None``
+means every subject is readable.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from charter.compat import ParsedSchema
 from charter.registry import errors
-from charter.registry.contexts import DEFAULT_CONTEXT, context_of, matches_prefix
-from charter.registry.store.state import LATEST, RegistryState, SchemaContent, SubjectVersion
+from charter.registry.contexts import DEFAULT_CONTEXT, context_of, matches_prefix, reference_subject
+from charter.registry.store.state import LATEST, Reference, RegistryState, SchemaContent, SubjectVersion
 from charter.registry.usecases.aliases import resolve_alias
 from charter.registry.usecases.contracts import matches_properties
 from charter.registry.usecases.parsing import SchemaParser, resolve_references
+
+Readable = Callable[[str], bool]
 
 
 class Reads:
@@ -72,11 +80,15 @@ class Reads:
                 return sv
         raise errors.version_not_found(version)
 
-    def referenced_by(self, subject: str, version: int, *, deleted: bool) -> list[int]:
-        """The ids of the schemas that reference a version (``referencedby``), sorted."""
+    def referenced_by(
+        self, subject: str, version: int, *, deleted: bool, readable: Readable | None = None
+    ) -> list[int]:
+        """The ids of the schemas that reference a version (``referencedby``), sorted; only those of
+        ``readable`` subjects when given."""
         subject = self.resolve_subject(subject)
         sv = self.resolve_version(subject, version, include_deleted=True)
-        return sorted({r.schema.id for r in self.state.referencing(subject, sv.version, include_deleted=deleted)})
+        referencing = self.state.referencing(subject, sv.version, include_deleted=deleted)
+        return sorted({r.schema.id for r in referencing if readable is None or readable(r.subject)})
 
     def latest_with_metadata(self, subject: str, wanted: Mapping[str, str], *, deleted: bool) -> SubjectVersion:
         """The latest version whose metadata properties hold every pair of ``wanted``."""
@@ -126,15 +138,45 @@ class Reads:
         """Every subject version (soft-deleted ones included) whose schema is ``content``."""
         return [sv for sv in self.state.iter_versions() if sv.schema is content]
 
-    def version_under(self, content: SchemaContent, subject: str) -> SubjectVersion | None:
+    def version_under(
+        self, content: SchemaContent, subject: str, readable: Readable | None = None
+    ) -> SubjectVersion | None:
         """The subject version ``GET /schemas/ids/{id}?subject=`` reports (Confluent's
         ``getSchemaKeyUsingContexts``): the subject's latest version with this schema, else the first
-        subject version that has it (live ones before soft-deleted ones)."""
+        subject version that has it (live ones before soft-deleted ones); of ``readable`` subjects."""
         subject = self.resolve_subject(subject)
         holders = sorted(
-            self.users_of(content), key=lambda sv: (sv.deleted, sv.subject != subject, sv.subject, -sv.version)
+            (sv for sv in self.users_of(content) if readable is None or readable(sv.subject)),
+            key=lambda sv: (sv.deleted, sv.subject != subject, sv.subject, -sv.version),
         )
         return holders[0] if holders else None
+
+    def schema_readable(self, content: SchemaContent, readable: Readable) -> bool:
+        """Whether some subject using the schema (in any version, soft-deleted ones included: their
+        readers may ask for them with ``deleted=true``) is ``readable``, as Confluent's RBAC asks."""
+        for subject, versions in self.state.subjects.items():
+            if any(sv.schema is content for sv in versions.values()) and readable(subject):
+                return True
+        return False
+
+    def unreadable_reference(
+        self, refs: tuple[Reference, ...], context: str, readable: Readable
+    ) -> str | None:
+        """The first subject the references reach (transitively) that is not ``readable``, or None."""
+        pending = [(context, ref) for ref in refs]
+        seen: set[tuple[str, int]] = set()
+        while pending:
+            referrer_context, ref = pending.pop()
+            subject = reference_subject(referrer_context, ref.subject)
+            if (subject, ref.version) in seen:
+                continue
+            seen.add((subject, ref.version))
+            if not readable(subject):
+                return subject
+            sv = self.state.version(subject, ref.version)
+            if sv is not None:
+                pending.extend((sv.schema.context, child) for child in sv.schema.references)
+        return None
 
     def schema_by_guid(self, guid: str) -> SchemaContent:
         """The schema with this GUID (the default context's first); 40403 when there is none."""
