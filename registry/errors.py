@@ -261,7 +261,6 @@ def invalid_batch_entry(index: int, exc: RegistryError) -> RegistryError:
     return RegistryError(42212, f"requests[{index}]: {exc.message}")
 
 
-<<<<<<< HEAD
 def check_schema_size(text: str, limit: int) -> None:
     """42209 when the schema text is over ``limit`` bytes in UTF-8 (what the limit counts; a character
     is 1 to 4 bytes, so the text is encoded only when its length alone does not decide)."""
@@ -286,7 +285,8 @@ def check_too_large(subject: str, versions: int, cost: int, limit: int) -> Regis
         "CHARTER_MAX_CHECK_CHARS); check against one version (/versions/latest), use a non-transitive "
         "level, or raise the limit",
     )
-=======
+
+
 # ---- access control (403, 40301) --------------------------------------------------------------
 
 FORBIDDEN = 40301
@@ -311,4 +311,3 @@ def cross_site_request(reason: str) -> RegistryError:
     return RegistryError(FORBIDDEN, f"Forbidden: this write was refused because {reason}; a browser page of "
                                     "another site may not write here with your credentials. Send it from "
                                     "this server's own pages or from a client that is not a browser")
->>>>>>> wt-security
