@@ -246,3 +246,12 @@ def in_batch_entry(index: int, exc: RegistryError) -> RegistryError:
 def invalid_batch_entry(index: int, exc: RegistryError) -> RegistryError:
     """A malformed batch entry: 42212 whatever the entry's own error, prefixed ``requests[i]:``."""
     return RegistryError(42212, f"requests[{index}]: {exc.message}")
+
+
+def write_not_applied(what: str) -> RegistryError:
+    """A write the log committed but this instance's state does not show (the log went backwards
+    and the state is rebuilt from it, or another record took its id): 50002, retry to get its result."""
+    return operation_timed_out(
+        f"{what} was committed to the log, but this instance's state does not show it (the log went backwards "
+        "and the state is being rebuilt from it, or the record conflicts with one already applied: see the "
+        "server log); retry to get its result")
