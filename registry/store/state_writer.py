@@ -258,7 +258,7 @@ class StateWriter:
         self.rebuilds += 1
         if lost:
             names = ", ".join(lost[:100]) + (" ..." if len(lost) > 100 else "")
-            floors = ", ".join(f"{c} {self.state.next_id(c)}" for c in sorted(self.state.id_floors))
+            floors = ", ".join(f"context {c!r}: {self.state.next_id(c)}" for c in sorted(self.state.id_floors))
             log.error("the log lost records this instance had applied (it had applied up to offset %d; read again "
                       "from the start, the log ends at offset %d; %s): %d versions are gone: %s. Clients may hold "
                       "their ids: they are never issued again by this instance (next id per context: %s)",
