@@ -244,6 +244,8 @@ class KafkaLog:
         log.info("replaying %s up to the NOOP marker at offset %d", self.topic, end)
         count, started, last_note = 0, time.monotonic(), time.monotonic()
         while self.position < end:
+            if self._stop.is_set():
+                raise LogError(f"{self.topic}: the reader was closed during the replay")
             batch = _next_batch(consumer, 5000)
             if not batch and time.monotonic() - last_note > 10:
                 log.warning("replay waiting at offset %d for offset %d (broker slow, or a transaction "
@@ -306,8 +308,10 @@ class KafkaLog:
 
     def rewind(self, reason: str) -> None:
         """The topic went backwards (seen by the state writer): the follower thread rebuilds the
-        state from the topic at its next turn. Thread-safe."""
-        self._rewind_asked = reason
+        state from the topic at its next turn, unless a rebuild is running (the record that showed
+        it is then either in the rebuilt state or read after it). Thread-safe."""
+        if self.term.rebuilding is None:
+            self._rewind_asked = reason
 
     def _went_backwards(self, msg: Message) -> str | None:
         """Why ``msg`` shows the topic went backwards (an offset reset, a log truncation, an offset

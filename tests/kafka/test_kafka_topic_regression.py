@@ -1,19 +1,27 @@
 """The `_schemas` topic going backwards under running instances (issue 17, item 3).
 
 A broker that restarts without having flushed its last committed records (one unreplicated broker:
-possible on real Kafka too) serves a partition that ends below what the instances applied. The
-stand-in used here produces the same symptoms on the real test broker: with Charter running, the
-topic is deleted and recreated (1 partition, compacted, as Charter creates it) holding only the first
-records of the original; the instances' readers then find their position out of range (an offset
-reset) and the high watermark below what they applied. Every instance must notice, stop accepting
-writes, rebuild its state from the topic, never hand out an id already issued, and never answer a
-committed write with 50001 (the AssertionError of the issue).
+possible on real Kafka too) serves a partition that ends below what the instances applied. Two
+ways to get there on a real Apache Kafka broker:
+
+- the loss itself (:func:`lose_tail_on_restart`): a broker of the test's own is SIGKILLed, the
+  partition's segment file is cut after the records to keep (and its indexes and producer snapshots
+  removed, as a disk that never got them), and the broker starts again; the readers see librdkafka's
+  "log truncation detected";
+- a stand-in on the shared broker (:func:`lose_tail`): the topic is deleted and recreated (1 partition,
+  compacted, as Charter creates it) holding only its first records; the readers see an offset reset
+  (out of range), as in the issue's logs.
+
+Every instance must notice, stop accepting writes, rebuild its state from the topic, never hand out
+an id already issued, and never answer a committed write with 50001 (the AssertionError of the issue).
 """
 
 from __future__ import annotations
 
 import json
+import struct
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +30,7 @@ import pytest
 from confluent_kafka import KafkaException, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 from support.kafka import kafka_registry, read_topic, record_schema, register, status, unique, wait_status
+from support.kafka_broker import KafkaBroker
 from support.process import RegistryProcess
 
 KEEP = 4  # schemas whose records survive the loss
@@ -54,6 +63,29 @@ def lose_tail(bootstrap: str, topic: str, keep_through: int) -> None:
     assert producer.flush(30) == 0
 
 
+def lose_tail_on_restart(broker: KafkaBroker, topic: str, keep_through: int) -> None:
+    """SIGKILL the broker, cut the partition's log after offset ``keep_through``, start it again."""
+    assert broker.proc is not None
+    broker.proc.kill()
+    broker.proc.wait(30)
+    partition = broker.data_dir / f"{topic}-0"
+    segment = partition / "00000000000000000000.log"
+    data = segment.read_bytes()
+    position = 0
+    while position + 12 <= len(data):  # record batches: base offset (int64), length (int32), body
+        base, length = struct.unpack(">qi", data[position:position + 12])
+        if base > keep_through:
+            break
+        position += 12 + length
+    assert 0 < position < len(data), (position, len(data))
+    with open(segment, "r+b") as f:
+        f.truncate(position)
+    for path in partition.iterdir():
+        if path.suffix in (".index", ".timeindex", ".snapshot"):
+            path.unlink()
+    broker.start()
+
+
 def register_until_answered(url: str, subject: str, schema: str, answers: list[httpx.Response],
                             limit_s: float = 60.0) -> httpx.Response:
     """Register, retrying a retryable 5xx (a rebuild in progress) until a 200 or ``limit_s``."""
@@ -74,7 +106,10 @@ def served(url: str) -> dict[int, str]:
     return {s["id"]: s["schema"] for s in body}
 
 
-def check_after_loss(servers: list[RegistryProcess], bootstrap: str, topic: str) -> None:
+def check_after_loss(servers: list[RegistryProcess], bootstrap: str, topic: str,
+                     lose: Callable[[int], None] | None = None) -> None:
+    """Register KEEP + LOST schemas, lose the topic's records after the first KEEP (``lose``, given the
+    last offset to keep; :func:`lose_tail` by default), register AFTER more, and check the outcome."""
     primary = servers[0]
     for i in range(KEEP + LOST):
         assert register(primary.url, f"s{i}", record_schema(f"S{i}")).status_code == 200
@@ -87,7 +122,7 @@ def check_after_loss(servers: list[RegistryProcess], bootstrap: str, topic: str)
     schemas = _schema_records(read_topic(bootstrap, topic))
     keep_through = next(o for o, k, _ in schemas if k["subject"] == f"s{KEEP - 1}")
 
-    lose_tail(bootstrap, topic, keep_through)
+    (lose or (lambda keep: lose_tail(bootstrap, topic, keep)))(keep_through)
 
     answers: list[httpx.Response] = []
     for i in range(KEEP + LOST, KEEP + LOST + AFTER):
@@ -130,6 +165,20 @@ def test_one_instance_notices_the_topic_going_backwards(tmp_path: Path, kafka_br
         assert "ERROR" in log and all(i in log for i in lost), log[-3000:]
     finally:
         server.stop()
+
+
+@pytest.mark.timeout(300)
+def test_a_broker_restarting_without_its_last_records_is_noticed(tmp_path: Path) -> None:
+    broker = KafkaBroker(tmp_path / "kafka").start()  # its own: this test kills it and cuts its log
+    topic, group = unique("lost"), unique("g")
+    server = kafka_registry(tmp_path, broker.bootstrap, topic, group).start()
+    try:
+        wait_status(server, ready=True, role="primary", timeout=60)
+        check_after_loss([server], broker.bootstrap, topic, lambda keep: lose_tail_on_restart(broker, topic, keep))
+        assert "truncation" in server.read_log()
+    finally:
+        server.stop()
+        broker.stop()
 
 
 @pytest.mark.timeout(300)
