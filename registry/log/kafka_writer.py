@@ -203,9 +203,9 @@ class KafkaWriter:
                 raise NotPrimaryError("this instance lost the primary role; send writes to the primary (GET /status)")
             if rebuilding is None:
                 self.start_promotion()
-            elif time.monotonic() > deadline:
-                raise rebuilding_error(rebuilding)
             if time.monotonic() > deadline:
+                if rebuilding is not None:
+                    raise rebuilding_error(rebuilding)
                 raise LogTimeoutError(
                     "this instance was elected primary but its writer is not ready yet "
                     "(fencing older writers with init_transactions); retry shortly"

@@ -11,7 +11,7 @@ the state is always a pure function of the log.
 Other processes may have written before this one became the writer, so taking ``writer.lock``
 first asks the log for a *write barrier* (``write_barrier()``: the offset of a marker it wrote after
 fencing older writers, or of its own last write) and waits until the state has applied it.
-Whatever is computed under the lock (e.g. the next schema ID from ``state.max_id``) therefore sees
+Whatever is computed under the lock (e.g. the next schema ID from ``state.next_id``) therefore sees
 every record any earlier writer committed.
 
 When the log goes backwards (a broker lost records this instance applied), the log's reader
