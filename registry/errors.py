@@ -311,3 +311,12 @@ def cross_site_request(reason: str) -> RegistryError:
     return RegistryError(FORBIDDEN, f"Forbidden: this write was refused because {reason}; a browser page of "
                                     "another site may not write here with your credentials. Send it from "
                                     "this server's own pages or from a client that is not a browser")
+
+
+def write_not_applied(what: str) -> RegistryError:
+    """A write the log committed but this instance's state does not show (the log went backwards
+    and the state is rebuilt from it, or another record took its id): 50002, retry to get its result."""
+    return operation_timed_out(
+        f"{what} was committed to the log, but this instance's state does not show it (the log went backwards "
+        "and the state is being rebuilt from it, or the record conflicts with one already applied: see the "
+        "server log); retry to get its result")

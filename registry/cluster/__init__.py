@@ -9,10 +9,10 @@ instances. Whether this instance may write is its :class:`~charter.registry.clus
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
-from charter.registry.log.base import SchemaLog
+from charter.registry.log.base import LogRecord, SchemaLog
 
 if TYPE_CHECKING:
     from charter.registry.cluster.term import Term
@@ -30,6 +30,13 @@ class SharedLog(SchemaLog, Protocol):
     group_id: str
     topic: str
     position: int  # the last offset read
+    rebuilds: int  # how many times the state was rebuilt because the log went backwards
+    # rebuilds the state from every record of the log (in order) and swaps it in; returns its offset
+    on_rewind: Callable[[str, Iterator[LogRecord]], int] | None
+
+    def rewind(self, reason: str) -> None:
+        """The log went backwards (a write landed at or below the applied offset): rebuild the state."""
+        ...
 
     def prepare(self) -> None:
         """Reach the log's storage and check it: ``LogError`` to retry, ``LogConfigError`` when retrying cannot help."""

@@ -90,6 +90,9 @@ class KafkaCluster:
             return False, self.fatal
         if not self.ready:
             return False, self.log.progress()
+        if term.rebuilding is not None:
+            return False, (f"the topic {self.log.topic} went backwards ({term.rebuilding}); rebuilding the state "
+                           "from the topic before the next write")
         if not term.elected:
             if self.primary_url is None:
                 return False, f"no primary is elected in group {self.log.group_id} right now"
@@ -124,6 +127,7 @@ class KafkaCluster:
             "primary_member_id": assignment.master if assignment else None,
             "topic_position": self.log.position,
             "records_replayed": self.replayed,
+            "rebuilds": self.log.rebuilds,
         }
 
     # ---- start-up ----------------------------------------------------------------------------
@@ -146,6 +150,9 @@ class KafkaCluster:
                 self._stopping.wait(RETRY_S)
         if self._stopping.is_set():
             return
+        # The topic going backwards later: the reader rebuilds the state (and a write that sees it asks for that).
+        self.log.on_rewind = self.writer.rebuild
+        self.writer.on_regression = self.log.rewind
         try:
             self.replayed = self.writer.replay()
         except LogError as exc:

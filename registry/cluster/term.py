@@ -7,7 +7,9 @@ it is *writable* while that term lasts. A write *claims* the term while it holds
 term (:meth:`Term.holds_claim`), so records computed from an older state are never written. A write
 whose outcome is unknown makes the writer *stale* (:meth:`Term.mark_stale`) until it restarts;
 fenced by another writer, this instance stops being elected and asks for a new election
-(:meth:`Term.fenced`, which calls :attr:`Term.on_fenced`).
+(:meth:`Term.fenced`, which calls :attr:`Term.on_fenced`). While the log's reader rebuilds the state
+because the log went backwards (:meth:`Term.begin_rebuild` .. :meth:`Term.end_rebuild`), no write
+is claimed nor appended, and :attr:`Term.rebuilding` says why.
 
 The election (:mod:`charter.registry.cluster.node`) sets the role; the log's writer
 (:class:`charter.registry.log.kafka_writer.KafkaWriter`) asks this object whether it may write.
@@ -33,6 +35,10 @@ class Term:
         self._promotion_barrier = -1  # offset of the barrier committed when this term's writer started
         self._last_write = (-1, time.monotonic())  # (offset, monotonic time) of this instance's last write
         self.on_fenced: Callable[[], None] | None = None  # asks the group to elect again
+        self.rebuilding: str | None = None  # why the state is being rebuilt from the log (None: it is not)
+        self._write_before_rebuild = self._last_write
+        self._rebuilds = 0  # rebuilds begun so far; a claim holds only within the same count
+        self._claimed_rebuilds = 0
 
     # ---- what the writer and the cluster read ------------------------------------------------
 
@@ -59,7 +65,8 @@ class Term:
     def holds_claim(self) -> bool:
         """The term a write claimed is still the current one, and its writer still the same."""
         term = self.number
-        return self.elected and self.claimed == term and self.writer_term == term
+        return (self.elected and self.claimed == term and self.writer_term == term and self.rebuilding is None
+                and self._claimed_rebuilds == self._rebuilds)
 
     # ---- transitions ----------------------------------------------------------------------------
 
@@ -87,10 +94,28 @@ class Term:
     def claim(self) -> bool:
         """Claim the current term for a write about to be computed, if the writer is ready in it."""
         term = self.number
-        if self.elected and self.writer_term == term and not self.stale:
-            self.claimed = term
+        if self.elected and self.writer_term == term and not self.stale and self.rebuilding is None:
+            self.claimed, self._claimed_rebuilds = term, self._rebuilds
             return True
         return False
+
+    def begin_rebuild(self, reason: str) -> None:
+        """The log went backwards: refuse writes until :meth:`end_rebuild`. A write claimed before
+        is refused too (:meth:`holds_claim`): it was computed from the state being replaced."""
+        with self._lock:
+            if self.rebuilding is None:
+                self._write_before_rebuild = self._last_write
+            self.rebuilding = reason
+            self._rebuilds += 1  # a claim made before the rebuild no longer holds
+
+    def end_rebuild(self, end: int) -> None:
+        """The state was rebuilt from the log up to ``end``: writes resume. The barrier and the last
+        write of before the rebuild may name offsets the log no longer has: they become ``end``."""
+        with self._lock:
+            if self._last_write == self._write_before_rebuild and self._last_write[0] > end:
+                self._last_write = (end, time.monotonic())
+            self._promotion_barrier = min(self._promotion_barrier, end)
+            self.rebuilding = None
 
     def mark_stale(self) -> None:
         self.stale = True

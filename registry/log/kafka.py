@@ -11,6 +11,17 @@ this, followers included: a NOOP changes no state, compaction keeps only the las
 only end marker that also waits for transactions still open at start-up. The same consumer then keeps
 reading in a background thread (:meth:`follow`).
 
+Going backwards: a broker that lost records (one unreplicated broker restarted without flushing,
+an unclean leader election, a topic deleted and recreated) serves a partition that ends below what
+this instance applied. The reader notices (a) an offset reset (``auto.offset.reset=error``: librdkafka
+reports the out-of-range position instead of silently jumping to the end), or a log truncation;
+(b) a high watermark at or below the offset it read; (c) a record at or below the offset it read;
+or (d) :meth:`KafkaLog.rewind`, called when this instance's own committed write landed at or below
+what its state applied. It then stops writes (:meth:`Term.begin_rebuild
+<charter.registry.cluster.term.Term.begin_rebuild>`), replays the topic from offset 0 up to a new
+NOOP marker into :attr:`KafkaLog.on_rewind` (the state writer builds a fresh state and swaps it in),
+and resumes following and writing.
+
 Writing: :class:`~charter.registry.log.kafka_writer.KafkaWriter` (the primary's transactional
 producer); :meth:`KafkaLog.append` and :meth:`KafkaLog.write_barrier` hand over to it. Whether this
 instance may write is its :attr:`KafkaLog.term` (:class:`~charter.registry.cluster.term.Term`),
@@ -39,6 +50,10 @@ __all__ = ["TRANSACTION_TIMEOUT_MS", "KafkaLog", "NotPrimaryError", "TopicConfig
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 20_000
+END_CHECK_S = 0.5  # how often the follower compares the topic's end with the offset it read
+REBUILD_RETRY_S = 2.0
+# librdkafka's verdicts that the partition no longer has the offset this reader is at
+WENT_BACKWARDS = (KafkaError._AUTO_OFFSET_RESET, KafkaError._LOG_TRUNCATION)
 
 
 class TopicConfigError(LogConfigError):
@@ -91,6 +106,11 @@ class KafkaLog:
         self.position = -1  # last offset read from the topic
         self.replay_end = -1  # offset of the NOOP end marker the start-up replay reads up to
         self.last_read_at = time.monotonic()  # when a record was last read (progress)
+        # Set by the cluster: rebuilds the state from every record of the topic (given in order) and
+        # swaps it in; returns the offset the new state reached. Called by the follower thread.
+        self.on_rewind: Callable[[str, Iterator[LogRecord]], int] | None = None
+        self._rewind_asked: str | None = None  # a reason given to rewind(), for the follower thread
+        self.rebuilds = 0  # how many times the state was rebuilt because the topic went backwards
 
     def describe(self) -> str:
         return f"Kafka topic {self.topic} at {self.connection} (group {self.group_id})"
@@ -195,6 +215,9 @@ class KafkaLog:
             "isolation.level": "read_committed",
             "fetch.wait.max.ms": 50,
             "fetch.error.backoff.ms": 50,
+            # A position the partition no longer has is an error to handle (the topic went
+            # backwards), never a silent jump to the end past records this instance did not read.
+            "auto.offset.reset": "error",
         })
         consumer.assign([TopicPartition(self.topic, 0, OFFSET_BEGINNING)])
         return consumer
@@ -221,6 +244,8 @@ class KafkaLog:
         log.info("replaying %s up to the NOOP marker at offset %d", self.topic, end)
         count, started, last_note = 0, time.monotonic(), time.monotonic()
         while self.position < end:
+            if self._stop.is_set():
+                raise LogError(f"{self.topic}: the reader was closed during the replay")
             batch = _next_batch(consumer, 5000)
             if not batch and time.monotonic() - last_note > 10:
                 log.warning("replay waiting at offset %d for offset %d (broker slow, or a transaction "
@@ -228,6 +253,8 @@ class KafkaLog:
                 last_note = time.monotonic()
             for msg in batch:
                 if msg.error():
+                    if msg.error().code() in WENT_BACKWARDS:
+                        raise LogError(f"the topic {self.topic} went backwards while it was replayed: {msg.error()}")
                     log.warning("reading %s: %s", self.topic, msg.error())
                     continue
                 self.position = msg.offset()
@@ -242,10 +269,19 @@ class KafkaLog:
         """Keep reading after the replay and hand every record to ``deliver`` (background thread)."""
         if self._consumer is None:
             raise LogError("follow() called before replay()")
-        consumer = self._consumer
 
         def run() -> None:
+            checked = time.monotonic()
             while not self._stop.is_set():
+                consumer = self._consumer
+                if consumer is None:  # closed
+                    return
+                backwards = self._rewind_asked
+                if backwards is None and time.monotonic() - checked > END_CHECK_S:
+                    backwards, checked = self._end_below_position(consumer), time.monotonic()
+                if backwards is not None:
+                    self._rebuild(backwards)
+                    continue
                 try:
                     batch = _next_batch(consumer, 500)
                 except (KafkaException, RuntimeError) as exc:
@@ -253,6 +289,10 @@ class KafkaLog:
                     time.sleep(0.5)
                     continue
                 for msg in batch:
+                    backwards = self._went_backwards(msg)
+                    if backwards is not None:
+                        self._rebuild(backwards)
+                        break
                     if msg.error():
                         if msg.error().code() != KafkaError._PARTITION_EOF:
                             log.warning("reading %s: %s", self.topic, msg.error())
@@ -263,6 +303,65 @@ class KafkaLog:
 
         self._follow_thread = threading.Thread(target=run, name="charter-kafka-follow", daemon=True)
         self._follow_thread.start()
+
+    # ---- going backwards ---------------------------------------------------------------------
+
+    def rewind(self, reason: str) -> None:
+        """The topic went backwards (seen by the state writer): the follower thread rebuilds the
+        state from the topic at its next turn, unless a rebuild is running (the record that showed
+        it is then either in the rebuilt state or read after it). Thread-safe."""
+        if self.term.rebuilding is None:
+            self._rewind_asked = reason
+
+    def _went_backwards(self, msg: Message) -> str | None:
+        """Why ``msg`` shows the topic went backwards (an offset reset, a log truncation, an offset
+        at or below the one read before), else None."""
+        err = msg.error()
+        if err is not None:
+            return f"the reader's position is gone: {err.str()}" if err.code() in WENT_BACKWARDS else None
+        if msg.offset() <= self.position:
+            return f"a record at offset {msg.offset()} was read after offset {self.position}"
+        return None
+
+    def _end_below_position(self, consumer: Consumer) -> str | None:
+        """Why the topic's end (the high watermark of the last fetch) shows it went backwards, else None."""
+        try:
+            _low, high = consumer.get_watermark_offsets(TopicPartition(self.topic, 0), cached=True)
+        except (KafkaException, RuntimeError):
+            return None
+        if 0 <= high <= self.position:
+            return f"the topic ends at offset {high}, below the offset {self.position} this instance read"
+        return None
+
+    def _rebuild(self, reason: str) -> None:
+        """In the follower thread: stop writes, replay the topic from offset 0 into
+        :attr:`on_rewind` (retrying while the broker cannot be read), then resume."""
+        log.error("the topic %s went backwards (%s): records this instance applied (up to offset %d) are no "
+                  "longer in it, or the broker lost them; writes stop while the state is rebuilt from the topic",
+                  self.topic, reason, self.position)
+        self._rewind_asked = None
+        self.term.begin_rebuild(reason)
+        started = time.monotonic()
+        while not self._stop.is_set():
+            old, self._consumer = self._consumer, None
+            if old is not None:
+                with contextlib.suppress(RuntimeError, KafkaException):
+                    old.close()
+            self.position = -1
+            try:
+                if self.on_rewind is None:
+                    raise LogError("nothing rebuilds the state (KafkaLog.on_rewind is not set)")
+                end = self.on_rewind(reason, self.replay())
+            except (LogError, KafkaException, RuntimeError) as exc:
+                log.error("rebuilding the state from %s failed: %s; retrying in %.0f s", self.topic, exc,
+                          REBUILD_RETRY_S)
+                self._stop.wait(REBUILD_RETRY_S)
+                continue
+            self.rebuilds += 1
+            self.term.end_rebuild(end)
+            log.warning("state rebuilt from %s up to offset %d in %.2f s; writes resume", self.topic, end,
+                        time.monotonic() - started)
+            return
 
     # ---- writing (primary only): see kafka_writer.KafkaWriter ------------------------------
 

@@ -51,6 +51,13 @@ def message_time(msg: Message) -> int:
     return ts if ts > 0 else int(time.time() * 1000)
 
 
+def rebuilding_error(reason: str) -> LogTimeoutError:
+    """The refusal of a write while the state is rebuilt from a topic that went backwards (50002)."""
+    return LogTimeoutError(
+        f"the topic went backwards ({reason}); this instance is rebuilding its state from the topic and "
+        "takes writes again once done; nothing was written, retry shortly")
+
+
 class KafkaWriter:
     """See the module docstring. ``common`` is the librdkafka configuration (servers, security)."""
 
@@ -189,12 +196,16 @@ class KafkaWriter:
             else:  # a writer restarting after a failed write: within the write's own budget
                 deadline = min(deadline or now + self.timeout_s, now + self.timeout_s)
         while True:
-            if self._ready() and (not claim or term.claim()):
+            rebuilding = term.rebuilding
+            if rebuilding is None and self._ready() and (not claim or term.claim()):
                 return term.last_write[0]
             if not term.elected:
                 raise NotPrimaryError("this instance lost the primary role; send writes to the primary (GET /status)")
-            self.start_promotion()
+            if rebuilding is None:
+                self.start_promotion()
             if time.monotonic() > deadline:
+                if rebuilding is not None:
+                    raise rebuilding_error(rebuilding)
                 raise LogTimeoutError(
                     "this instance was elected primary but its writer is not ready yet "
                     "(fencing older writers with init_transactions); retry shortly"
@@ -251,6 +262,8 @@ class KafkaWriter:
         try:
             # The records were computed from a state that reached the barrier of the claimed term:
             # if the role or the writer changed since, they may be stale (IDs), so nothing is written.
+            if self.term.rebuilding is not None:
+                raise rebuilding_error(self.term.rebuilding)
             if not self.term.holds_claim() or not self._producer:
                 raise NotPrimaryError("this instance lost the primary role before the write; nothing was written")
             if self.term.stale:

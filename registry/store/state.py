@@ -139,6 +139,8 @@ class RegistryState:
     associations: dict[tuple[str, ...], dict[str, Any]] = field(default_factory=dict)
     offset: int = -1
     skipped: int = 0
+    # context -> the largest id this process saw before the log went backwards (see replace_with)
+    id_floors: dict[str, int] = field(default_factory=dict)
 
     # ---- ids per context ----------------------------------------------------------------
 
@@ -160,6 +162,29 @@ class RegistryState:
     def space(self, context: str) -> IdSpace:
         """A context's ids (empty when the context has none yet; not created by reading)."""
         return self.id_spaces.get(context) or IdSpace()
+
+    def next_id(self, context: str) -> int:
+        """The id a new schema of ``context`` gets: above every id of the log and above every id
+        this process saw before the log went backwards (an id the log lost was acknowledged to a
+        client, so it is never issued again for another schema)."""
+        return max(self.space(context).max_id, self.id_floors.get(context, 0)) + 1
+
+    def replace_with(self, fresh: RegistryState) -> list[str]:
+        """Become ``fresh`` (a state rebuilt from the log) in one step, keeping the id floors; returns
+        the versions this state held that ``fresh`` lacks, as ``subject vN (id I)``: what the log lost.
+        Call it where readers cannot interleave (the event loop)."""
+        lost = []
+        for sv in self.iter_versions():
+            kept = fresh.version(sv.subject, sv.version)
+            if kept is None or kept.schema.key != sv.schema.key:
+                lost.append(f"{sv.subject} v{sv.version} (id {sv.schema.id})")
+        floors = dict(self.id_floors)
+        for context, space in self.id_spaces.items():
+            floors[context] = max(floors.get(context, 0), space.max_id)
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(fresh, name))
+        self.id_floors = floors
+        return lost
 
     def all_schemas(self) -> Iterator[SchemaContent]:
         """Every distinct schema content of every context."""

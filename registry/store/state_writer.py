@@ -11,8 +11,17 @@ the state is always a pure function of the log.
 Other processes may have written before this one became the writer, so taking ``writer.lock``
 first asks the log for a *write barrier* (``write_barrier()``: the offset of a marker it wrote after
 fencing older writers, or of its own last write) and waits until the state has applied it.
-Whatever is computed under the lock (e.g. the next schema ID from ``state.max_id``) therefore sees
+Whatever is computed under the lock (e.g. the next schema ID from ``state.next_id``) therefore sees
 every record any earlier writer committed.
+
+When the log goes backwards (a broker lost records this instance applied), the log's reader
+rebuilds the state from the log's start with :meth:`StateWriter.rebuild`, which swaps the fresh
+state in on the event loop in one step (readers see the old state or the new one, never a mix) and
+logs as an ERROR the versions and ids the log lost; those ids are never issued again by this
+process (:meth:`RegistryState.next_id <charter.registry.store.state.RegistryState.next_id>`). A
+write whose own committed records land at or below what the state applied shows the same thing: it
+asks the log to rebuild (:attr:`StateWriter.on_regression`) and answers once the rebuild applied
+its records, or 50002 (retry to get its result) if that takes longer than the log's timeout.
 
 Every wait is bounded, so a write is always answered (Confluent's ``KafkaSchemaRegistry`` bounds the
 same steps by ``kafkastore.timeout.ms``): reaching the barrier and reading a committed write back
@@ -26,12 +35,13 @@ the primary answers 50004; any other log failure 50001.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import heapq
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from charter.registry import errors
@@ -42,6 +52,19 @@ from charter.registry.store.state import RegistryState
 log = logging.getLogger(__name__)
 
 LOCK_WAIT_S = 30.0  # the longest a write waits for the writes queued before it
+SWAP_WAIT_S = 30.0  # the longest a rebuild waits for the event loop to swap the fresh state in
+
+
+def apply_record(state: RegistryState, record: LogRecord) -> None:
+    """Apply one record to ``state`` unless its offset was applied already; skip unusable ones."""
+    if record.offset <= state.offset:
+        return
+    try:
+        state.apply(decode_key(record.key), decode_value(record.value), record.offset, record.timestamp_ms)
+    except RecordFormatError as exc:
+        state.offset = record.offset
+        state.skipped += 1
+        log.warning("skipping record at offset %d: %s", record.offset, exc)
 
 
 @contextlib.contextmanager
@@ -110,6 +133,9 @@ class StateWriter:
         self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
         self._inbox: deque[LogRecord] = deque()  # delivered by the log, not applied yet
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.rebuilds = 0  # how many times the state was rebuilt because the log went backwards
+        # Asks the log to rebuild the state (a shared log that went backwards); set by the cluster.
+        self.on_regression: Callable[[str], None] | None = None
 
     def replay(self) -> int:
         """Rebuild the state from the log, then follow it; returns the number of records replayed."""
@@ -195,14 +221,51 @@ class StateWriter:
 
     def apply(self, record: LogRecord) -> None:
         """Apply one record unless its offset was applied already; skip unusable ones."""
-        if record.offset <= self.state.offset:
-            return
+        apply_record(self.state, record)
+
+    def rebuild(self, reason: str, records: Iterable[LogRecord]) -> int:
+        """The log went backwards: build a fresh state from ``records`` (the whole log, in order),
+        then swap it in on the event loop; returns the offset it reached. Called from the log's
+        reader thread; a failure of ``records`` propagates and leaves the state as it was."""
+        fresh = RegistryState()
+        for record in records:
+            apply_record(fresh, record)
+        loop = self._loop
+        if loop is None:
+            self._swap(fresh, reason)
+            return fresh.offset
+        done: concurrent.futures.Future[None] = concurrent.futures.Future()
+
+        def swap() -> None:
+            try:
+                self._swap(fresh, reason)
+                done.set_result(None)
+            except BaseException as exc:  # handed to the reader thread
+                done.set_exception(exc)
+
+        loop.call_soon_threadsafe(swap)
         try:
-            self.state.apply(decode_key(record.key), decode_value(record.value), record.offset, record.timestamp_ms)
-        except RecordFormatError as exc:
-            self.state.offset = record.offset
-            self.state.skipped += 1
-            log.warning("skipping record at offset %d: %s", record.offset, exc)
+            done.result(SWAP_WAIT_S)
+        except concurrent.futures.TimeoutError:
+            raise LogError(f"the event loop did not take the rebuilt state in {SWAP_WAIT_S:.0f} s") from None
+        return fresh.offset
+
+    def _swap(self, fresh: RegistryState, reason: str) -> None:
+        """On the event loop: replace the state by ``fresh`` and wake the writes it completes."""
+        applied = self.state.offset
+        self._inbox.clear()  # delivered before the log went backwards: the fresh state replaces them
+        lost = self.state.replace_with(fresh)
+        self.rebuilds += 1
+        if lost:
+            names = ", ".join(lost[:100]) + (" ..." if len(lost) > 100 else "")
+            floors = ", ".join(f"context {c!r}: {self.state.next_id(c)}" for c in sorted(self.state.id_floors))
+            log.error("the log lost records this instance had applied (it had applied up to offset %d; read again "
+                      "from the start, the log ends at offset %d; %s): %d versions are gone: %s. Clients may hold "
+                      "their ids: they are never issued again by this instance (next id per context: %s)",
+                      applied, fresh.offset, reason, len(lost), names, floors)
+        log.warning("state rebuilt from the log up to offset %d (%d subjects, %d schemas; had applied up to %d)",
+                    fresh.offset, len(fresh.subjects), fresh.schema_count(), applied)
+        self._drain()
 
     async def write(self, records: Sequence[tuple[RecordKey, dict[str, Any] | None]]) -> None:
         """Append records durably, then make sure they are applied. Call with ``self.lock`` held.
@@ -220,8 +283,12 @@ class StateWriter:
 
     async def _write(self, records: Sequence[tuple[RecordKey, dict[str, Any] | None]]) -> None:
         raw = [(k.encode(), encode_value(v)) for k, v in records]
+        rebuilds, applied = self.rebuilds, self.state.offset
         with registry_errors(on_timeout=self._failed, verb="write"):
             written = await self.log.append(raw)
+        if self.rebuilds == rebuilds and written[0].offset <= applied:
+            await self._rebuilt_with(written, applied)
+            return
         with registry_errors(on_timeout=self._failed):
             try:
                 await self._wait_applied(written[-1].offset, time.monotonic() + self.timeout_s)
@@ -230,6 +297,28 @@ class StateWriter:
                     f"the write was committed at offset {written[-1].offset} but not read back within "
                     f"{self.timeout_s:.1f} s; it will be applied, retry to get its result"
                 ) from None
+
+    async def _rebuilt_with(self, written: list[LogRecord], applied: int) -> None:
+        """This write's records were committed at or below the offset the state had applied: the log
+        went backwards. Ask for a rebuild and wait (within the log's timeout) until it has applied
+        them; else 50002: the write is committed and a retry gets its result."""
+        first, last = written[0].offset, written[-1].offset
+        reason = f"this instance's write was committed at offset {first}, at or below the applied offset {applied}"
+        log.error("the log went backwards: %s; rebuilding the state from the log", reason)
+        rebuilds, deadline = self.rebuilds, time.monotonic() + self.timeout_s
+        if self.on_regression is not None:
+            self.on_regression(reason)
+        with registry_errors(on_timeout=self._failed):
+            try:
+                while self.rebuilds == rebuilds:
+                    if time.monotonic() > deadline:
+                        raise TimeoutError
+                    await asyncio.sleep(0.01)
+                await self._wait_applied(last, deadline)
+            except TimeoutError:
+                raise LogTimeoutError(
+                    f"the write was committed at offset {first}, but the log went backwards ({reason}) and this "
+                    "instance is rebuilding its state from the log; retry to get the write's result") from None
 
     def _failed(self) -> None:
         self._failed_at = time.monotonic()

@@ -253,7 +253,7 @@ class Schemas:
                     result = await self._compatibility(level, candidate, grouped, subject, request.metadata, SERVING)
                     if not result.is_compatible:
                         raise errors.incompatible_schema(subject, result.messages)
-                schema_id = existing_id if existing_id is not None else space.max_id + 1
+                schema_id = existing_id if existing_id is not None else self.state.next_id(space_of)
                 version = (all_versions[-1].version + 1) if all_versions else 1
                 if new_version is not None and new_version != version:
                     raise errors.invalid_new_version(new_version, version)
@@ -267,7 +267,8 @@ class Schemas:
             records = self.contexts.new_context_records(subject)
             await self.writer.write([*records, (schema_key(subject, version), value)])
             created = self.state.version(subject, version)
-            assert created is not None
+            if created is None or created.schema.id != schema_id:  # the state did not take the record
+                raise errors.write_not_applied(f"{subject} version {version} (id {schema_id})")
             return created, True
 
     # ---- schemas: lookup and compatibility ------------------------------------------------
