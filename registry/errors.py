@@ -246,3 +246,19 @@ def in_batch_entry(index: int, exc: RegistryError) -> RegistryError:
 def invalid_batch_entry(index: int, exc: RegistryError) -> RegistryError:
     """A malformed batch entry: 42212 whatever the entry's own error, prefixed ``requests[i]:``."""
     return RegistryError(42212, f"requests[{index}]: {exc.message}")
+
+
+def reference_cycle(chain: list[str]) -> RegistryError:
+    """42201: references that lead back to a schema already on the way (only an old log can hold
+    one: registration resolves references to existing versions)."""
+    return RegistryError(
+        42201, f"Invalid schema: the references form a cycle ({' -> '.join(chain)}); "
+        "a schema cannot reference itself, directly or through others: register a version without the cycle",
+    )
+
+
+def stored_schema_unusable(key: tuple[str, int], reason: str) -> RegistryError:
+    """42201: a stored schema (written before a limit existed) that cannot be parsed any more."""
+    context, schema_id = key
+    where = "" if context in ("", ".") else f" in context '{context}'"
+    return RegistryError(42201, f"The stored schema with id {schema_id}{where} cannot be used: {reason}")
