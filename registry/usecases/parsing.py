@@ -143,22 +143,24 @@ def resolve_references(state: RegistryState, refs: tuple[Reference, ...], contex
         return sv.schema
 
     path: list[tuple[str, SchemaKey]] = []  # the references followed to get here: a cycle returns to one
+    height: dict[SchemaKey, int] = {}  # a resolved schema's longest chain of references, itself included
 
-    def visit(name: str, content: SchemaContent) -> None:
+    def visit(name: str, content: SchemaContent) -> int:
         if any(key == content.key for _, key in path):
             start = next(i for i, (_, key) in enumerate(path) if key == content.key)
             raise errors.reference_cycle([n for n, _ in path[start:]] + [name])
-        if content.key in contents:
-            return
-        if len(path) >= MAX_REFERENCE_DEPTH:
+        below = height.get(content.key, 1)
+        if len(path) + below > MAX_REFERENCE_DEPTH:
             raise errors.invalid_schema(str(too_deep("references are", MAX_REFERENCE_DEPTH)))
+        if content.key in contents:
+            return below
         contents[content.key] = content
         children = [(ref.name, lookup(ref, content.context)) for ref in content.references]
         edges[content.key] = tuple((child_name, child.key) for child_name, child in children)
         path.append((name, content.key))
-        for child_name, child in children:
-            visit(child_name, child)
+        height[content.key] = 1 + max((visit(child_name, child) for child_name, child in children), default=0)
         path.pop()
+        return height[content.key]
 
     roots = [(ref.name, lookup(ref, context)) for ref in refs]
     for name, content in roots:

@@ -215,3 +215,22 @@ def test_a_reference_cycle_in_the_log_gets_a_4xx(tmp_path: Path) -> None:
             assert cycle.status_code == 422 and "cycle" in cycle.json()["message"], cycle.text
     finally:
         process.stop()
+
+
+@pytest.mark.timeout(180)
+def test_reference_chains_stop_at_the_one_limit(server: RegistryProcess) -> None:
+    """ref-i references ref-(i-1): a chain of 64 references is accepted and usable, 65 are refused."""
+    with httpx.Client(base_url=server.url, headers={"Content-Type": V1}, timeout=60) as http:
+        for i in range(66):
+            fields = [{"name": "v", "type": "int"}] + ([{"name": "prev", "type": f"R{i - 1}"}] if i else [])
+            body = {"schema": json.dumps({"type": "record", "name": f"R{i}", "fields": fields}),
+                    "references": [{"name": f"R{i - 1}", "subject": f"ref-{i - 1}", "version": 1}] if i else []}
+            r = http.post(f"/subjects/ref-{i}/versions", json=body)
+            if i <= 64:
+                assert r.status_code == 200, (i, r.text[:300])
+            else:
+                assert r.status_code == 422 and "references are nested deeper than 64" in r.text, r.text[:300]
+        for answer in (http.get("/subjects/ref-64/versions/1", params={"format": "resolved"}),
+                       http.post("/compatibility/subjects/ref-64/versions/latest", json=body),
+                       http.get("/ui/subjects/ref-64/diff", params={"from": 1, "to": 1})):
+            assert answer.status_code < 500, (answer.request.url, answer.text[:300])
