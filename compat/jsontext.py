@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from charter.compat.depth import MAX_JSON_DEPTH, check_json_depth, too_deep
 from charter.compat.model import InvalidSchemaError
 
 _ESCAPES = {i: f"\\u{i:04X}" for i in range(0x20)}
@@ -36,7 +37,7 @@ def reject_constant(name: str) -> Any:
 def decode(parse: Callable[[], Any]) -> Any:
     """Run a JSON decode; turn its failure into :class:`InvalidSchemaError` with line and column."""
     try:
-        return parse()
+        return check_json_depth(parse())
     except json.JSONDecodeError as exc:
         raise InvalidSchemaError(
             f"Invalid schema: the text is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
@@ -44,7 +45,7 @@ def decode(parse: Callable[[], Any]) -> Any:
     except ValueError as exc:  # NaN/Infinity literals
         raise InvalidSchemaError(f"Invalid schema: the text is not valid JSON: {exc}") from None
     except RecursionError:
-        raise InvalidSchemaError("Invalid schema: the JSON text is nested too deeply") from None
+        raise too_deep("the JSON text is", MAX_JSON_DEPTH) from None
 
 
 def dump_tree(value: Any, number: Callable[[Any], str], key_order: Callable[[str], Any] | None = None) -> str:

@@ -140,6 +140,8 @@ def _json_parts(node: Any) -> tuple[Part, ...]:
 def _json_part(name: str, value: Any, kind: str) -> Part:
     if isinstance(value, dict) and not value:
         return Part(name, "{}", (), kind)
-    if isinstance(value, dict | list) and _json_parts(value)[0].name != "(root)":
-        return Part(name, None, _json_parts(value), kind)
+    if isinstance(value, dict | list):
+        parts = _json_parts(value)  # once: calling it again here doubled the work at every level
+        if parts[0].name != "(root)":
+            return Part(name, None, parts, kind)
     return Part(name, json.dumps(value), (), kind)

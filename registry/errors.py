@@ -320,3 +320,19 @@ def write_not_applied(what: str) -> RegistryError:
         f"{what} was committed to the log, but this instance's state does not show it (the log went backwards "
         "and the state is being rebuilt from it, or the record conflicts with one already applied: see the "
         "server log); retry to get its result")
+
+
+def reference_cycle(chain: list[str]) -> RegistryError:
+    """42201: references that lead back to a schema already on the way (only an old log can hold
+    one: registration resolves references to existing versions)."""
+    return RegistryError(
+        42201, f"Invalid schema: the references form a cycle ({' -> '.join(chain)}); "
+        "a schema cannot reference itself, directly or through others: register a version without the cycle",
+    )
+
+
+def stored_schema_unusable(key: tuple[str, int], reason: str) -> RegistryError:
+    """42201: a stored schema (written before a limit existed) that cannot be parsed any more."""
+    context, schema_id = key
+    where = "" if context in ("", ".") else f" in context '{context}'"
+    return RegistryError(42201, f"The stored schema with id {schema_id}{where} cannot be used: {reason}")

@@ -22,14 +22,50 @@ __all__ = ["dump_json", "java_double", "load_json", "parse_java_double", "quote"
 _DECODER = json.JSONDecoder(parse_constant=reject_constant)
 
 
-_STRING_OR_COMMENT = re.compile(r'"(?:[^"\\]|\\.)*"|//[^\n]*|/\*.*?\*/', re.DOTALL)
+_QUOTE_OR_SLASH = re.compile(r'["/]')
+_NOT_NEWLINE = re.compile(r"[^\n]")
+_STRING_REST = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)  # after the opening quote
 
 
-def _blank_comment(match: re.Match[str]) -> str:
-    text = match.group()
-    if text[0] == '"':
-        return text
-    return re.sub(r"[^\n]", " ", text)  # same length and lines: error positions stay right
+def blank_comments(text: str) -> str:
+    """``text`` with each ``//`` and ``/* */`` comment outside strings turned into spaces (newlines
+    kept, so error positions stay right), in one left-to-right pass: linear in the text's length.
+
+    An unterminated string or block comment stops the pass (the decoder then reports the text as
+    invalid JSON); a lone ``/`` is left for the decoder too.
+    """
+    out: list[str] = []
+    done = 0  # text[:done] is copied to out
+    at = 0
+    while (found := _QUOTE_OR_SLASH.search(text, at)) is not None:
+        start = found.start()
+        if text[start] == '"':
+            string = _STRING_REST.match(text, start + 1)
+            if string is None:
+                break
+            at = string.end()
+            continue
+        following = text[start + 1 : start + 2]
+        if following == "/":
+            end = text.find("\n", start)
+            end = len(text) if end < 0 else end
+        elif following == "*":
+            end = text.find("*/", start + 2)
+            if end < 0:
+                break
+            end += 2
+        else:
+            at = start + 1
+            continue
+        out.append(text[done:start])
+        out.append(_blank(text[start:end]))
+        done = at = end
+    out.append(text[done:])
+    return "".join(out)
+
+
+def _blank(comment: str) -> str:
+    return _NOT_NEWLINE.sub(" ", comment)
 
 
 def load_json(text: str) -> Any:
@@ -44,7 +80,7 @@ def load_json(text: str) -> Any:
         except json.JSONDecodeError:
             if "/" not in text:
                 raise
-            return _DECODER.decode(_STRING_OR_COMMENT.sub(_blank_comment, text))
+            return _DECODER.decode(blank_comments(text))
 
     return decode(parse)
 
@@ -95,7 +131,7 @@ def dump_json(value: Any) -> str:
 
 
 _JAVA_DOUBLE = re.compile(
-    r"[+-]?(NaN|Infinity|((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)|(0[xX][0-9a-fA-F]*\.?[0-9a-fA-F]*[pP][+-]?\d+))[fFdD]?"
+    r"[+-]?(NaN|Infinity|((\d+(?:\.\d*)?|\.\d+)([eE][+-]?\d+)?)|(0[xX][0-9a-fA-F]*(?:\.[0-9a-fA-F]*)?[pP][+-]?\d+))[fFdD]?"
 )
 
 

@@ -30,6 +30,7 @@ from charter.compat.avro.types import (
     Record,
     Union,
 )
+from charter.compat.depth import MAX_DEPTH, too_deep
 from charter.compat.model import InvalidSchemaError
 
 _SCHEMA_RESERVED = frozenset(
@@ -95,6 +96,7 @@ class Parser:
         self.unresolved = False
         self.with_defaults: list[Field] = []
         self.redefined: list[tuple[Named, Named]] = []
+        self.depth = 0  # type objects being parsed, one inside the other (unions not counted)
 
     def parse_document(self, node: Any) -> AvroType:
         root = self.parse(node, None)
@@ -119,7 +121,13 @@ class Parser:
         if isinstance(node, str):
             return self.lookup(node, space)
         if isinstance(node, dict):
-            return self.parse_object(node, space)
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise too_deep("the schema's types are")
+            try:
+                return self.parse_object(node, space)
+            finally:
+                self.depth -= 1
         if isinstance(node, list):
             return self.parse_union(node, space)
         raise _error(f"expected a type name, a type object or a union array, got {dump_json(node)}")

@@ -7,9 +7,10 @@ Removals are judged by the update's (reader's) content model, additions by the o
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
+
+import regex
 
 from charter.compat.jsonschema import nodes as n
 from charter.compat.jsonschema.diff_results import Acc, bound, java_hash_order
@@ -20,17 +21,39 @@ if TYPE_CHECKING:
 _PARTIAL = "COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL"
 
 
+# A schema's pattern is the user's code: matched by ``regex`` (not ``re``) so that the match releases
+# the GIL (``concurrent``) and stops after PATTERN_TIMEOUT_S. ``regex`` also answers the classic
+# catastrophic cases (``^(a+)+$``) without backtracking exponentially.
+PATTERN_TIMEOUT_S = 0.05
+
+
 @lru_cache(maxsize=1024)
-def _regex(pattern: str) -> re.Pattern[str] | None:
+def _regex(pattern: str) -> regex.Pattern[str] | None:
     try:
-        return re.compile(pattern)
-    except (re.error, RecursionError):
+        return regex.compile(pattern, regex.VERSION0)
+    except (regex.error, RecursionError, ValueError, OverflowError):
         return None
 
 
+@lru_cache(maxsize=1024)
+def _too_slow(pattern: str) -> list[bool]:
+    """A one-item flag per pattern: set once a match of it ran out of time (then skipped)."""
+    return [False]
+
+
 def _finds(pattern: str, text: str) -> bool:
-    regex = _regex(pattern)
-    return regex is not None and regex.search(text) is not None
+    """Whether ``pattern`` matches somewhere in ``text``. A pattern that cannot be compiled, or whose
+    match runs out of time, matches nothing: the property is then judged by the rest of the content
+    model (usually closed), which errs towards reporting a difference, never towards hiding one."""
+    compiled = _regex(pattern)
+    slow = _too_slow(pattern)
+    if compiled is None or slow[0]:
+        return False
+    try:
+        return compiled.search(text, concurrent=True, timeout=PATTERN_TIMEOUT_S) is not None
+    except TimeoutError:
+        slow[0] = True
+        return False
 
 
 def _non_trivial(node: n.Node | None) -> bool:

@@ -186,3 +186,21 @@ def dereference(node: Node) -> Node:
         seen.add(id(node))
         node = node.target
     return node
+
+
+def subschemas(node: Node) -> list[Node]:
+    """The nodes directly below ``node``: its subschemas, and a reference's target."""
+    if isinstance(node, Reference):
+        return [node.target] if node.target is not None else []
+    if isinstance(node, Combined):
+        return list(node.subschemas)
+    if isinstance(node, Not):
+        return [node.must_not_match] if node.must_not_match is not None else []
+    if isinstance(node, Object):
+        below = [*node.properties.values(), *(s for _, s in node.pattern_properties),
+                 *node.schema_dependencies.values()]
+        return below + [s for s in (node.additional, node.unevaluated) if s is not None]
+    if isinstance(node, Array):
+        below = list(node.item_schemas or [])
+        return below + [s for s in (node.all_items, node.additional_items, node.unevaluated) if s is not None]
+    return []

@@ -10,6 +10,7 @@ from urllib.parse import urljoin
 from jsonschema_specifications import REGISTRY as METASCHEMAS
 from referencing import Resource
 
+from charter.compat.depth import MAX_DEPTH, MAX_JSON_DEPTH, graph_depth, too_deep
 from charter.compat.jsonschema import nodes as n
 from charter.compat.jsonschema.diff import compare
 from charter.compat.jsonschema.differences import Difference, compatible_changes
@@ -197,7 +198,9 @@ class JsonFormat:
         try:
             root = loader.load(document)
         except RecursionError:
-            raise InvalidSchemaError("Invalid schema: the schema is nested too deeply") from None
+            raise too_deep("the schema is", MAX_JSON_DEPTH) from None
+        if graph_depth(root, n.subschemas, MAX_DEPTH + 1) > MAX_DEPTH + 1:  # levels above the leaves
+            raise too_deep("subschemas and $ref chains are")
         return JsonSchema(document, draft, root, dependencies, tuple(loader.unresolved))  # type: ignore[arg-type]
 
 

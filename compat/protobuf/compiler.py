@@ -33,7 +33,7 @@ SCHEMA_FILE = "schema.proto"
 _PROTOC_LINE = re.compile(r"^[\w./+-]+\.proto:|^--|^protoc|^Could not|^Missing|^[WIEF]\d{4} ")
 _LOG_LINE = re.compile(r"^[WI]\d{4} ")  # absl log lines (warnings, info) from protoc's parser
 _WARNING = re.compile(r"^[^:]*:(?:\d+:\d+:)?\s*warning:")
-_BASE64 = re.compile(r"^[A-Za-z0-9+/\s]*={0,2}\s*$")
+_BASE64_BODY = re.compile(r"[A-Za-z0-9+/\s]*")  # one class, one star: linear, nothing to backtrack
 
 
 class ProtocError(InvalidSchemaError):
@@ -174,7 +174,8 @@ def _echo(lines: list[str]) -> None:
 def decode_descriptor(text: str) -> descriptor_pb2.FileDescriptorProto | None:
     """The ``FileDescriptorProto`` in a base64 text, or ``None`` if it is not one."""
     stripped = text.strip()
-    if not stripped or not _BASE64.match(stripped):
+    body = stripped.removesuffix("=").removesuffix("=")  # at most two padding characters, at the end
+    if not body or not _BASE64_BODY.fullmatch(body):
         return None
     try:
         data = base64.b64decode("".join(stripped.split()), validate=True)

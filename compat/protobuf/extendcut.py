@@ -21,7 +21,7 @@ from charter.compat.protobuf.types import SCALAR_NAMES, FieldProto, FileProto, M
 
 _EXTEND = re.compile(r"(?<![\w.])extend\s+(\.?[\w.]+)\s*\{")
 _FIELD = re.compile(
-    r"(?:(optional|required|repeated)\s+)?(\.?[\w.]+)\s+(\w+)\s*=\s*(0[xX][0-9a-fA-F]+|\d+)\s*(\[[^;]*\])?\s*;"
+    r"(?<![\w.])(?:(optional|required|repeated)\s+)?(\.?[\w.]+)\s+(\w+)\s*=\s*(0[xX][0-9a-fA-F]+|\d+)\s*(\[[^;]*\])?\s*;"
 )
 _SCALARS = {name: number for number, name in SCALAR_NAMES.items()}
 _LABELS = {

@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from charter.compat.protobuf.compiler import ProtocError, compile_text
 from charter.compat.protobuf.extendcut import extend_block_at, restore_extends
 from charter.compat.protobuf.openenum import placeholder_at, remove_placeholders
-from charter.compat.protobuf.protoscan import read_option, reserved_items, skip_space, split_list
+from charter.compat.protobuf.protoscan import name_before_equals, read_option, reserved_items, skip_space, split_list
 from charter.compat.protobuf.protoscan import uninterpreted as uninterpreted_options
 from charter.compat.protobuf.restore import CutOption, attach, map_spans, restore_reserved
 from charter.compat.protobuf.types import FileProto
@@ -87,7 +87,6 @@ _NUMBER_SUFFIX = re.compile(_POSITION + r"Need space between number and identifi
 _DEFAULT_TYPE = re.compile(_POSITION + r"Expected (?:string|integer|number|identifier)\.$")
 _LIST_VALUE = re.compile(_POSITION + r"Expected option value\.$")
 _DEFAULT_BEFORE = re.compile(r"\bdefault\s*=\s*$")
-_NAME_BEFORE = re.compile(r"(\([^()]*\)(?:\s*\.\s*(?:\w+|\([^()]*\)))*|\w+(?:\s*\.\s*\w+)*)\s*=\s*$")
 
 
 @dataclass
@@ -181,9 +180,9 @@ def _repair(state: _State, errors: list[str], dependencies: Mapping[str, bytes])
                 edits.append((offset, "cut"))
         elif match := _LIST_VALUE.match(error):
             offset = _offset(state.text, int(match.group(1)), int(match.group(2)))
-            named = _NAME_BEFORE.search(state.text[:offset]) if offset is not None else None
+            named = name_before_equals(state.text[:offset]) if offset is not None else None
             if named is not None and state.text[offset : offset + 1] == "[":
-                edits.append((named.start(), "list"))
+                edits.append((named, "list"))
         elif match := _UNDECLARED_EXTENSION.match(error):
             offset = _offset(state.text, int(match.group(1)), int(match.group(2)))
             block = extend_block_at(state.text, offset) if offset is not None else None
@@ -218,8 +217,8 @@ def _repair(state: _State, errors: list[str], dependencies: Mapping[str, bytes])
             offset = _offset(state.text, int(match.group(1)), int(match.group(2)))
             if offset is not None and read_option(state.text, offset) is not None:
                 edits.append((offset, "cut"))
-            elif offset is not None and (named := _NAME_BEFORE.search(state.text[:offset])) is not None:
-                edits.append((named.start(), "cut"))
+            elif offset is not None and (named := name_before_equals(state.text[:offset])) is not None:
+                edits.append((named, "cut"))
         elif match := _INNER_SCOPE.match(error):
             offset = _offset(state.text, int(match.group(1)), int(match.group(2)))
             if offset is not None and state.text[offset : offset + 1] == "(" and not match.group(3).startswith("."):

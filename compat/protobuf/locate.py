@@ -26,7 +26,7 @@ def locate(path: str, new_text: str | None, old_text: str | None, direction: str
         if offset is None:
             continue
         if num is not None:
-            field = re.compile(r"(\w+)\s*=\s*" + num + r"\s*[;\[]").search(text, offset)
+            field = re.compile(r"(?<!\w)(\w+)\s*=\s*" + num + r"\s*[;\[]").search(text, offset)
             if field is None:
                 continue
             where = f"{'.'.join(messages)}.{field.group(1)} (field {num})"

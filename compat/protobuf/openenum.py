@@ -20,7 +20,7 @@ from charter.compat.protobuf.types import EnumProto, FileProto, syntax_of
 
 PREFIX = "CHARTER_ZERO_OF_"
 _ENUM_HEAD = re.compile(r"\benum\s+(\w+)\s*\{")
-_VALUE_BEFORE = re.compile(r"(\w+)\s*=\s*$")
+_VALUE_BEFORE = re.compile(r"(?<!\w)(\w+)\s*=\s*$")  # tried at word starts only: linear
 _ZERO_VALUE = re.compile(r"\b\w+\s*=\s*0+\s*[;\[]")
 _ALLOW_ALIAS = 2  # EnumOptions.allow_alias
 _VALUE = 2  # EnumDescriptorProto.value

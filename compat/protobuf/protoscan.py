@@ -20,7 +20,7 @@ UninterpretedOption = descriptor_pb2.UninterpretedOption
 NamePart = UninterpretedOption.NamePart
 
 _INT = re.compile(r"^[-+]?(?:0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)$")
-_FLOAT = re.compile(r"^[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|inf|nan)$", re.IGNORECASE)
+_FLOAT = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|inf|nan)$", re.IGNORECASE)
 _TOKEN = re.compile(r"[-+]?[\w.]+")
 _WORD = re.compile(r"\w+")
 _RESERVED_ITEM = re.compile(
@@ -241,3 +241,47 @@ def line_starts(text: str) -> list[int]:
     starts = [0]
     starts += [i + 1 for i, ch in enumerate(text) if ch == "\n"]
     return starts
+
+
+
+def name_before_equals(text: str) -> int | None:
+    """Where the option name that ``text`` ends with (``name =``, spaces allowed) starts, or None.
+
+    A name is a chain of ``word`` and ``(paren)`` segments joined by dots; a chain starting with a
+    word holds words only. Read backwards from the ``=`` once, so linear (a ``$``-anchored regex
+    search retries the chain from every offset: quadratic). The leftmost valid start wins.
+    """
+    at = _space_before(text, len(text))
+    if at == 0 or text[at - 1] != "=":
+        return None
+    at = _space_before(text, at - 1)
+    start = None
+    words_only = True
+    while at > 0:
+        if text[at - 1] == ")":
+            opening = text.rfind("(", 0, at - 1)
+            if opening < 0 or text.find(")", opening + 1, at - 1) >= 0:
+                break
+            at, words_only = opening, False
+        elif _is_word(text[at - 1]):
+            while at > 0 and _is_word(text[at - 1]):
+                at -= 1
+        else:
+            break
+        if words_only or text[at] == "(":
+            start = at
+        separator = _space_before(text, at)
+        if separator == 0 or text[separator - 1] != ".":
+            break
+        at = _space_before(text, separator - 1)
+    return start
+
+
+def _space_before(text: str, at: int) -> int:
+    while at > 0 and text[at - 1].isspace():
+        at -= 1
+    return at
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"

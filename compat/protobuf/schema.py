@@ -6,6 +6,7 @@ import base64
 import hashlib
 from collections.abc import Mapping
 
+from charter.compat.depth import MAX_DEPTH, graph_depth, too_deep
 from charter.compat.locate import Location
 from charter.compat.model import (
     Incompatibility,
@@ -308,8 +309,30 @@ class ProtobufFormat:
             file = link_descriptor(descriptor, files)
             remove_placeholders(file)
             keep_json_names_of(file, descriptor)
+            _check_depth(file, files)
             return ProtobufSchema(file, files, None)
+        _check_depth(result.file, files)
         return ProtobufSchema(result.file, files, text, implicit_imports=result.implicit_imports)
+
+
+def _check_depth(file: FileProto, files: Mapping[str, bytes]) -> None:
+    """Refuse messages nested, or reached through message-typed fields, deeper than MAX_DEPTH:
+    the diff and the printers follow both. Field type names are fully qualified (linked)."""
+    below: dict[str, list[str]] = {"": []}  # full name -> the messages inside it or used by it
+    pending = []
+    for f in (file, *(FileProto.FromString(data) for data in files.values())):
+        pending += [(f".{f.package}" if f.package else "", m, f is file) for m in f.message_type]
+    while pending:
+        scope, message, own = pending.pop()
+        name = f"{scope}.{message.name}"
+        if own and scope == (f".{file.package}" if file.package else ""):
+            below[""].append(name)
+        below[name] = [f"{name}.{m.name}" for m in message.nested_type]
+        below[name] += [f.type_name for f in message.field if f.type_name]
+        pending.extend((name, inner, own) for inner in message.nested_type)
+    depth = graph_depth("", lambda name: [c for c in below[name] if c in below], MAX_DEPTH + 1, key=str)
+    if depth > MAX_DEPTH + 1:  # "" stands for the file itself
+        raise too_deep("messages (nested, or used as field types) are")
 
 
 PROTOBUF_FORMAT = ProtobufFormat()

@@ -248,8 +248,10 @@ async def check_submit(request: Request) -> Response:
         refs_text = form.get("references", "").strip()
         try:
             refs = json.loads(refs_text) if refs_text else None
-        except ValueError as exc:
-            raise errors.bad_request(f"References must be a JSON list of {{name, subject, version}}: {exc}") from None
+        except (ValueError, RecursionError) as exc:  # RecursionError: JSON nested too deeply to decode
+            reason = exc if isinstance(exc, ValueError) else "the JSON is nested too deeply"
+            raise errors.bad_request(
+                f"References must be a JSON list of {{name, subject, version}}: {reason}") from None
         schema_type = form.get("schemaType") or DEFAULT_SCHEMA_TYPE
         body = {"schema": form.get("schema", ""), "schemaType": schema_type, "references": refs}
         schema_request = read_schema_request(body, svc.settings.max_schema_bytes)

@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 
 from charter.compat import InvalidSchemaError, ParsedSchema
+from charter.compat.depth import MAX_DEPTH, too_deep
 from charter.compat.formats import get_format
 from charter.registry import errors
 from charter.registry.contexts import reference_subject
@@ -28,7 +29,7 @@ from charter.registry.store.identity import fingerprint
 from charter.registry.store.state import LATEST, Reference, RegistryState, SchemaContent, SubjectVersion
 from charter.registry.usecases.contracts import as_stored, metadata_can_look_up
 
-MAX_REFERENCE_DEPTH = 64
+MAX_REFERENCE_DEPTH = MAX_DEPTH  # the one nesting limit (compat.depth), for reference chains too
 # The config values that add metadata and rules to a new version (see contracts.effective_contract)
 CONTRACT_CONFIGS = ("defaultMetadata", "overrideMetadata", "defaultRuleSet", "overrideRuleSet")
 SchemaKey = tuple[str, int]  # (context, id): a stored schema's identity across contexts
@@ -141,20 +142,29 @@ def resolve_references(state: RegistryState, refs: tuple[Reference, ...], contex
             )
         return sv.schema
 
-    def visit(content: SchemaContent, depth: int) -> None:
+    path: list[tuple[str, SchemaKey]] = []  # the references followed to get here: a cycle returns to one
+    height: dict[SchemaKey, int] = {}  # a resolved schema's longest chain of references, itself included
+
+    def visit(name: str, content: SchemaContent) -> int:
+        if any(key == content.key for _, key in path):
+            start = next(i for i, (_, key) in enumerate(path) if key == content.key)
+            raise errors.reference_cycle([n for n, _ in path[start:]] + [name])
+        below = height.get(content.key, 1)
+        if len(path) + below > MAX_REFERENCE_DEPTH:
+            raise errors.invalid_schema(str(too_deep("references are", MAX_REFERENCE_DEPTH)))
         if content.key in contents:
-            return
-        if depth > MAX_REFERENCE_DEPTH:
-            raise errors.invalid_schema(f"References nest deeper than {MAX_REFERENCE_DEPTH} levels")
+            return below
         contents[content.key] = content
         children = [(ref.name, lookup(ref, content.context)) for ref in content.references]
-        edges[content.key] = tuple((name, child.key) for name, child in children)
-        for _, child in children:
-            visit(child, depth + 1)
+        edges[content.key] = tuple((child_name, child.key) for child_name, child in children)
+        path.append((name, content.key))
+        height[content.key] = 1 + max((visit(child_name, child) for child_name, child in children), default=0)
+        path.pop()
+        return height[content.key]
 
     roots = [(ref.name, lookup(ref, context)) for ref in refs]
-    for _, content in roots:
-        visit(content, 1)
+    for name, content in roots:
+        visit(name, content)
     return Dependencies(contents, edges, tuple((name, c.key) for name, c in roots))
 
 
@@ -203,7 +213,12 @@ class SchemaParser:
 
         def make() -> ParsedSchema:
             fmt = get_format(content.schema_type)
-            return fmt.parse(content.text, self.parsed_dependencies(deps), validate=False)
+            try:
+                return fmt.parse(content.text, self.parsed_dependencies(deps), validate=False)
+            except InvalidSchemaError as exc:  # only a schema written before a limit existed
+                raise errors.stored_schema_unusable(content.key, str(exc)) from None
+            except RecursionError:
+                raise errors.stored_schema_unusable(content.key, "it nests too deeply") from None
 
         return self.stored.get_or_make(content.key, make)
 
