@@ -3,7 +3,8 @@
 ``JSONSerializer(schema_str, schema_registry_client, to_dict=None, conf=None, json_encode=None)`` and
 ``JSONDeserializer(schema_str, from_dict=None, schema_registry_client=None, conf=None,
 json_decode=None)``. Records are validated on both sides (``validate``, default True) with a
-validator compiled once per schema and cached; references are resolved through the registry. The
+validator compiled once per schema and cached (jsonschema-rs, see json_validators.py); references
+are resolved through the registry. The
 payload is the compact JSON text confluent-kafka writes (orjson when installed), so the bytes match.
 """
 
@@ -15,7 +16,8 @@ from typing import Any
 
 from charter.compat.model import SchemaType
 
-from .errors import RecordValidationError, SerializationError
+from .errors import RecordValidationError
+from .json_validators import Validators
 from .models import Schema
 from .serde import (
     DESERIALIZER_DEFAULTS,
@@ -23,7 +25,6 @@ from .serde import (
     BaseDeserializer,
     BaseSerializer,
     is_builtin_strategy,
-    referenced_schemas,
     take_conf,
 )
 from .serialization import SerializationContext
@@ -44,55 +45,6 @@ except ImportError:  # pragma: no cover
     _loads = json.loads
 
 __all__ = ["JSONDeserializer", "JSONSerializer"]
-
-
-class _Validators:
-    """Parses schemas (with references) and compiles one validator per schema."""
-
-    def __init__(self, client: Any) -> None:
-        self._client = client
-        self._parsed: dict[Schema, tuple[Any, Callable[[Any], None]]] = {}
-
-    def get(self, schema: Schema) -> tuple[Any, Callable[[Any], None]]:
-        found = self._parsed.get(schema)
-        if found is None:
-            from jsonschema.validators import validator_for
-            from referencing import Registry, Resource
-            from referencing.jsonschema import DRAFT7
-
-            try:
-                parsed = _loads(schema.schema_str)
-            except Exception as e:
-                raise SerializationError(f"invalid JSON schema text: {e}") from e
-            resources = [(ref.name, _loads(r.schema_str)) for ref, r in referenced_schemas(self._client, schema)]
-            registry: Any = Registry().with_resources(
-                (name, Resource.from_contents(contents, default_specification=DRAFT7)) for name, contents in resources)
-            cls = validator_for(parsed, default=_draft7())
-            validator = cls(parsed, registry=registry)
-            found = self._parsed[schema] = (parsed, _checker(validator))
-        return found
-
-
-def _draft7() -> Any:
-    from jsonschema import Draft7Validator
-
-    return Draft7Validator
-
-
-def _checker(validator: Any) -> Callable[[Any], None]:
-    """A function raising RecordValidationError (with the best-matching error) for invalid values."""
-    is_valid = validator.is_valid
-
-    def check(value: Any) -> None:
-        if not is_valid(value):
-            from jsonschema.exceptions import best_match
-
-            error = best_match(validator.iter_errors(value))
-            where = "/".join(str(p) for p in error.absolute_path) if error is not None else ""
-            message = error.message if error is not None else "invalid"
-            raise RecordValidationError(f"record does not match the JSON schema at '{where}': {message}")
-
-    return check
 
 
 def _to_schema(schema_str: str | Schema | None) -> Schema | None:
@@ -123,7 +75,7 @@ class JSONSerializer(BaseSerializer):
         self._validate = bool(merged["validate"])
         self._to_dict = to_dict
         self._encode = json_encode or _dumps
-        self._validators = _Validators(schema_registry_client)
+        self._validators = Validators(schema_registry_client)
         self._schema = _to_schema(schema_str)
         self._schema_name = None
         if self._schema is not None:
@@ -180,7 +132,7 @@ class JSONDeserializer(BaseDeserializer):
         self._validate = bool(merged["validate"])
         self._from_dict = from_dict
         self._decode = json_decode or _loads
-        self._validators = _Validators(schema_registry_client)
+        self._validators = Validators(schema_registry_client)
         self._schema = _to_schema(schema_str)
         self._reader_check = self._validators.get(self._schema)[1] if self._schema is not None else None
         self._checks: dict[Any, Callable[[Any], None] | None] = {}
