@@ -53,7 +53,7 @@ class Validators:
                 raise SerializationError(f"invalid JSON schema text: {e}") from e
             resources = [(ref.name, orjson.loads(r.schema_str)) for ref, r in referenced_schemas(self._client, schema)]
             reference = reference_validator(parsed, resources)
-            fast = fast_validator(parsed, resources) if self._fast else None
+            fast = fast_validator(parsed, resources, type(reference).__name__) if self._fast else None
             found = self._parsed[schema] = (parsed, _checker(reference, fast))
         return found
 
@@ -75,11 +75,15 @@ def _no_retrieval(uri: str) -> Any:
     raise LookupError(f"{uri} is not among the schema's references")
 
 
-def fast_validator(parsed: Any, resources: list[tuple[str, Any]]) -> Any | None:
-    """A ``jsonschema-rs`` validator for a schema, or None (reason in ``fast_fallbacks``) if it cannot."""
+def fast_validator(parsed: Any, resources: list[tuple[str, Any]], draft: str) -> Any | None:
+    """A ``jsonschema-rs`` validator for a schema, or None (reason in ``fast_fallbacks``) if it cannot.
+
+    ``draft`` is the class name of the ``jsonschema`` validator chosen for it (``Draft7Validator``, ...):
+    the draft is the one the reference path picked (an unknown ``$schema`` is draft 7 there too)."""
     try:
-        declared = isinstance(parsed, dict) and "$schema" in parsed
-        cls = rs.validator_cls_for(parsed) if declared else rs.Draft7Validator
+        cls = getattr(rs, draft, None)
+        if cls is None:
+            raise LookupError(f"no {draft} in jsonschema-rs")
         registry = rs.Registry([(_absolute(name), contents) for name, contents in resources],
                                draft=rs.Draft7, retriever=_no_retrieval) if resources else None
         return cls(parsed, registry=registry, base_uri=_BASE, validate_formats=False, retriever=_no_retrieval)
