@@ -7,6 +7,8 @@ invalid record (so the message is the same as before), and it validates alone wh
 ``jsonschema-rs`` cannot compile a schema (``fast_fallbacks`` records why). Both sides use the same
 rules: draft 7 when ``$schema`` is absent, references under their reference names, no remote
 retrieval, and ``format`` as an annotation (not asserted), as the ``jsonschema`` path always did.
+A rejection is always confirmed (and worded) by ``jsonschema``. The one known leniency: jsonschema-rs
+takes a Python tuple as a JSON array where ``jsonschema`` does not (the payload is an array either way).
 """
 
 from __future__ import annotations
@@ -100,21 +102,26 @@ def _absolute(name: str) -> str:
 
 
 def _checker(reference: Any, fast: Any | None) -> Check:
-    """A function raising RecordValidationError (with the best-matching error) for invalid values."""
+    """A function raising RecordValidationError (with the best-matching error) for invalid values.
+
+    A value the fast validator rejects is judged again by the reference validator, which words the
+    error; if it finds none (NaN as a number: jsonschema accepts it, jsonschema-rs does not), the
+    value passes, so rejection is always the jsonschema library's verdict."""
     is_valid = fast.is_valid if fast is not None else reference.is_valid
     slow_is_valid = reference.is_valid
 
     def check(value: Any) -> None:
         try:
             valid = is_valid(value)
-        except Exception:  # a value jsonschema-rs cannot read (tuple keys, Decimal, ...)
+        except Exception:  # a value jsonschema-rs cannot read (a Decimal, a non-string key, ...)
             valid = slow_is_valid(value)
         if not valid:
             from jsonschema.exceptions import best_match
 
             error = best_match(reference.iter_errors(value))
-            where = "/".join(str(p) for p in error.absolute_path) if error is not None else ""
-            message = error.message if error is not None else "invalid"
-            raise RecordValidationError(f"record does not match the JSON schema at '{where}': {message}")
+            if error is None:
+                return
+            where = "/".join(str(p) for p in error.absolute_path)
+            raise RecordValidationError(f"record does not match the JSON schema at '{where}': {error.message}")
 
     return check

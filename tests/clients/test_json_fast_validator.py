@@ -142,3 +142,25 @@ def test_a_schema_jsonschema_rs_cannot_compile_falls_back() -> None:
     assert len(fast_fallbacks) == before + 1 and "missing.json" in fast_fallbacks[-1]
     with pytest.raises(Exception, match=r"missing\.json"):
         check({})
+
+
+@pytest.mark.parametrize("doc", [float("nan"), 2**70, -(2**70), True, 1.0, {"a": 1}, "x", [1, 1.0]])
+@pytest.mark.parametrize("kind", ["integer", "number", "array", "object", "string"])
+def test_python_edge_values_agree(kind: str, doc: Any) -> None:
+    schema = Schema(json.dumps({"$schema": "http://json-schema.org/draft-04/schema#", "type": kind}), "JSON")
+    outcomes = []
+    for fast in (True, False):
+        try:
+            Validators(None, fast=fast).get(schema)[1](doc)
+            outcomes.append(True)
+        except RecordValidationError:
+            outcomes.append(False)
+    assert outcomes[0] == outcomes[1]
+
+
+def test_a_tuple_is_an_array_on_the_fast_path_only() -> None:
+    """The documented leniency: jsonschema-rs reads a tuple as an array (orjson writes it as one)."""
+    schema = Schema(json.dumps({"type": "array"}), "JSON")
+    Validators(None).get(schema)[1]((1, 2))
+    with pytest.raises(RecordValidationError):
+        Validators(None, fast=False).get(schema)[1]((1, 2))
