@@ -11,9 +11,8 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -39,9 +38,10 @@ class RecordFormatError(ValueError):
     """A key or value that is not in the `_schemas` format."""
 
 
-@dataclass(frozen=True, slots=True)
-class RecordKey:
-    """A decoded key. ``subject`` is None for the global CONFIG/MODE keys and for NOOP."""
+class RecordKey(NamedTuple):
+    """A decoded key. ``subject`` is None for the global CONFIG/MODE keys and for NOOP. (A named
+    tuple: immutable and hashable like a frozen dataclass, and built in a third of the time, once
+    per record at replay.)"""
 
     keytype: KeyType
     subject: str | None = None
