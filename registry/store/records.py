@@ -11,9 +11,8 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -32,13 +31,17 @@ class KeyType(StrEnum):
     ASSOC = "ASSOC"
 
 
+KEY_TYPES = {kt.value: kt for kt in KeyType}  # a dict lookup: replay decodes a key per record
+
+
 class RecordFormatError(ValueError):
     """A key or value that is not in the `_schemas` format."""
 
 
-@dataclass(frozen=True, slots=True)
-class RecordKey:
-    """A decoded key. ``subject`` is None for the global CONFIG/MODE keys and for NOOP."""
+class RecordKey(NamedTuple):
+    """A decoded key. ``subject`` is None for the global CONFIG/MODE keys and for NOOP. (A named
+    tuple: immutable and hashable like a frozen dataclass, and built in a third of the time, once
+    per record at replay.)"""
 
     keytype: KeyType
     subject: str | None = None
@@ -116,10 +119,10 @@ def decode_key(raw: bytes) -> RecordKey:
         raise RecordFormatError(f"key is not JSON: {exc}") from None
     if not isinstance(data, dict):
         raise RecordFormatError("key is not a JSON object")
-    try:
-        keytype = KeyType(data.get("keytype"))
-    except ValueError:
-        raise RecordFormatError(f"unknown keytype {data.get('keytype')!r}") from None
+    raw_type = data.get("keytype")
+    keytype = KEY_TYPES.get(raw_type) if isinstance(raw_type, str) else None
+    if keytype is None:
+        raise RecordFormatError(f"unknown keytype {raw_type!r}")
     subject = data.get("subject")
     version = data.get("version")
     if subject is not None and not isinstance(subject, str):
@@ -187,9 +190,14 @@ def schema_value(
         value["ruleSet"] = rule_set
     if md5 is None:
         md5 = schema_md5(text, contract_parts(references, metadata, rule_set))
-    value["md5"] = base64.b64encode(md5).decode()
+    value["md5"] = md5_text(md5)
     value["deleted"] = deleted
     return value
+
+
+def md5_text(md5: bytes) -> str:
+    """An MD5 as a SCHEMA record's ``md5`` holds it (base64)."""
+    return binascii.b2a_base64(md5, newline=False).decode()
 
 
 def stored_md5(value: dict[str, Any]) -> bytes | None:

@@ -23,7 +23,14 @@ from typing import Any
 from charter.compat.model import DEFAULT_SCHEMA_TYPE
 from charter.registry.contexts import DEFAULT_CONTEXT, context_of, reference_subject, valid_subject
 from charter.registry.store.identity import TYPE_TAGS, fingerprint, guid_md5, guid_text, is_plain, md5_of
-from charter.registry.store.records import KeyType, RecordFormatError, RecordKey, schema_value, stored_md5
+from charter.registry.store.records import (
+    KeyType,
+    RecordFormatError,
+    RecordKey,
+    md5_text,
+    schema_value,
+    stored_md5,
+)
 
 log = logging.getLogger(__name__)
 
@@ -265,9 +272,10 @@ class RegistryState:
             content = SchemaContent(schema_id, schema_type, text, refs, metadata, rule_set, fp, 0, context)
             space.schemas_by_id[schema_id] = content
             space.ids_by_fingerprint.setdefault(fp, schema_id)
-            foreign = stored_md5(value)
-            if foreign is not None and foreign != md5_of(fp):
-                content.foreign_md5 = foreign
+            if value.get("md5") != md5_text(md5_of(fp)):  # decoded only when it may differ
+                foreign = stored_md5(value)
+                if foreign is not None and foreign != md5_of(fp):
+                    content.foreign_md5 = foreign
             if content.foreign_md5 or not is_plain(fp):
                 space.ids_by_md5.setdefault(content.md5, schema_id)
         elif content.text != text or content.schema_type != schema_type or content.references != refs:

@@ -1,0 +1,125 @@
+"""Start-up on the embedded log: 100,000 SCHEMA records, ``charter serve`` to ``/status/ready``,
+the replay alone (in process), RSS after start and where the state's memory goes.
+
+    .venv/bin/python bench/startup.py [--records 100000] [--trace 20000]
+
+Prints one JSON object: ``serve_ready_s`` (process start until ready, best of 2), ``replay_s`` (best of 3,
+``StateWriter.replay`` over the FileLog), ``rss_mb`` (VmRSS of the server once ready, from /proc),
+``idle_rss_mb`` (the same server on an empty log), and ``memory_top`` (tracemalloc of the state
+built from ``--trace`` records, by file:line, scaled to ``--records``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from kafka_bench import free_port
+
+from charter.registry.log.file import FileLog
+from charter.registry.store.state_writer import StateWriter
+from datasets import REPLAY_VERSIONS, order_schema, schema_record, subject_name, write_log
+
+BIN = Path(sys.executable).parent
+
+
+def records(count: int) -> Iterator[tuple[bytes, bytes]]:
+    """``count`` SCHEMA records: count / 10 subjects of 10 versions each, interleaved."""
+    subjects = max(1, count // REPLAY_VERSIONS)
+    for schema_id in range(1, count + 1):
+        version, no = divmod(schema_id - 1, subjects)
+        text = orjson.dumps(order_schema(no, version + 1)).decode()
+        yield schema_record(subject_name(no), version + 1, schema_id, text)
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def serve(data: Path) -> tuple[float, float]:
+    """Seconds from process start until ``/status/ready`` answers 200, and the RSS then (MB)."""
+    port = free_port()
+    started = time.monotonic()
+    proc = subprocess.Popen([str(BIN / "charter"), "serve", "--port", str(port), "--data-dir", str(data),
+                             "--log-level", "warning"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while time.monotonic() - started < 120:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/status/ready", timeout=2).status_code == 200:
+                    ready = time.monotonic() - started
+                    time.sleep(0.5)
+                    return ready, rss_mb(proc.pid)
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.01)
+        raise RuntimeError("never ready")
+    finally:
+        proc.terminate()
+        proc.wait(20)
+
+
+def replay(data: Path) -> tuple[float, StateWriter]:
+    schema_log = FileLog(data)
+    try:
+        writer = StateWriter(schema_log)
+        started = time.perf_counter()
+        writer.replay()
+        return time.perf_counter() - started, writer
+    finally:
+        schema_log.close()
+
+
+def memory_top(data: Path, scale: float, top: int = 12) -> tuple[float, list[str]]:
+    gc.collect()
+    tracemalloc.start()
+    _, writer = replay(data)
+    gc.collect()
+    snapshot = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    stats = snapshot.statistics("lineno")
+    total = sum(s.size for s in stats) * scale / 2**20
+    lines = [f"{s.size * scale / 2**20:7.1f} MB  {s.traceback[0].filename.split('charter/')[-1]}:"
+             f"{s.traceback[0].lineno}" for s in stats[:top]]
+    del writer
+    return total, lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--trace", type=int, default=20_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        data, small, empty = Path(tmp) / "big", Path(tmp) / "small", Path(tmp) / "empty"
+        write_log(data, records(args.records))
+        write_log(small, records(args.trace))
+        write_log(empty, [])
+        results: dict[str, object] = {"records": args.records}
+        results["replay_s"] = round(min(replay(data)[0] for _ in range(3)), 3)
+        ready, rss = min(serve(data) for _ in range(2))  # the first start may pay for cold caches
+        results["serve_ready_s"], results["rss_mb"] = round(ready, 2), round(rss, 1)
+        idle_ready, idle_rss = serve(empty)
+        results["idle_ready_s"], results["idle_rss_mb"] = round(idle_ready, 2), round(idle_rss, 1)
+        total, lines = memory_top(small, args.records / args.trace)
+        results["traced_state_mb"] = round(total, 1)
+        results["memory_top"] = lines
+    print(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
