@@ -28,6 +28,14 @@ def string_tags(value: Any) -> list[str]:
     return [t for t in value if isinstance(t, str)]
 
 
+def write_json_tags(node: dict[str, Any], tags: list[str]) -> None:
+    """Store a JSON node's tags under ``confluent:tags`` (Avro and JSON Schema), or drop the key when none are left."""
+    if tags:
+        node[TAGS_KEY] = tags
+    else:
+        node.pop(TAGS_KEY, None)
+
+
 def edit_tags(current: Sequence[str], add: Iterable[str], remove: Iterable[str]) -> list[str]:
     """``current`` with ``add`` appended (no duplicates, order kept), then without ``remove``
     (Confluent's add-before-remove order, e.g. ``AvroSchema.modifySchemaTags``)."""

@@ -33,7 +33,7 @@ from collections import deque
 from functools import cmp_to_key
 from typing import Any
 
-from charter.compat.inline_tags import TAGS_KEY, apply_edits, string_tags
+from charter.compat.inline_tags import TAGS_KEY, apply_edits, string_tags, write_json_tags
 from charter.compat.jsonschema import nodes as n
 from charter.compat.jsonschema.diff_results import java_hash_order
 from charter.compat.jsonschema.drafts import Draft
@@ -190,12 +190,6 @@ def with_tags(document: Any, to_add: TagEdits, to_remove: TagEdits) -> str:
     entity path that names nothing."""
     document = copy.deepcopy(document)
 
-    def write(node: dict[str, Any], tags: list[str]) -> None:
-        if tags:
-            node[TAGS_KEY] = tags
-        else:
-            node.pop(TAGS_KEY, None)
-
     def describe(entity: SchemaEntity) -> str:
         return (
             f"Invalid schema: No matching path '{entity.path}' found in the schema. JSON Schema entity "
@@ -204,5 +198,5 @@ def with_tags(document: Any, to_add: TagEdits, to_remove: TagEdits) -> str:
             "'object.pet.oneof.0.object' for a member of a combination"
         )
 
-    apply_edits(to_add, to_remove, lambda entity: find_node(document, entity), _tags_of, write, describe)
+    apply_edits(to_add, to_remove, lambda entity: find_node(document, entity), _tags_of, write_json_tags, describe)
     return dump_json(document)
