@@ -30,7 +30,6 @@ class SharedLog(SchemaLog, Protocol):
     group_id: str
     topic: str
     position: int  # the last offset read
-    rebuilds: int  # how many times the state was rebuilt because the log went backwards
     # rebuilds the state from every record of the log (in order) and swaps it in; returns its offset
     on_rewind: Callable[[str, Iterator[LogRecord]], int] | None
 

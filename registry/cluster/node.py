@@ -127,7 +127,7 @@ class KafkaCluster:
             "primary_member_id": assignment.master if assignment else None,
             "topic_position": self.log.position,
             "records_replayed": self.replayed,
-            "rebuilds": self.log.rebuilds,
+            "rebuilds": self.writer.rebuilds,
         }
 
     # ---- start-up ----------------------------------------------------------------------------

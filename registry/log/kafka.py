@@ -110,7 +110,6 @@ class KafkaLog:
         # swaps it in; returns the offset the new state reached. Called by the follower thread.
         self.on_rewind: Callable[[str, Iterator[LogRecord]], int] | None = None
         self._rewind_asked: str | None = None  # a reason given to rewind(), for the follower thread
-        self.rebuilds = 0  # how many times the state was rebuilt because the topic went backwards
 
     def describe(self) -> str:
         return f"Kafka topic {self.topic} at {self.connection} (group {self.group_id})"
@@ -357,7 +356,6 @@ class KafkaLog:
                           REBUILD_RETRY_S)
                 self._stop.wait(REBUILD_RETRY_S)
                 continue
-            self.rebuilds += 1
             self.term.end_rebuild(end)
             log.warning("state rebuilt from %s up to offset %d in %.2f s; writes resume", self.topic, end,
                         time.monotonic() - started)
