@@ -28,6 +28,11 @@ def string_tags(value: Any) -> list[str]:
     return [t for t in value if isinstance(t, str)]
 
 
+def read_json_tags(node: Any) -> list[str]:
+    """A JSON node's tags under ``confluent:tags`` (Avro and JSON Schema); none for a non-object."""
+    return string_tags(node.get(TAGS_KEY)) if isinstance(node, dict) else []
+
+
 def write_json_tags(node: dict[str, Any], tags: list[str]) -> None:
     """Store a JSON node's tags under ``confluent:tags`` (Avro and JSON Schema), or drop the key when none are left."""
     if tags:

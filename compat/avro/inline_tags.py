@@ -25,7 +25,7 @@ from typing import Any
 
 from charter.compat.avro.jsontext import dump_json, load_json
 from charter.compat.avro.types import Array, AvroType, Map, Record, Union
-from charter.compat.inline_tags import TAGS_KEY, apply_edits, string_tags, write_json_tags
+from charter.compat.inline_tags import TAGS_KEY, apply_edits, read_json_tags, string_tags, write_json_tags
 from charter.compat.model import EntityType, SchemaEntity, SchemaTags, TagEdits
 
 
@@ -120,5 +120,5 @@ def with_tags(text: str, to_add: TagEdits, to_remove: TagEdits) -> str:
         )
 
     apply_edits(to_add, to_remove, lambda entity: find_node(document, entity),
-                lambda node: string_tags(node.get(TAGS_KEY)), write_json_tags, describe)
+                read_json_tags, write_json_tags, describe)
     return dump_json(document)

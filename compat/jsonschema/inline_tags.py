@@ -33,17 +33,13 @@ from collections import deque
 from functools import cmp_to_key
 from typing import Any
 
-from charter.compat.inline_tags import TAGS_KEY, apply_edits, string_tags, write_json_tags
+from charter.compat.inline_tags import apply_edits, read_json_tags, write_json_tags
 from charter.compat.jsonschema import nodes as n
 from charter.compat.jsonschema.diff_results import java_hash_order
 from charter.compat.jsonschema.drafts import Draft
 from charter.compat.jsonschema.jsontext import dump_json
 from charter.compat.jsonschema.ordering import SchemaOrder
 from charter.compat.model import EntityType, InvalidSchemaError, SchemaEntity, SchemaTags, TagEdits
-
-
-def _tags_of(raw: Any) -> list[str]:
-    return string_tags(raw.get(TAGS_KEY)) if isinstance(raw, dict) else []
 
 
 def load_fragment(raw: Any) -> n.Node | None:
@@ -90,11 +86,11 @@ def tagged_entities(root: n.Node, draft: Draft) -> list[SchemaTags]:
                 return
             visited.add(name)
             if not in_field:
-                put(name, EntityType.SR_RECORD, _tags_of(node.raw))
+                put(name, EntityType.SR_RECORD, read_json_tags(node.raw))
             raw_properties = node.raw.get("properties") if isinstance(node.raw, dict) else None
             for prop, schema in node.properties.items():
                 raw = raw_properties.get(prop) if isinstance(raw_properties, dict) else schema.raw
-                put(f"{name}.{prop}", EntityType.SR_FIELD, _tags_of(raw))
+                put(f"{name}.{prop}", EntityType.SR_FIELD, read_json_tags(raw))
                 walk(schema, f"{name}.{prop}.", True)
             definitions = node.raw.get("definitions") if isinstance(node.raw, dict) else None
             if isinstance(definitions, dict):
@@ -198,5 +194,6 @@ def with_tags(document: Any, to_add: TagEdits, to_remove: TagEdits) -> str:
             "'object.pet.oneof.0.object' for a member of a combination"
         )
 
-    apply_edits(to_add, to_remove, lambda entity: find_node(document, entity), _tags_of, write_json_tags, describe)
+    apply_edits(to_add, to_remove, lambda entity: find_node(document, entity), read_json_tags, write_json_tags,
+                describe)
     return dump_json(document)
