@@ -10,9 +10,10 @@ payload is the compact JSON text confluent-kafka writes (orjson when installed),
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
+
+import orjson
 
 from charter.compat.model import SchemaType
 
@@ -30,19 +31,12 @@ from .serde import (
 from .serialization import SerializationContext
 from .wire import SchemaId
 
-try:
-    import orjson
 
-    def _dumps(obj: Any) -> bytes:
-        return orjson.dumps(obj)
+def _dumps(obj: Any) -> bytes:
+    return orjson.dumps(obj)
 
-    _loads: Callable[[Any], Any] = orjson.loads
-except ImportError:  # pragma: no cover
 
-    def _dumps(obj: Any) -> bytes:
-        return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
-
-    _loads = json.loads
+_loads: Callable[[Any], Any] = orjson.loads
 
 __all__ = ["JSONDeserializer", "JSONSerializer"]
 

@@ -107,15 +107,20 @@ def _checker(reference: Any, fast: Any | None) -> Check:
     A value the fast validator rejects is judged again by the reference validator, which words the
     error; if it finds none (NaN as a number: jsonschema accepts it, jsonschema-rs does not), the
     value passes, so rejection is always the jsonschema library's verdict."""
-    is_valid = fast.is_valid if fast is not None else reference.is_valid
     slow_is_valid = reference.is_valid
+    if fast is None:
+        is_valid = slow_is_valid
+    else:
+        fast_is_valid = fast.is_valid
+
+        def is_valid(value: Any) -> bool:
+            try:
+                return fast_is_valid(value)
+            except Exception:  # a value jsonschema-rs cannot read (a Decimal, a non-string key, ...)
+                return slow_is_valid(value)
 
     def check(value: Any) -> None:
-        try:
-            valid = is_valid(value)
-        except Exception:  # a value jsonschema-rs cannot read (a Decimal, a non-string key, ...)
-            valid = slow_is_valid(value)
-        if not valid:
+        if not is_valid(value):
             from jsonschema.exceptions import best_match
 
             error = best_match(reference.iter_errors(value))

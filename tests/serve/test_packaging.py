@@ -26,7 +26,6 @@ OPTIONAL_IMPORTS: dict[tuple[str, str], str] = {
         "its serdes and ours interoperate; defines equivalents otherwise (charter.clients alone)",
     ("clients/avro.py", "fastavro._read"): "fastavro's compiled reader; the pure-Python build lacks it",
     ("clients/avro.py", "fastavro._write"): "fastavro's compiled writer; the pure-Python build lacks it",
-    ("clients/json_schema.py", "orjson"): "faster JSON when present; the stdlib json module otherwise",
 }
 
 # Submodules that need a distribution's extras, which a runtime install does not have.
