@@ -94,7 +94,8 @@ def _versions_of_id(request: Request) -> list[SubjectVersion]:
     schema_id = _schema_id(request)
     content = reads.schema_by_id(schema_id, _subject(request))
     require_schema(request, reads, content, f"schema {schema_id}")
-    versions = reads.versions_of_id(schema_id, flag(request, "deleted"), _subject(request))
+    deleted = flag(request, "deleted")
+    versions = [sv for sv in reads.users_of(content) if deleted or not sv.deleted]
     return only_readable(request, versions, lambda sv: sv.subject)
 
 

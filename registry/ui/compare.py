@@ -90,9 +90,10 @@ async def compare(config: Config, reads: Reads, a: SubjectVersion, b: SubjectVer
     old, new = (a, b) if a.version <= b.version else (b, a)
     level = config.compatibility_level(old.subject)
     policy = config.compatibility_policy(old.subject)
-    old_p, new_p = await reads.parsed(old.schema, new.schema)  # parsed in a thread; checks in one too
+    parse = reads.parse_job(old.schema, new.schema)
 
     def work() -> tuple[bool, list[str], list[tuple[str, bool, list[str]]], list[Change]]:
+        old_p, new_p = parse()  # parsing is most of the cost: it runs in the checks' pool too
         same_type = old_p.schema_type == new_p.schema_type
         changes = structural_changes(get_format(new_p.schema_type), old_p, new_p) if same_type else []
         verdict = check_compatibility(level, new_p, [(old.version, old_p)], policy=policy)

@@ -101,11 +101,15 @@ class Reads:
                 return sv
         raise errors.metadata_not_found(subject, ", ".join(f"{k}={v}" for k, v in wanted.items()))
 
-    async def parsed(self, *contents: SchemaContent) -> list[ParsedSchema]:
-        """Stored schemas parsed (cached) in a worker thread; their references are resolved first,
-        on the event loop (a snapshot of the state)."""
+    def parse_job(self, *contents: SchemaContent) -> Callable[[], list[ParsedSchema]]:
+        """Parsing stored schemas (cached), to run in a worker thread: their references are resolved
+        now, on the event loop (a snapshot of the state)."""
         snapshot = [(c, resolve_references(self.state, c.references, c.context)) for c in contents]
-        return await asyncio.to_thread(lambda: [self.parser.parse_stored(c, deps) for c, deps in snapshot])
+        return lambda: [self.parser.parse_stored(c, deps) for c, deps in snapshot]
+
+    async def parsed(self, *contents: SchemaContent) -> list[ParsedSchema]:
+        """Stored schemas parsed (cached) in a worker thread (:meth:`parse_job`)."""
+        return await asyncio.to_thread(self.parse_job(*contents))
 
     async def formatted_text(self, content: SchemaContent, fmt: str | None) -> str:
         """The schema text in a requested ``format`` (e.g. Avro ``resolved``); stored text by default."""
@@ -128,12 +132,6 @@ class Reads:
             raise errors.schema_not_found(schema_id)
         return content
 
-    def versions_of_id(
-        self, schema_id: int, include_deleted: bool, subject: str | None = None
-    ) -> list[SubjectVersion]:
-        content = self.schema_by_id(schema_id, subject)
-        return [sv for sv in self.users_of(content) if include_deleted or not sv.deleted]
-
     def users_of(self, content: SchemaContent) -> list[SubjectVersion]:
         """Every subject version (soft-deleted ones included) whose schema is ``content``."""
         return [sv for sv in self.state.iter_versions() if sv.schema is content]
@@ -154,10 +152,7 @@ class Reads:
     def schema_readable(self, content: SchemaContent, readable: Readable) -> bool:
         """Whether some subject using the schema (in any version, soft-deleted ones included: their
         readers may ask for them with ``deleted=true``) is ``readable``, as Confluent's RBAC asks."""
-        for subject, versions in self.state.subjects.items():
-            if any(sv.schema is content for sv in versions.values()) and readable(subject):
-                return True
-        return False
+        return any(readable(sv.subject) for sv in self.users_of(content))
 
     def unreadable_reference(
         self, refs: tuple[Reference, ...], context: str, readable: Readable
