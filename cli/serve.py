@@ -1,10 +1,13 @@
-"""``charter serve``: replay the embedded log, then serve the Confluent API with uvicorn."""
+"""``charter serve``: replay the embedded log, then serve the Confluent API with uvicorn; with
+``--workers N`` (default: one per CPU core, at most 4), a pool of N such processes on one port
+(:mod:`charter.cli.pool`)."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
 import logging
+import os
 import signal
 import sys
 import threading
@@ -75,6 +78,16 @@ def run(args: argparse.Namespace) -> int:
     except ValueError:
         print(f"charter: error: unknown compatibility level {settings.compatibility!r}", file=sys.stderr)
         return 2
+    from charter.cli import pool
+
+    spec = os.environ.get(pool.POOL_ENV)
+    if spec:
+        from charter.cli.pool_worker import run_worker
+
+        return run_worker(settings, args, spec, _make_server)
+    workers = pool.pool_size(settings)
+    if workers > 1:
+        return pool.Supervisor(settings, list(getattr(args, "argv", sys.argv[1:])), workers).run()
     if settings.kafka_bootstrap:
         return _run_kafka(settings, args)
     return _run_file(settings, args)

@@ -5,6 +5,8 @@ The log is the embedded file log in ``--data-dir``, or with ``--kafka-bootstrap`
 (one :class:`~charter.registry.log.kafka_connection.KafkaConnection` for servers and security). On the
 file log the instance is :class:`~charter.registry.cluster.Standalone`; on Kafka a
 :class:`~charter.registry.cluster.node.KafkaCluster` replays, elects and follows in the background.
+A worker of a ``--workers`` pool (:mod:`charter.registry.cluster.pool`) shares the file log with the
+other workers, or is one more member of the topic's group; either way it has a seat on the pool's board.
 Construction opens the log (the file log takes its data directory's lock) but replays nothing:
 the caller replays the file log before serving (:meth:`Registry.replay`); the cluster does it on Kafka.
 """
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from charter.registry.cluster import ClusterView, Standalone
+from charter.registry.cluster.pool import PoolSeat
 from charter.registry.log.base import SchemaLog
 from charter.registry.service import RegistryService
 from charter.registry.settings import Settings
@@ -23,6 +26,7 @@ from charter.registry.settings import Settings
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from charter.registry.cluster.board import Board
     from charter.registry.log.kafka import KafkaLog
 
 RESTORE_GROUP = "charter-restore"  # its own transactional.id: a restore never fences a running primary
@@ -84,10 +88,15 @@ class Registry:
         return create_app(self.service, self.cluster)
 
 
-def build(settings: Settings, *, on_fatal: Callable[[str], None] | None = None) -> Registry:
+def build(settings: Settings, *, on_fatal: Callable[[str], None] | None = None,
+          pool: tuple[Board, int] | None = None) -> Registry:
     """The log, the service and the cluster view for ``settings`` (``on_fatal``: the cluster met an
-    error retrying cannot fix, e.g. a wrong topic; the server should stop)."""
+    error retrying cannot fix, e.g. a wrong topic; the server should stop). ``pool``: this process
+    is worker ``index`` of a ``--workers`` pool with that board (its private listener is
+    ``settings.public_url``)."""
     shared = open_kafka_log(settings) if settings.kafka_bootstrap else None
+    if pool is not None and shared is None:
+        return _file_pool_worker(settings, *pool)
     schema_log: SchemaLog = shared if shared is not None else open_log(settings)
     service = RegistryService(schema_log, settings)
     if shared is None:
@@ -99,5 +108,17 @@ def build(settings: Settings, *, on_fatal: Callable[[str], None] | None = None) 
         service.writer, shared, advertised_url=settings.public_url, eligible=settings.leader_eligibility,
         session_timeout_ms=settings.kafka_session_timeout_ms,
         heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms, on_fatal=on_fatal,
+        seat=PoolSeat(pool[0], pool[1], service.writer) if pool is not None else None,
     )
     return Registry(settings, schema_log, service, cluster)
+
+
+def _file_pool_worker(settings: Settings, board: Board, index: int) -> Registry:
+    """A worker of a pool on the embedded log: it follows the shared file and writes when it holds it."""
+    from charter.registry.cluster.pool import FilePool
+    from charter.registry.log.shared_file import SharedFileLog
+
+    schema_log = SharedFileLog(settings.data_path)
+    service = RegistryService(schema_log, settings)
+    seat = PoolSeat(board, index, service.writer)
+    return Registry(settings, schema_log, service, FilePool(service.writer, schema_log, seat, settings.public_url))

@@ -91,6 +91,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("advertised_url", "--advertised-url", "CHARTER_ADVERTISED_URL", "", str,
            "URL other instances use to reach this one, overriding --advertised-host (empty: "
            "http(s)://HOST:PORT); the smallest eligible URL becomes primary"),
+    Option("workers", "--workers", "CHARTER_WORKERS", 0, int,
+           "processes serving the port (0: one per CPU core, at most 4; 1: a single process); one of them "
+           "writes the log, the others follow it and hand writes to it"),
     Option("data_dir", "--data-dir", "CHARTER_DATA_DIR", "./charter-data", str,
            "directory of the embedded durable log (one process per directory)"),
     Option("compatibility", "--compatibility", "CHARTER_COMPATIBILITY", "BACKWARD", str,
@@ -188,6 +191,7 @@ class Settings:
     port: int = 8081
     advertised_host: str = ""
     advertised_url: str = ""
+    workers: int = 0
     data_dir: str = "./charter-data"
     compatibility: str = "BACKWARD"
     max_schema_bytes: int = 4 * 1024 * 1024

@@ -1,6 +1,9 @@
 """Shared fixtures: a real Charter server process, started on a free port with its own data dir.
 
-``registry`` is one server for the whole session (tests use unique subject names);
+Servers are single processes (``CHARTER_WORKERS=1``) unless a test asks for a pool, except
+``registry``: one server for the whole session (tests use unique subject names), run as a pool of
+two workers (``--workers 2``), so every test on it also checks that the API's guarantees hold when
+requests land on different processes (writes forwarded to the writer, reads after writes);
 ``fresh_registry`` is a new server per test, for tests that change global config or mode or
 that stop and restart the process.
 """
@@ -17,10 +20,12 @@ import httpx
 import pytest
 from support.process import V1, RegistryProcess, free_port  # noqa: F401 - re-exported for fixtures
 
+os.environ.setdefault("CHARTER_WORKERS", "1")  # inherited by every server the tests start
+
 
 @pytest.fixture(scope="session")
 def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RegistryProcess]:
-    server = RegistryProcess(tmp_path_factory.mktemp("registry") / "data").start()
+    server = RegistryProcess(tmp_path_factory.mktemp("registry") / "data", extra=["--workers", "2"]).start()
     yield server
     server.stop()
 

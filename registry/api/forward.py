@@ -9,14 +9,19 @@
   them over HTTP to the primary's advertised URL with the caller's body, query string and
   ``Authorization`` header, and returns the primary's status and body unchanged. No primary
   known (after waiting a few seconds for an election): 50004 "Unknown leader"; the primary
-  unreachable: 50003. A forwarded request carries ``X-Charter-Forwarded`` and is never forwarded
-  again (50003 if it reaches an instance that is not the primary).
-- Reads, lookups and compatibility checks are answered locally.
+  unreachable: 50003 (when it refuses the connection, nothing was sent: the follower asks again
+  who the primary is and sends it there, for up to ``PRIMARY_WAIT_S``). A forwarded request carries
+  ``X-Charter-Forwarded`` and is never forwarded again (50003 if it reaches an instance that is
+  not the primary).
+- Reads, lookups and compatibility checks are answered locally; on a worker of a ``--workers``
+  pool, once its state has applied every write the pool acknowledged (``read_barrier``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from typing import Any
 
 import httpx
@@ -32,6 +37,7 @@ log = logging.getLogger(__name__)
 FORWARDED_HEADER = b"x-charter-forwarded"
 PASSED_HEADERS = {b"authorization", b"content-type", b"accept", b"confluent-accept-unknown-properties"}
 PRIMARY_WAIT_S = 5.0
+RETRY_S = 0.05  # between asking again who the primary is, after it refused a connection
 NOT_READY = 503  # Confluent's 50001 says 500; an instance still replaying is unavailable
 
 
@@ -80,6 +86,8 @@ class ClusterMiddleware:
             await errors.send(scope, send, domain.not_ready(), status=NOT_READY)
             return
         if not forwarded_by_follower(self.routes, scope) or cluster.writes_here():
+            if cluster.pooled:
+                await cluster.read_barrier()
             await self.app(scope, receive, send)
             return
         forwarded = any(name == FORWARDED_HEADER for name, _ in scope["headers"])
@@ -115,12 +123,52 @@ class ClusterMiddleware:
         headers.append((FORWARDED_HEADER, b"1"))
         if self._client is None:
             self._client = httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=5.0))
-        try:
-            response = await self._client.request(scope["method"], url, content=bytes(body), headers=headers)
-        except httpx.HTTPError as exc:
-            log.warning("forwarding %s %s to the primary %s failed: %s", scope["method"], scope["path"], primary, exc)
-            await errors.send(scope, send, domain.forwarding_failed(
-                f" to the primary at {primary}: {type(exc).__name__}: {exc}"))
-            return
+        deadline = time.monotonic() + PRIMARY_WAIT_S
+        while True:
+            try:
+                response = await self._client.request(scope["method"], url, content=bytes(body), headers=headers)
+                break
+            except httpx.ConnectError as exc:
+                # Nothing reached the primary: it is gone (a worker or an instance that died). Ask
+                # again who writes; this worker may have taken over itself.
+                retry = await self._next_primary(primary, deadline)
+                if retry is None:
+                    await self._failed(scope, send, primary, exc)
+                    return
+                if retry == self.cluster.advertised_url or self.cluster.writes_here():
+                    await self.app(scope, _replay(body), send)
+                    return
+                url, primary = retry.rstrip("/") + url[len(primary.rstrip("/")):], retry
+            except httpx.HTTPError as exc:
+                await self._failed(scope, send, primary, exc)
+                return
         await _send(send, response.status_code, response.content,
                     response.headers.get("content-type", V1_JSON))
+
+    async def _next_primary(self, gone: str, deadline: float) -> str | None:
+        """The primary after ``gone`` stopped answering, once one is known (None at ``deadline``)."""
+        while (left := deadline - time.monotonic()) > 0:
+            await asyncio.sleep(min(RETRY_S, left))
+            primary = await self.cluster.wait_for_primary(max(0.0, deadline - time.monotonic()))
+            if primary is not None and (primary != gone or self.cluster.writes_here()):
+                return primary
+        return None
+
+    async def _failed(self, scope: dict[str, Any], send: Any, primary: str, exc: httpx.HTTPError) -> None:
+        log.warning("forwarding %s %s to the primary %s failed: %s", scope["method"], scope["path"], primary, exc)
+        await errors.send(scope, send, domain.forwarding_failed(
+            f" to the primary at {primary}: {type(exc).__name__}: {exc}"))
+
+
+def _replay(body: bytearray) -> Any:
+    """An ASGI ``receive`` that hands the request body, already read, to the app once more."""
+    sent = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+    return receive

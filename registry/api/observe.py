@@ -75,6 +75,27 @@ class StateCollector:
                                 1 if cluster.ready else 0)
         yield GaugeMetricFamily("charter_primary", "1 when this instance is the primary (master-slave-role)",
                                 1 if cluster.role == "primary" else 0)
+        pool = cluster.status().get("pool")
+        if pool:
+            yield from _pool_gauges(pool)
+
+
+def _pool_gauges(pool: dict[str, Any]) -> Iterator[GaugeMetricFamily]:
+    """The whole ``--workers`` pool, from the board (the same on whichever worker is scraped)."""
+    yield GaugeMetricFamily("charter_pool_workers", "worker processes in the pool", pool["workers"])
+    yield GaugeMetricFamily("charter_pool_restarts", "workers the supervisor restarted", pool["restarts"])
+    yield GaugeMetricFamily("charter_pool_acked_offset", "highest log offset a worker acknowledged",
+                            pool["acked_offset"])
+    rss = GaugeMetricFamily("charter_pool_worker_rss_bytes", "resident memory of each worker", labels=["worker"])
+    applied = GaugeMetricFamily("charter_pool_worker_applied_offset", "log offset each worker applied",
+                                labels=["worker"])
+    writer = GaugeMetricFamily("charter_pool_worker_writer", "1 for the worker that writes the log", labels=["worker"])
+    for member in pool["members"]:
+        label = [str(member["worker"])]
+        rss.add_metric(label, member["rss_mb"] * 1024 * 1024)
+        applied.add_metric(label, member["applied_offset"])
+        writer.add_metric(label, 1 if member["role"] == "writer" else 0)
+    yield from (rss, applied, writer)
 
 
 class RequestStats:

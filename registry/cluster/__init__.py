@@ -57,6 +57,7 @@ class SharedLog(SchemaLog, Protocol):
 
 class ClusterView(Protocol):
     shared: bool  # several instances share the log: writes may need forwarding to the primary
+    pooled: bool  # a worker of a --workers pool: reads wait for :meth:`read_barrier`
     ready: bool
     advertised_url: str
     fatal: str | None  # an error retrying cannot fix (the server stops): set by the background start-up
@@ -86,6 +87,10 @@ class ClusterView(Protocol):
         """Extra fields for ``GET /status`` (store, group, generation ...)."""
         ...
 
+    async def read_barrier(self) -> None:
+        """In a pool: return once the state has applied every write another worker acknowledged."""
+        ...
+
     async def start(self, loop: asyncio.AbstractEventLoop) -> None: ...
 
     async def stop(self) -> None: ...
@@ -95,6 +100,7 @@ class Standalone:
     """The embedded file log: a single instance, the primary, ready as soon as it serves."""
 
     shared = False
+    pooled = False
     ready = True
     role = PRIMARY
     member_id = None
@@ -121,6 +127,9 @@ class Standalone:
 
     def status(self) -> dict[str, Any]:
         return {"store": self.store}
+
+    async def read_barrier(self) -> None:
+        return None
 
     async def start(self, loop: asyncio.AbstractEventLoop) -> None:
         if self._follow is not None:

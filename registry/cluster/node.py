@@ -24,12 +24,15 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from charter.registry.cluster import FOLLOWER, PRIMARY, SharedLog
 from charter.registry.cluster.election import Assignment, Elector, member_identity
 from charter.registry.log.base import LogConfigError, LogError
 from charter.registry.store.state_writer import StateWriter
+
+if TYPE_CHECKING:
+    from charter.registry.cluster.pool import PoolSeat
 
 log = logging.getLogger("charter.cluster")
 
@@ -43,8 +46,10 @@ class KafkaCluster:
 
     def __init__(self, writer: StateWriter, shared_log: SharedLog, *, advertised_url: str,
                  eligible: bool = True, session_timeout_ms: int = 10000, heartbeat_interval_ms: int = 3000,
-                 on_fatal: Callable[[str], None] | None = None) -> None:
+                 on_fatal: Callable[[str], None] | None = None, seat: PoolSeat | None = None) -> None:
         self.writer = writer
+        self.seat = seat  # a worker of a --workers pool: its place on the pool's board
+        self.pooled = seat is not None
         self.log = shared_log
         self.term = shared_log.term
         self.advertised_url = advertised_url
@@ -128,7 +133,13 @@ class KafkaCluster:
             "topic_position": self.log.position,
             "records_replayed": self.replayed,
             "rebuilds": self.writer.rebuilds,
+            **(self.seat.status() if self.seat is not None else {}),
         }
+
+    async def read_barrier(self) -> None:
+        """A pooled worker waits for its consumer to reach what the pool acknowledged."""
+        if self.seat is not None:
+            await self.seat.read_barrier()
 
     # ---- start-up ----------------------------------------------------------------------------
 
@@ -166,6 +177,8 @@ class KafkaCluster:
         )
         self.writer.start_following(loop)
         self.ready = True
+        if self.seat is not None:
+            self.seat.start()
         self.elector.start()
 
     def _fail(self, message: str) -> None:
@@ -180,6 +193,8 @@ class KafkaCluster:
         if self.term.elected:
             log.info("role: rebalance started; this instance stops writing")
         self.term.set_elected(False)
+        if self.seat is not None:
+            self.seat.set_writing(False)
 
     def _on_assignment(self, assignment: Assignment) -> None:
         self._assignment = assignment
@@ -187,9 +202,13 @@ class KafkaCluster:
             log.info("role: elected primary (generation %d, member %s); fencing older writers",
                      assignment.generation, assignment.member_id)
             self.term.set_elected(True)
+            if self.seat is not None:
+                self.seat.set_writing(True)
             threading.Thread(target=self._promote, name="charter-promote", daemon=True).start()
         else:
             self.term.set_elected(False)
+            if self.seat is not None:
+                self.seat.set_writing(False)
             log.info("role: follower (generation %d, member %s); primary is %s",
                      assignment.generation, assignment.member_id, assignment.master_url or "unknown")
 
@@ -212,6 +231,8 @@ class KafkaCluster:
     async def stop(self) -> None:
         """After uvicorn drained in-flight requests: stop writing, leave the group, close."""
         self._stopping.set()
+        if self.seat is not None:
+            self.seat.stop()
         self.term.set_elected(False)
         await asyncio.to_thread(self.elector.stop, True)
         await asyncio.to_thread(self.log.close)

@@ -44,7 +44,7 @@ from charter.registry.log.framing import (
 log = logging.getLogger(__name__)
 
 __all__ = ["LOG_FILE", "MAGIC", "CorruptLogError", "DataDirInUseError", "FileLog", "OwnedLog", "encode_frame",
-           "fsync_dir", "open_locked"]
+           "fsync_dir", "open_locked", "write_frames"]
 
 LEGACY_LOCK_FILE = "lock"  # what Charter locked before the log itself: only checked, never created
 # Appends run on their own thread: never queued behind parsing or checks (issue 17, item 9).
@@ -136,6 +136,31 @@ def fsync_dir(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def write_frames(fd: int, path: Path, first_offset: int,
+                 records: Sequence[tuple[bytes, bytes | None]]) -> list[LogRecord]:
+    """Append ``records`` to the log open at ``fd`` as one write, fsynced: they are numbered from
+    ``first_offset``. On failure no partial frame stays behind (:class:`LogError`: not written)."""
+    ts = int(time.time() * 1000)
+    out = [LogRecord(first_offset + i, key, value, ts) for i, (key, value) in enumerate(records)]
+    blob = b"".join(encode_frame(r.key, r.value, ts) for r in out)
+    stat = os.fstat(fd)
+    if stat.st_nlink == 0:
+        raise LogError(f"{path} was deleted while this server ran: refusing to acknowledge writes "
+                       "that would be lost; restore it from a backup, or restart Charter on the directory")
+    size = stat.st_size
+    try:
+        written = os.write(fd, blob)
+        if written != len(blob):
+            raise OSError(f"short write: {written} of {len(blob)} bytes")
+        os.fsync(fd)
+    except OSError as exc:
+        # Leave no partial frame behind: the records were not acknowledged.
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, size)
+        raise LogError(f"could not append to {path}: {exc}") from exc
+    return out
 
 
 class OwnedLog:
@@ -238,26 +263,7 @@ class FileLog:
 
     def _append_sync(self, records: Sequence[tuple[bytes, bytes | None]]) -> list[LogRecord]:
         with self._write_lock:
-            ts = int(time.time() * 1000)
-            out = [
-                LogRecord(self._next_offset + i, key, value, ts) for i, (key, value) in enumerate(records)
-            ]
-            blob = b"".join(encode_frame(r.key, r.value, ts) for r in out)
-            stat = os.fstat(self._fd)
-            if stat.st_nlink == 0:
-                raise LogError(f"{self.path} was deleted while this server ran: refusing to acknowledge writes "
-                               "that would be lost; restore it from a backup, or restart Charter on the directory")
-            size = stat.st_size
-            try:
-                written = os.write(self._fd, blob)
-                if written != len(blob):
-                    raise OSError(f"short write: {written} of {len(blob)} bytes")
-                os.fsync(self._fd)
-            except OSError as exc:
-                # Leave no partial frame behind: the records were not acknowledged.
-                with contextlib.suppress(OSError):
-                    os.ftruncate(self._fd, size)
-                raise LogError(f"could not append to {self.path}: {exc}") from exc
+            out = write_frames(self._fd, self.path, self._next_offset, records)
             self._next_offset += len(out)
             if self._deliver is not None:
                 for record in out:
@@ -266,6 +272,15 @@ class FileLog:
 
     async def append(self, records: Sequence[tuple[bytes, bytes | None]]) -> list[LogRecord]:
         return await asyncio.get_running_loop().run_in_executor(APPEND_THREAD, self._append_sync, records)
+
+    def hand_to_pool(self) -> None:
+        """Close the log file (and its lock) but keep the data directory's: the workers of a pool
+        (:mod:`charter.registry.log.shared_file`) take the file from here, and no other Charter process
+        can open the directory while this one lives. (On a filesystem that cannot lock a directory,
+        the writer's lock on the log file is the only guard left.)"""
+        with self._write_lock:
+            os.close(self._owned.fd)
+            self._owned.fd = self._fd = -1
 
     def close(self) -> None:
         """Close the log, which releases its locks."""

@@ -78,11 +78,11 @@ def _frame_at(view: memoryview, pos: int, end: int, *, verify: bool) -> Frame | 
     return stop, ts, start + body_head, key_len, value_len
 
 
-def frames(data: mmap.mmap | bytes, end: int, *, verify: bool) -> Iterator[Frame]:
-    """Walk frames from after the header, stopping at ``end`` or at the first frame that does not
-    verify (its CRC is checked when ``verify``); :func:`scan` goes on past damage."""
+def frames(data: mmap.mmap | bytes, end: int, *, verify: bool, start: int = len(MAGIC)) -> Iterator[Frame]:
+    """Walk frames from ``start`` (after the header), stopping at ``end`` or at the first frame that
+    does not verify (its CRC is checked when ``verify``); :func:`scan` goes on past damage."""
     view = memoryview(data)
-    pos = len(MAGIC)
+    pos = start
     try:
         while (frame := _frame_at(view, pos, end, verify=verify)) is not None:
             yield frame
@@ -91,13 +91,13 @@ def frames(data: mmap.mmap | bytes, end: int, *, verify: bool) -> Iterator[Frame
         view.release()
 
 
-def scan(data: mmap.mmap | bytes, end: int) -> Iterator[Frame | Damage]:
+def scan(data: mmap.mmap | bytes, end: int, start: int = len(MAGIC)) -> Iterator[Frame | Damage]:
     """Every verifying frame from after the header up to ``end``, in order, with a :class:`Damage`
     between them wherever bytes do not verify. After a bad frame the walk resynchronises on the next
     byte position where a whole frame verifies (so a flipped length field cannot mislead it); the
     last item is a :class:`Damage` ending at ``end`` when the file has a torn tail."""
     view = memoryview(data)
-    pos = len(MAGIC)
+    pos = start
     try:
         while pos < end:
             frame = _frame_at(view, pos, end, verify=True)

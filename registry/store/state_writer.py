@@ -151,6 +151,8 @@ class StateWriter:
         self.rebuilds = 0  # how many times the state was rebuilt because the log went backwards
         # Asks the log to rebuild the state (a shared log that went backwards); set by the cluster.
         self.on_regression: Callable[[str], None] | None = None
+        # Told the last offset of each acknowledged write (a pool's board: read-your-writes across workers).
+        self.on_written: Callable[[int], None] | None = None
 
     def replay(self) -> int:
         """Rebuild the state from the log, then follow it; returns the number of records replayed."""
@@ -203,6 +205,14 @@ class StateWriter:
                 self._waiters.remove(entry)
                 heapq.heapify(self._waiters)
             raise
+
+    async def wait_applied(self, offset: int, timeout_s: float) -> bool:
+        """Wait at most ``timeout_s`` until the state has applied ``offset``; whether it has."""
+        try:
+            await self._wait_applied(offset, time.monotonic() + timeout_s)
+        except TimeoutError:
+            return False
+        return True
 
     async def catch_up(self, deadline: float, *, holding_lock: bool) -> None:
         """Before computing a write on a shared log: apply everything up to the log's write barrier.
@@ -314,6 +324,8 @@ class StateWriter:
                     f"the write was committed at offset {written[-1].offset} but not read back within "
                     f"{self.timeout_s:.1f} s; it will be applied, retry to get its result"
                 ) from None
+        if self.on_written is not None:
+            self.on_written(written[-1].offset)
 
     async def _rebuilt_with(self, written: list[LogRecord], applied: int) -> None:
         """This write's records were committed at or below the offset the state had applied: the log
@@ -336,6 +348,8 @@ class StateWriter:
                 raise LogTimeoutError(
                     f"the write was committed at offset {first}, but the log went backwards ({reason}) and this "
                     "instance is rebuilding its state from the log; retry to get the write's result") from None
+        if self.on_written is not None:
+            self.on_written(last)
 
     def _failed(self) -> None:
         self._failed_at = time.monotonic()

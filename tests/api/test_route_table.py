@@ -110,6 +110,8 @@ class _Primary:
 
 
 class _Follower:
+    pooled = False
+
     def __init__(self, primary: str, ready: bool = True) -> None:
         self.ready, self.primary, self.advertised_url = ready, primary, "http://127.0.0.1:1"
 

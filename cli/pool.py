@@ -1,0 +1,175 @@
+"""``charter serve --workers N``: the supervisor of a pool of worker processes on one port.
+
+The supervisor serves nothing itself. It
+
+1. on the embedded log, opens the data directory as a single server would (its lock, the header,
+   a torn tail cut off, corruption refused) and keeps the directory's lock while the pool runs, so
+   no other Charter process can open it; the workers share the log file
+   (:mod:`charter.registry.log.shared_file`);
+2. binds the listening socket once; every worker accepts connections from it (the kernel hands each
+   connection to one of them);
+3. creates the pool's board (:mod:`charter.registry.cluster.board`) in a private runtime directory;
+4. starts the workers (``python -m charter.cli.main`` with the same arguments, and
+   ``CHARTER_POOL_WORKER`` saying which one it is), restarts any that dies (after 0.5 s, doubling
+   up to 10 s while it keeps dying within 5 s of its start), and stops the pool when one exits with
+   code 2 (a setting or a log that cannot work: restarting cannot help);
+5. on SIGTERM or SIGINT, asks every worker to stop (each finishes its requests), then exits 0.
+
+Each worker holds the read end of a pipe whose write end only the supervisor has: when the
+supervisor dies, even by SIGKILL, the workers see the pipe close and stop.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+from charter.registry.cluster.board import Board
+from charter.registry.settings import Settings
+
+log = logging.getLogger("charter.pool")
+
+POOL_ENV = "CHARTER_POOL_WORKER"  # index,listening fd,watch fd,board path (set by the supervisor only)
+AUTO_MAX = 4  # --workers 0: one per CPU core, at most this many
+BACKOFF_S = (0.5, 10.0)  # first and longest wait before restarting a worker that keeps dying
+STABLE_S = 5.0  # a worker that lived this long is restarted after the first wait again
+STOP_WAIT_S = 15.0  # how long workers get to finish their requests before they are killed
+
+
+def pool_size(settings: Settings) -> int:
+    """How many processes ``settings`` asks for (0: one per CPU core, capped at :data:`AUTO_MAX`)."""
+    if settings.workers > 0:
+        return settings.workers
+    return max(1, min(os.cpu_count() or 1, AUTO_MAX))
+
+
+@dataclass
+class _Worker:
+    index: int
+    proc: subprocess.Popen[bytes] | None = None
+    started: float = 0.0
+    backoff: float = BACKOFF_S[0]
+    restart_at: float = 0.0
+
+
+def listen(settings: Settings) -> socket.socket:
+    """The pool's listening socket, inheritable by the workers."""
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    sock = socket.create_server((settings.host, settings.port), family=family, backlog=2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+class Supervisor:
+    """Starts, watches and stops the workers; see the module docstring."""
+
+    def __init__(self, settings: Settings, argv: list[str], workers: int) -> None:
+        self.settings = settings
+        self.argv = argv
+        self.workers = [_Worker(index) for index in range(workers)]
+        self.stopping = False
+        self.exit_code = 0
+
+    def run(self) -> int:
+        owner = None
+        if not self.settings.kafka_bootstrap:
+            from charter.registry.log.base import LogError
+            from charter.registry.log.file import FileLog
+
+            try:
+                owner = FileLog(self.settings.data_path)
+            except (LogError, OSError) as exc:
+                print(f"charter: error: {exc}", file=sys.stderr)
+                return 2
+            owner.hand_to_pool()
+        try:
+            listener = listen(self.settings)
+        except OSError as exc:
+            print(f"charter: error: cannot listen on {self.settings.host}:{self.settings.port}: {exc}", file=sys.stderr)
+            return 1
+        runtime = Path(tempfile.mkdtemp(prefix="charter-pool-"))
+        board = Board.create(runtime / "board", len(self.workers))
+        watch_read, watch_write = os.pipe()
+        os.set_inheritable(watch_read, True)
+        previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            spec = f"{listener.fileno()},{watch_read},{runtime / 'board'}"
+            log.info("pool: %d workers on http%s://%s:%d (supervisor pid %d)", len(self.workers),
+                     "s" if self.settings.tls_cert else "", self.settings.host, self.settings.port, os.getpid())
+            for worker in self.workers:
+                self._spawn(worker, spec, (listener.fileno(), watch_read))
+            while not self.stopping:
+                time.sleep(0.1)
+                self._watch(board, spec, (listener.fileno(), watch_read))
+            self._stop_all()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            os.close(watch_write)
+            os.close(watch_read)
+            listener.close()
+            board.close()
+            shutil.rmtree(runtime, ignore_errors=True)
+            if owner is not None:
+                owner.close()
+        return self.exit_code
+
+    def _stop(self, signum: int, frame: FrameType | None) -> None:
+        self.stopping = True
+
+    def _spawn(self, worker: _Worker, spec: str, fds: tuple[int, ...]) -> None:
+        env = {**os.environ, POOL_ENV: f"{worker.index},{spec}"}
+        worker.proc = subprocess.Popen([sys.executable, "-m", "charter.cli.main", *self.argv], env=env, pass_fds=fds)
+        worker.started = time.monotonic()
+        log.info("pool: worker %d started (pid %d)", worker.index, worker.proc.pid)
+
+    def _watch(self, board: Board, spec: str, fds: tuple[int, ...]) -> None:
+        now = time.monotonic()
+        for worker in self.workers:
+            if worker.proc is None:
+                if now >= worker.restart_at and not self.stopping:
+                    board.count_restart()
+                    self._spawn(worker, spec, fds)
+                continue
+            code = worker.proc.poll()
+            if code is None:
+                continue
+            board.vacate(worker.index)
+            pid, worker.proc = worker.proc.pid, None
+            if code == 2:
+                log.critical("pool: worker %d (pid %d) exited with code 2 (see its error above); stopping the pool",
+                             worker.index, pid)
+                self.stopping, self.exit_code = True, 2
+                continue
+            lived = now - worker.started
+            if lived >= STABLE_S:
+                worker.backoff = BACKOFF_S[0]
+            wait, worker.backoff = worker.backoff, min(worker.backoff * 2, BACKOFF_S[1])
+            worker.restart_at = now + wait
+            how = f"signal {-code}" if code < 0 else f"code {code}"
+            log.warning("pool: worker %d (pid %d) exited with %s after %.1f s; restarting it in %.1f s",
+                        worker.index, pid, how, lived, wait)
+
+    def _stop_all(self) -> None:
+        live = [w.proc for w in self.workers if w.proc is not None and w.proc.poll() is None]
+        log.info("pool: stopping %d workers", len(live))
+        for proc in live:
+            proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_WAIT_S
+        for proc in live:
+            try:
+                proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                log.warning("pool: worker pid %d did not stop in %.0f s; killing it", proc.pid, STOP_WAIT_S)
+                proc.kill()
+                proc.wait()

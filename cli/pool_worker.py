@@ -1,0 +1,98 @@
+"""One worker of a ``charter serve --workers N`` pool (started by :mod:`charter.cli.pool`).
+
+A worker serves the pool's listening socket, inherited from the supervisor, and a private listener
+of its own on an ephemeral port: the address the other workers (and, on Kafka, the other instances)
+forward writes to. On the embedded log it replays the shared log file before it accepts
+connections; on Kafka it is one more member of the topic's group (it replays in the background and
+may be elected primary). It stops when the supervisor asks (SIGTERM) or disappears (the watch
+pipe closes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import os
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from charter.registry.cluster.board import Board
+from charter.registry.settings import Settings
+
+log = logging.getLogger("charter.pool")
+
+
+def _private_listener(settings: Settings) -> tuple[socket.socket, str]:
+    """This worker's own listener and the URL it is reached at: loopback on the embedded log (only
+    the pool's workers use it), the instance's host on Kafka (other instances forward to it)."""
+    kafka = bool(settings.kafka_bootstrap)
+    bind = settings.host if kafka else "127.0.0.1"
+    sock = socket.create_server((bind, 0), family=socket.AF_INET6 if ":" in bind else socket.AF_INET)
+    host = (urlsplit(settings.public_url).hostname or bind) if kafka else "127.0.0.1"
+    host = f"[{host}]" if ":" in host else host
+    return sock, f"{'https' if settings.tls_cert else 'http'}://{host}:{sock.getsockname()[1]}"
+
+
+def _watch_supervisor(fd: int, on_gone: Callable[[], None]) -> None:
+    def watch() -> None:
+        try:
+            while os.read(fd, 1):
+                pass
+        except OSError:
+            pass
+        log.warning("pool: the supervisor is gone; this worker stops")
+        on_gone()
+
+    threading.Thread(target=watch, name="charter-pool-watch", daemon=True).start()
+
+
+def run_worker(settings: Settings, args: argparse.Namespace, spec: str,
+               make_server: Callable[[Any, Settings, argparse.Namespace], Any]) -> int:
+    """Serve as the worker ``spec`` names (``index,listening fd,watch fd,board path``)."""
+    from charter.registry import bootstrap
+    from charter.registry.log.base import LogError
+
+    index_text, listen_fd, watch_fd, board_path = spec.split(",", 3)
+    index = int(index_text)
+    board = Board.attach(Path(board_path))
+    listener = socket.socket(fileno=int(listen_fd))
+    private, url = _private_listener(settings)
+    settings = dataclasses.replace(settings, advertised_url=url)
+    board.take_seat(index, private.getsockname()[1])
+    server: Any = None
+
+    def stop(message: str | None = None) -> None:
+        if server is not None:
+            server.should_exit = True
+
+    started = time.perf_counter()
+    try:
+        registry = bootstrap.build(settings, on_fatal=stop, pool=(board, index))
+    except (LogError, OSError) as exc:
+        print(f"charter: error: worker {index}: {exc}", file=sys.stderr)
+        return 2
+    if not settings.kafka_bootstrap:
+        try:
+            count = registry.replay()
+        except (LogError, OSError) as exc:
+            print(f"charter: error: worker {index}: {exc}", file=sys.stderr)
+            return 2
+        state = registry.service.state
+        log.info("worker %d: replayed %d records in %.2f s (%d subjects, %d schemas); serving, private URL %s",
+                 index, count, time.perf_counter() - started, len(state.subjects), state.schema_count(), url)
+    else:
+        log.info("worker %d: %s; private URL %s; replaying in the background", index, registry.log.describe(), url)
+    server = make_server(registry.app(), settings, args)
+    _watch_supervisor(int(watch_fd), stop)
+    server.run(sockets=[listener, private])
+    if registry.cluster.fatal:
+        print(f"charter: error: worker {index}: {registry.cluster.fatal}", file=sys.stderr)
+        return 2
+    return 0 if server.started else 1

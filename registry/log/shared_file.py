@@ -1,0 +1,194 @@
+"""The embedded log shared by the workers of one ``charter serve --workers N`` pool.
+
+The pool's supervisor opens the data directory first (:class:`~charter.registry.log.file.FileLog`:
+its lock, the header and torn-tail checks), keeps the directory's lock and hands the log file to
+the workers. Each worker opens the file itself:
+
+- **Every worker reads.** It replays the frames present at start, then tails the file (a
+  background thread, and on demand before a read: :meth:`SharedFileLog.read_new`), delivering
+  every frame that verifies, in order. A frame still being written does not verify yet, so a
+  reader never goes past an append in progress.
+- **One worker writes:** the one holding the exclusive ``flock`` on the log file. Every worker
+  contends for it; the kernel releases it when its holder dies, SIGKILL included, and another
+  worker takes over within :data:`CONTEND_S`. The new writer first reads every complete frame,
+  then cuts off a torn tail (its predecessor died in the middle of an append, so those bytes were
+  never acknowledged) and only then accepts writes. Appends are written and fsynced before they
+  are acknowledged (:func:`~charter.registry.log.file.write_frames`), exactly as on a single
+  process; the writer delivers its own appends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import logging
+import mmap
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from charter.registry.log.base import DEFAULT_TIMEOUT_S, LogError, LogRecord, NotPrimaryError
+from charter.registry.log.file import fsync_dir, write_frames
+from charter.registry.log.framing import LOG_FILE, MAGIC, Damage, corruption_error, frame_record, frames, scan
+
+log = logging.getLogger(__name__)
+
+CONTEND_S = 0.05  # how often a follower tries to take the writer's lock
+TAIL_S = 0.02  # how often a follower looks for frames other workers appended
+APPEND_THREAD = ThreadPoolExecutor(1, thread_name_prefix="charter-log-append")
+
+
+class SharedFileLog:
+    """One worker's handle on the pool's log file; see the module docstring."""
+
+    def __init__(self, data_dir: str | os.PathLike[str], *, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+        self.timeout_s = timeout_s
+        self.path = Path(data_dir) / LOG_FILE
+        try:
+            self._fd = os.open(self.path, os.O_RDWR | os.O_APPEND)
+        except FileNotFoundError:
+            raise LogError(f"{self.path} is missing: the pool's supervisor creates it first") from None
+        if os.pread(self._fd, len(MAGIC), 0) != MAGIC:
+            os.close(self._fd)
+            raise LogError(f"{self.path} is not a Charter log (bad header); refusing to touch it")
+        self.writer = False  # holds the flock: the pool's only writer
+        self.on_role: Callable[[bool], None] | None = None  # told when this worker becomes the writer
+        self._read_pos = len(MAGIC)  # where the next frame starts
+        self._next_offset = 0
+        self._deliver: Callable[[LogRecord], None] | None = None
+        self._read_lock = threading.Lock()  # one reader of new frames at a time; appends take it too
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def describe(self) -> str:
+        return f"embedded file log {self.path} (shared by the workers of a pool)"
+
+    # ---- reading ----------------------------------------------------------------------------
+
+    def _frames_after(self, end: int) -> Iterator[LogRecord]:
+        """Every verifying frame from the read position up to ``end`` (in order), advancing it."""
+        if end <= self._read_pos:
+            return
+        with mmap.mmap(self._fd, end, access=mmap.ACCESS_READ) as data:
+            for frame in frames(data, end, verify=True, start=self._read_pos):
+                key, value, ts = frame_record(data, frame)
+                record = LogRecord(self._next_offset, key, value, ts)
+                self._read_pos = frame[0]
+                self._next_offset += 1
+                yield record
+
+    def replay(self) -> Iterator[LogRecord]:
+        """The records present now, then :meth:`follow` takes over from where this stopped."""
+        with self._read_lock:
+            yield from self._frames_after(os.fstat(self._fd).st_size)
+
+    def follow(self, deliver: Callable[[LogRecord], None]) -> None:
+        self._deliver = deliver
+
+    def read_new(self) -> int:
+        """Deliver the frames other workers appended since the last read; the last offset read.
+        Cheap when nothing changed (one ``fstat``)."""
+        if self.writer or self._deliver is None:
+            return self._next_offset - 1
+        with self._read_lock:
+            if not self.writer:
+                self._deliver_upto(os.fstat(self._fd).st_size)
+            return self._next_offset - 1
+
+    def _deliver_upto(self, end: int) -> None:
+        deliver = self._deliver
+        for record in self._frames_after(end):
+            if deliver is not None:
+                deliver(record)
+
+    # ---- the writer's role ------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start tailing the file and contending for the writer's lock (after :meth:`replay`)."""
+        for target, name in ((self._tail, "charter-log-tail"), (self._contend, "charter-log-contend")):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def _tail(self) -> None:
+        while not self._stopping.wait(TAIL_S):
+            if self.writer:
+                return
+            try:
+                self.read_new()
+            except (OSError, ValueError) as exc:
+                log.error("reading %s failed: %s", self.path, exc)
+
+    def _contend(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                self._stopping.wait(CONTEND_S)
+                continue
+            except OSError as exc:
+                if not self._stopping.is_set():  # else: closed while stopping
+                    log.critical("cannot take the writer's lock on %s: %s", self.path, exc)
+                return
+            try:
+                self._take_over()
+            except LogError as exc:
+                # Corruption in the middle of the log: never truncated (charter repair), never written.
+                log.critical("%s; this worker will not write", exc)
+                return
+            if self.on_role is not None:
+                self.on_role(True)
+            return
+
+    def _take_over(self) -> None:
+        """Holding the lock: read every complete frame, cut off a torn tail, become the writer."""
+        with self._read_lock:
+            size = os.fstat(self._fd).st_size
+            self._deliver_upto(size)
+            if size > self._read_pos:
+                with mmap.mmap(self._fd, size, access=mmap.ACCESS_READ) as data, \
+                        contextlib.closing(scan(data, size, start=self._read_pos)) as items:
+                    for item in items:
+                        if isinstance(item, Damage) and item.stop < size:
+                            raise corruption_error(self.path, item, self._next_offset, items)
+                        break
+                log.warning("log %s: dropping a torn tail of %d bytes at byte %d (the previous writer died in the "
+                            "middle of an append it had not acknowledged)", self.path, size - self._read_pos,
+                            self._read_pos)
+                os.ftruncate(self._fd, self._read_pos)
+                os.fsync(self._fd)
+                fsync_dir(self.path.parent)
+            self.writer = True
+        log.info("role: writer of the pool's log (read up to offset %d)", self._next_offset - 1)
+
+    async def write_barrier(self, deadline: float | None = None, *, claim: bool = False) -> int:
+        if not self.writer:
+            raise NotPrimaryError("this worker is not the pool's writer (writes go to the worker holding the log)")
+        return self._next_offset - 1
+
+    def _append_sync(self, records: Sequence[tuple[bytes, bytes | None]]) -> list[LogRecord]:
+        with self._read_lock:
+            if not self.writer:
+                raise NotPrimaryError("this worker is not the pool's writer")
+            out = write_frames(self._fd, self.path, self._next_offset, records)
+            self._next_offset += len(out)
+            self._read_pos = os.fstat(self._fd).st_size
+            if self._deliver is not None:
+                for record in out:
+                    self._deliver(record)
+            return out
+
+    async def append(self, records: Sequence[tuple[bytes, bytes | None]]) -> list[LogRecord]:
+        return await asyncio.get_running_loop().run_in_executor(APPEND_THREAD, self._append_sync, records)
+
+    def close(self) -> None:
+        """Stop reading and contending; closing the file releases the writer's lock at once."""
+        self._stopping.set()
+        with self._read_lock:
+            self.writer = False
+            if self._fd >= 0:
+                os.close(self._fd)
+                self._fd = -1
