@@ -50,7 +50,11 @@ def pool_size(settings: Settings) -> int:
     """How many processes ``settings`` asks for (0: one per CPU core, capped at :data:`AUTO_MAX`)."""
     if settings.workers > 0:
         return settings.workers
-    return max(1, min(os.cpu_count() or 1, AUTO_MAX))
+    try:
+        cores = len(os.sched_getaffinity(0))  # the cores this process may run on (a container's cpuset)
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, AUTO_MAX))
 
 
 @dataclass

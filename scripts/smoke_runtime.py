@@ -160,7 +160,9 @@ def run(charter: str, workdir: Path) -> None:
     try:
         started = time.perf_counter()
         wait_ready(base, server)
-        step(f"charter serve ready on port {port}", started)
+        _, status = call(base, "GET", "/status")
+        workers = status.get("pool", {}).get("workers", 1)  # the default: one worker per core, at most 4
+        step(f"charter serve ready on port {port} ({workers} worker{'s' if workers > 1 else ''})", started)
         started = time.perf_counter()
         register_and_read(base, "smoke-avro-value", "AVRO", AVRO)
         register_and_read(base, "smoke-protobuf-value", "PROTOBUF", PROTOBUF)

@@ -128,7 +128,8 @@ def create_app(service: RegistryService, cluster: ClusterView | None = None) -> 
         return render(request, RegistryError(50001, f"Internal error: {type(exc).__name__}; see the server log"))
 
     if cluster.shared:
-        app.add_middleware(ClusterMiddleware, cluster=cluster, routes=table)  # inside the Confluent HTTP checks
+        app.add_middleware(ClusterMiddleware, cluster=cluster, routes=table,  # inside the Confluent HTTP checks
+                           applied=lambda: service.state.offset)
     if settings.users_file:  # inside the HTTP checks, before forwarding: every instance checks
         app.add_middleware(AuthMiddleware, users=Users.load(settings.users_file), routes=table,
                            resolve=service.reads.resolve_subject)

@@ -14,14 +14,19 @@
   ``X-Charter-Forwarded`` and is never forwarded again (50003 if it reaches an instance that is
   not the primary).
 - Reads, lookups and compatibility checks are answered locally; on a worker of a ``--workers``
-  pool, once its state has applied every write the pool acknowledged (``read_barrier``).
+  pool, once its state has applied every write the pool acknowledged (``read_barrier``). The
+  primary's answer to a forwarded write carries ``X-Charter-Offset`` (the offset it had applied);
+  a pooled follower records it on its pool's board and waits for it before answering, so the
+  write is visible on every worker of its pool too, wherever the primary runs.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -35,6 +40,7 @@ from charter.registry.cluster import ClusterView
 log = logging.getLogger(__name__)
 
 FORWARDED_HEADER = b"x-charter-forwarded"
+OFFSET_HEADER = b"x-charter-offset"  # on the primary's answer to a forwarded write
 PASSED_HEADERS = {b"authorization", b"content-type", b"accept", b"confluent-accept-unknown-properties"}
 PRIMARY_WAIT_S = 5.0
 RETRY_S = 0.05  # between asking again who the primary is, after it refused a connection
@@ -63,10 +69,11 @@ async def _send(send: Any, status: int, body: bytes, content_type: str = V1_JSON
 
 
 class ClusterMiddleware:
-    def __init__(self, app: Any, cluster: ClusterView, routes: RouteTable) -> None:
+    def __init__(self, app: Any, cluster: ClusterView, routes: RouteTable, applied: Callable[[], int]) -> None:
         self.app = app
         self.cluster = cluster
         self.routes = routes
+        self.applied = applied  # the offset the state applied
         self._client: httpx.AsyncClient | None = None
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -85,15 +92,16 @@ class ClusterMiddleware:
         if not cluster.ready:
             await errors.send(scope, send, domain.not_ready(), status=NOT_READY)
             return
-        if not forwarded_by_follower(self.routes, scope) or cluster.writes_here():
+        writes = forwarded_by_follower(self.routes, scope)
+        if not writes or cluster.writes_here():
             if cluster.pooled:
                 await cluster.read_barrier()
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, self._with_offset(scope, send) if writes else send)
             return
         forwarded = any(name == FORWARDED_HEADER for name, _ in scope["headers"])
         primary = await cluster.wait_for_primary(0.5 if forwarded else PRIMARY_WAIT_S)
         if primary == cluster.advertised_url or cluster.writes_here():
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, self._with_offset(scope, send))
             return
         if forwarded:
             await errors.send(scope, send, domain.forwarding_failed(
@@ -142,8 +150,26 @@ class ClusterMiddleware:
             except httpx.HTTPError as exc:
                 await self._failed(scope, send, primary, exc)
                 return
+        offset = response.headers.get(OFFSET_HEADER.decode())
+        if offset is not None and self.cluster.pooled:  # every worker of this pool reads this write
+            with contextlib.suppress(ValueError):
+                await self.cluster.read_barrier(int(offset))
         await _send(send, response.status_code, response.content,
                     response.headers.get("content-type", V1_JSON))
+
+    def _with_offset(self, scope: dict[str, Any], send: Any) -> Any:
+        """For a write forwarded here: its answer says the offset applied when it was sent (at or above
+        the write's own records), so the follower that forwarded it can wait for that offset."""
+        if not any(name == FORWARDED_HEADER for name, _ in scope["headers"]):
+            return send
+
+        async def send_with_offset(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = [*message.get("headers", []), (OFFSET_HEADER, str(self.applied()).encode())]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        return send_with_offset
 
     async def _next_primary(self, gone: str, deadline: float) -> str | None:
         """The primary after ``gone`` stopped answering, once one is known (None at ``deadline``)."""

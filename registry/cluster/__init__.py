@@ -87,8 +87,9 @@ class ClusterView(Protocol):
         """Extra fields for ``GET /status`` (store, group, generation ...)."""
         ...
 
-    async def read_barrier(self) -> None:
-        """In a pool: return once the state has applied every write another worker acknowledged."""
+    async def read_barrier(self, acked: int = -1) -> None:
+        """In a pool: return once the state has applied every write a worker acknowledged (``acked``:
+        one more, acknowledged by this worker now)."""
         ...
 
     async def start(self, loop: asyncio.AbstractEventLoop) -> None: ...
@@ -128,7 +129,7 @@ class Standalone:
     def status(self) -> dict[str, Any]:
         return {"store": self.store}
 
-    async def read_barrier(self) -> None:
+    async def read_barrier(self, acked: int = -1) -> None:
         return None
 
     async def start(self, loop: asyncio.AbstractEventLoop) -> None:

@@ -136,10 +136,10 @@ class KafkaCluster:
             **(self.seat.status() if self.seat is not None else {}),
         }
 
-    async def read_barrier(self) -> None:
+    async def read_barrier(self, acked: int = -1) -> None:
         """A pooled worker waits for its consumer to reach what the pool acknowledged."""
         if self.seat is not None:
-            await self.seat.read_barrier()
+            await self.seat.read_barrier(acked)
 
     # ---- start-up ----------------------------------------------------------------------------
 

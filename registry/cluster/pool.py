@@ -18,6 +18,7 @@ import asyncio
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from charter.registry.cluster import FOLLOWER, PRIMARY
@@ -45,9 +46,11 @@ class PoolSeat:
         self.board.ack(self.index, offset)
         self.board.set_applied(self.index, offset)
 
-    async def read_barrier(self, catch_up: Any = None) -> None:
-        """Wait (at most the log's timeout) until the state has applied every acknowledged write;
-        ``catch_up`` (a callable) reads what is new first."""
+    async def read_barrier(self, acked: int = -1, catch_up: Callable[[], object] | None = None) -> None:
+        """Wait (at most the log's timeout) until the state has applied every acknowledged write
+        (``acked``: one this worker acknowledges now); ``catch_up`` reads what is new first."""
+        if acked >= 0:
+            self.board.ack(self.index, acked)
         target = self.board.acked()
         if self.writer.state.offset >= target:
             return
@@ -132,8 +135,8 @@ class FilePool:
             await asyncio.sleep(0.02)
         return url
 
-    async def read_barrier(self) -> None:
-        await self.seat.read_barrier(self.log.read_new)
+    async def read_barrier(self, acked: int = -1) -> None:
+        await self.seat.read_barrier(acked, self.log.read_new)
 
     def status(self) -> dict[str, Any]:
         return {"store": self.log.describe(), **self.seat.status()}

@@ -137,7 +137,7 @@ def _through_follower(table: RouteTable, view: _Follower, requests: list[tuple[s
         await send({"type": "http.response.start", "status": 299, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 
-    stack = ConfluentHttpMiddleware(ClusterMiddleware(local, view, table), max_request_bytes=1 << 20)  # type: ignore[arg-type]
+    stack = ConfluentHttpMiddleware(ClusterMiddleware(local, view, table, lambda: -1), max_request_bytes=1 << 20)  # type: ignore[arg-type]
 
     async def run() -> list[int]:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=stack), base_url="http://t") as client:

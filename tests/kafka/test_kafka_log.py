@@ -242,6 +242,8 @@ def test_write_routes() -> None:
 
 
 class _View:
+    pooled = False
+
     def __init__(self, ready: bool, primary: str | None) -> None:
         self.ready, self._primary, self.advertised_url = ready, primary, "http://127.0.0.1:1"
 
@@ -260,7 +262,7 @@ def test_forwarding_errors(ready: bool, primary: str | None, status_code: int, c
         raise AssertionError("must not reach the app")
 
     async def call() -> httpx.Response:
-        transport = httpx.ASGITransport(app=ClusterMiddleware(app, _View(ready, primary), api_table()))  # type: ignore[arg-type]
+        transport = httpx.ASGITransport(app=ClusterMiddleware(app, _View(ready, primary), api_table(), lambda: -1))  # type: ignore[arg-type]
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             return await client.post("/subjects/s/versions", json={"schema": '"string"'})
 
