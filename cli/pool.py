@@ -46,8 +46,24 @@ STABLE_S = 5.0  # a worker that lived this long is restarted after the first wai
 STOP_WAIT_S = 15.0  # how long workers get to finish their requests before they are killed
 
 
+class PoolSettingsError(ValueError):
+    """A pool that cannot work with these settings."""
+
+
 def pool_size(settings: Settings) -> int:
-    """How many processes ``settings`` asks for (0: one per CPU core, capped at :data:`AUTO_MAX`)."""
+    """How many processes ``settings`` asks for (0: one per CPU core, capped at :data:`AUTO_MAX`).
+
+    With TLS on the embedded log, one: the workers forward writes to each other over loopback, and
+    the listeners share the TLS settings (a certificate for the public name, client certificates
+    with ``--tls-ca``), which such a connection cannot satisfy (:class:`PoolSettingsError` when more
+    are asked for)."""
+    if settings.tls_cert and not settings.kafka_bootstrap:
+        if settings.workers > 1:
+            raise PoolSettingsError(
+                "--workers above 1 with --tls-cert on the embedded log is not supported: the workers forward "
+                "writes to each other over loopback, which the TLS settings (certificate name, client "
+                "certificates) do not allow; use --workers 1, or terminate TLS in front of the pool")
+        return 1
     if settings.workers > 0:
         return settings.workers
     try:
@@ -101,6 +117,7 @@ class Supervisor:
         except OSError as exc:
             print(f"charter: error: cannot listen on {self.settings.host}:{self.settings.port}: {exc}", file=sys.stderr)
             return 1
+        port = listener.getsockname()[1]
         runtime = Path(tempfile.mkdtemp(prefix="charter-pool-"))
         board = Board.create(runtime / "board", len(self.workers))
         watch_read, watch_write = os.pipe()
@@ -109,7 +126,7 @@ class Supervisor:
         try:
             spec = f"{listener.fileno()},{watch_read},{runtime / 'board'}"
             log.info("pool: %d workers on http%s://%s:%d (supervisor pid %d)", len(self.workers),
-                     "s" if self.settings.tls_cert else "", self.settings.host, self.settings.port, os.getpid())
+                     "s" if self.settings.tls_cert else "", self.settings.host, port, os.getpid())
             for worker in self.workers:
                 self._spawn(worker, spec, (listener.fileno(), watch_read))
             while not self.stopping:

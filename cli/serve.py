@@ -85,7 +85,11 @@ def run(args: argparse.Namespace) -> int:
         from charter.cli.pool_worker import run_worker
 
         return run_worker(settings, args, spec, _make_server)
-    workers = pool.pool_size(settings)
+    try:
+        workers = pool.pool_size(settings)
+    except pool.PoolSettingsError as exc:
+        print(f"charter: error: {exc}", file=sys.stderr)
+        return 2
     if workers > 1:
         return pool.Supervisor(settings, list(getattr(args, "argv", sys.argv[1:])), workers).run()
     if settings.kafka_bootstrap:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support.pool import pool_status, wait_healthy
+from support.pool import alive, pool_status, wait_healthy
 from support.process import V1, RegistryProcess
 
 from charter.registry.log.framing import LOG_FILE, encode_frame
@@ -101,21 +101,17 @@ def test_workers_stop_when_their_supervisor_is_killed(tmp_path: Path) -> None:
     assert pool_status(pool.url)["supervisor_pid"] == pool.proc.pid  # type: ignore[union-attr]
     pool.kill()
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+    while time.monotonic() < deadline and any(alive(pid) for pid in pids):
         time.sleep(0.1)
-    assert not any(_alive(pid) for pid in pids)
+    assert not any(alive(pid) for pid in pids)
     again = RegistryProcess(tmp_path / "data", extra=["--workers", "1"]).start()  # nothing holds the directory
     again.stop()
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie (exited, not reaped: its parent was killed) no longer runs.
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            return stat.read().split(")")[-1].split()[0] != "Z"
-    except OSError:
-        return False
+def test_a_pool_with_tls_on_the_embedded_log_is_refused_with_a_way_out(tmp_path: Path) -> None:
+    refused = subprocess.run(
+        [sys.executable, "-m", "charter.cli.main", "serve", "--data-dir", str(tmp_path / "data"), "--workers", "2",
+         "--tls-cert", str(tmp_path / "cert.pem"), "--tls-key", str(tmp_path / "key.pem")],
+        capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2
+    assert "--workers above 1 with --tls-cert" in refused.stderr and "use --workers 1" in refused.stderr
