@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import time
 from pathlib import Path
@@ -17,8 +18,10 @@ from pathlib import Path
 import httpx
 import pytest
 from support.kafka import kafka_registry, record_schema, register, unique
-from support.pool import pool_status, wait_healthy
+from support.pool import kill_under_load, pool_status, wait_healthy
 from support.process import V1, RegistryProcess
+
+KILLS_ON_KAFKA = 20  # as on the embedded log; a kill of the primary waits out the session timeout
 
 
 def _private(member: dict[str, object]) -> str:
@@ -99,3 +102,18 @@ def _one_primary(pools: list[RegistryProcess], timeout: float = 90.0) -> list[li
             pass
         time.sleep(0.1)
     raise AssertionError(f"no single primary across the pools in {timeout} s: {last}")
+
+
+@pytest.mark.timeout(600)
+def test_sigkill_of_a_random_worker_of_a_kafka_pool_loses_nothing_and_issues_no_id_twice(
+        tmp_path: Path, kafka_broker) -> None:
+    topic, group = unique("poolkill"), unique("grp")
+    pool = kafka_registry(tmp_path, kafka_broker.bootstrap, topic, group, "--workers", "2",
+                          "--compatibility", "NONE").start()
+    try:
+        killed, figures = kill_under_load(pool.url, 2, KILLS_ON_KAFKA, random.Random(18), timeout=90)
+    finally:
+        pool.stop()
+    assert figures["lost"] == 0, figures
+    assert "writer" in killed, killed
+    assert figures["restarts"] == KILLS_ON_KAFKA

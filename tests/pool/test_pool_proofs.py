@@ -9,82 +9,28 @@
 from __future__ import annotations
 
 import json
-import os
 import random
-import signal
-import threading
-import time
 from pathlib import Path
 
 import httpx
 import pytest
-from support.pool import pool_status, wait_healthy
+from support.pool import kill_under_load, wait_healthy
 from support.process import V1, RegistryProcess
-from support.proof import Acks, check_invariants, schema
+from support.proof import schema
 
 KILLS = 20
-CLIENTS = 12
-
-
-def _register_until(stop: threading.Event, first: int, url: str, acks: Acks) -> None:
-    """Register distinct schemas (first, first + CLIENTS, ...), each retried until acknowledged."""
-    with httpx.Client(headers={"Content-Type": V1}, timeout=10) as client:
-        i = first
-        while not stop.is_set():
-            subject = f"pool-{i % 50}"
-            while True:
-                with acks.lock:
-                    acks.tried += 1
-                try:
-                    r = client.post(f"{url}/subjects/{subject}/versions", json={"schema": schema(i)})
-                except httpx.HTTPError:
-                    r = None
-                if r is not None and r.status_code == 200:
-                    with acks.lock:
-                        acks.items.append((subject, i, r.json()["id"], acks.crashed))
-                    break
-                with acks.lock:
-                    acks.failed += 1
-                time.sleep(0.05)
-            i += CLIENTS
 
 
 @pytest.mark.timeout(900)
 def test_sigkill_of_a_random_worker_20_times_loses_nothing_and_issues_no_id_twice(tmp_path: Path) -> None:
     pool = RegistryProcess(tmp_path / "data", extra=["--workers", "2", "--compatibility", "NONE"]).start()
     try:
-        wait_healthy(pool.url, 2)
-        acks, stop, rng = Acks(), threading.Event(), random.Random(18)
-        threads = [threading.Thread(target=_register_until, args=(stop, c, pool.url, acks)) for c in range(CLIENTS)]
-        for t in threads:
-            t.start()
-        killed: list[str] = []
-        for _ in range(KILLS):
-            members = wait_healthy(pool.url, 2)
-            floor = len(acks) + 20
-            deadline = time.monotonic() + 60
-            while len(acks) < floor and time.monotonic() < deadline:  # kill under load, never idle
-                time.sleep(0.01)
-            victim = rng.choice(members)
-            with acks.lock:
-                acks.crashed = True
-            os.kill(victim["pid"], signal.SIGKILL)
-            killed.append(victim["role"])
-        wait_healthy(pool.url, 2)
-        time.sleep(0.5)
-        stop.set()
-        for t in threads:
-            t.join(timeout=120)
-        assert not any(t.is_alive() for t in threads)
-        lost = check_invariants(acks, pool.url)
-        restarts = pool_status(pool.url)["restarts"]
-        print(f"\npool: {len(acks)} acknowledged, {acks.failed} failed attempts retried, kills {killed}, "
-              f"restarts {restarts}, lost {lost}")
-        assert lost == 0
-        assert {"writer", "follower"} <= set(killed), killed
-        assert restarts == KILLS
+        killed, figures = kill_under_load(pool.url, 2, KILLS, random.Random(18))
     finally:
         pool.stop()
+    assert figures["lost"] == 0, figures
+    assert {"writer", "follower"} <= set(killed), killed
+    assert figures["restarts"] == KILLS
     assert pool.proc is not None and pool.proc.returncode == 0
 
 

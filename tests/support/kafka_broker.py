@@ -132,10 +132,7 @@ class KafkaBroker:
         self.data_dir = folder / "data"
         self.log_path = folder / "broker.log"
         self.heap = heap
-        self.ports = {name: free_port() for name in ("PLAINTEXT", "SASL_SSL", "SSL", "CONTROLLER")}
-        self.bootstrap = f"127.0.0.1:{self.ports['PLAINTEXT']}"
-        self.sasl_ssl_bootstrap = f"127.0.0.1:{self.ports['SASL_SSL']}"
-        self.mtls_bootstrap = f"127.0.0.1:{self.ports['SSL']}"
+        self._choose_ports()
         # One user per mechanism: {mechanism: (username, password)}.
         self.sasl_users = {"SCRAM-SHA-256": ("scram256-user", "scram256-secret"),
                            "SCRAM-SHA-512": ("scram512-user", "scram512-secret"),
@@ -199,6 +196,12 @@ class KafkaBroker:
         }
         return "".join(f"{key}={value}\n" for key, value in settings.items())
 
+    def _choose_ports(self) -> None:
+        self.ports = {name: free_port() for name in ("PLAINTEXT", "SASL_SSL", "SSL", "CONTROLLER")}
+        self.bootstrap = f"127.0.0.1:{self.ports['PLAINTEXT']}"
+        self.sasl_ssl_bootstrap = f"127.0.0.1:{self.ports['SASL_SSL']}"
+        self.mtls_bootstrap = f"127.0.0.1:{self.ports['SSL']}"
+
     def _java(self, *args: str) -> list[str]:
         jit = ["-XX:TieredStopAtLevel=1"] if self.quick_jit else []
         return ["java", f"-Xmx{self.heap}", "-Xms128m", "-XX:+UseSerialGC", *jit, "-XX:+ExitOnOutOfMemoryError",
@@ -219,7 +222,22 @@ class KafkaBroker:
     # ---- lifecycle ---------------------------------------------------------------------------
 
     def start(self, timeout: float = 90.0) -> KafkaBroker:
-        """Format the storage (first start only), start the broker and wait until it serves."""
+        """Format the storage (first start only), start the broker and wait until it serves. On the
+        first start, a port another process took between :func:`free_port` and the broker's bind
+        (servers on ephemeral ports run beside it) is replaced: new ports, a fresh storage, again."""
+        for _ in range(2):
+            if self.data_dir.exists():
+                return self._start(timeout)
+            try:
+                return self._start(timeout)
+            except RuntimeError as exc:
+                if "Address already in use" not in str(exc):
+                    raise
+                shutil.rmtree(self.data_dir, ignore_errors=True)
+                self._choose_ports()
+        return self._start(timeout)
+
+    def _start(self, timeout: float) -> KafkaBroker:
         self.folder.mkdir(parents=True, exist_ok=True)
         properties = self.folder / "server.properties"
         properties.write_text(self._properties())

@@ -1,11 +1,22 @@
-"""Test support for ``charter serve --workers N`` pools: the pool as its board describes it."""
+"""Test support for ``charter serve --workers N`` pools: the pool as its board describes it, and the
+SIGKILL-under-load proof (tests/pool/test_pool_proofs.py on the embedded log,
+tests/kafka/test_kafka_pool.py on Kafka)."""
 
 from __future__ import annotations
 
+import os
+import random
+import signal
+import threading
 import time
 from typing import Any
 
 import httpx
+
+from support.process import V1
+from support.proof import Acks, check_invariants, schema
+
+CLIENTS = 12  # concurrent registering clients in the SIGKILL proof
 
 
 def pool_status(url: str) -> dict[str, Any]:
@@ -37,3 +48,66 @@ def alive(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[-1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def _register_until(stop: threading.Event, first: int, url: str, acks: Acks) -> None:
+    """Register distinct schemas (first, first + CLIENTS, ...), each retried until acknowledged."""
+    with httpx.Client(headers={"Content-Type": V1}, timeout=10) as client:
+        i = first
+        while not stop.is_set():
+            subject = f"pool-{i % 50}"
+            while True:
+                with acks.lock:
+                    acks.tried += 1
+                try:
+                    r = client.post(f"{url}/subjects/{subject}/versions", json={"schema": schema(i)})
+                except httpx.HTTPError:
+                    r = None
+                if r is not None and r.status_code == 200:
+                    with acks.lock:
+                        acks.items.append((subject, i, r.json()["id"], acks.crashed))
+                    break
+                with acks.lock:
+                    acks.failed += 1
+                time.sleep(0.05)
+            i += CLIENTS
+
+
+def kill_under_load(url: str, workers: int, kills: int, rng: random.Random,
+                    timeout: float = 60.0) -> tuple[list[str], dict[str, Any]]:
+    """CLIENTS clients register distinct schemas through ``url`` while a random worker of the pool
+    is SIGKILLed ``kills`` times (each once the pool is whole again and 20 more writes were
+    acknowledged; the last one hits the writer or a follower if no kill did yet); then every
+    acknowledged registration is read back. Returns the roles killed and the figures (``lost``
+    must be 0; ids are checked unique by :func:`check_invariants`)."""
+    wait_healthy(url, workers, timeout)
+    acks, stop = Acks(), threading.Event()
+    threads = [threading.Thread(target=_register_until, args=(stop, c, url, acks)) for c in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    killed: list[str] = []
+    try:
+        for _ in range(kills):
+            members = wait_healthy(url, workers, timeout)
+            floor, deadline = len(acks) + 20, time.monotonic() + timeout
+            while len(acks) < floor and time.monotonic() < deadline:  # kill under load, never idle
+                time.sleep(0.01)
+            victim = rng.choice(members)
+            if len(killed) == kills - 1:  # the last kill covers a role no kill has hit yet
+                missing = [m for m in members if m["role"] not in killed]
+                victim = missing[0] if missing else victim
+            with acks.lock:
+                acks.crashed = True
+            os.kill(victim["pid"], signal.SIGKILL)
+            killed.append(victim["role"])
+        wait_healthy(url, workers, timeout)
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads)
+    figures = {"acknowledged": len(acks), "failed_attempts": acks.failed, "lost": check_invariants(acks, url),
+               "restarts": pool_status(url)["restarts"]}
+    print(f"\npool: kills {killed}, {figures}")
+    return killed, figures
