@@ -6,7 +6,9 @@ Reads use the use cases the JSON API uses (``reads.resolve_version``, ``reads.sc
 ``schemas.register`` exactly as
 ``POST /subjects/{subject}/versions`` does: modes (READONLY refuses with the server's message),
 compatibility and IMPORT rules apply. On a Kafka follower (``cluster.writes_here()`` false) the
-console does not forward: it refuses and links the primary's console, where the write can be made.
+console does not forward: it refuses and links the primary's console, where the write can be made;
+a worker of a ``--workers`` pool, which a browser cannot choose, hands it to the writer
+(:mod:`.forwarded`).
 A form POST coming from another site is refused (403) before anything is read: the browser says so
 in ``Sec-Fetch-Site`` or ``Origin``, and with authentication on it would otherwise carry the user's
 credentials (cross-site request forgery). Clients that send neither header (curl) are not browsers.
@@ -48,6 +50,7 @@ from charter.registry.contexts import reference_subject
 from charter.registry.service import RegistryService
 from charter.registry.store.state import LATEST, MAX_VERSION
 from charter.registry.ui.compare import compare
+from charter.registry.ui.forwarded import register_on_primary
 from charter.registry.ui.render import HERE, PREFIX, error_page, page, subject_url
 
 log = logging.getLogger(__name__)
@@ -261,6 +264,10 @@ async def check_submit(request: Request) -> Response:
         outcome["existing"] = len(svc.state.versions(subject))
         if action == "register":
             cluster = request.app.state.cluster
+            if not cluster.writes_here() and cluster.pooled:  # a worker of a pool: the writer registers it
+                sv, created = await register_on_primary(request, cluster, svc.state, subject, body)
+                outcome.update(registered=sv, created=created)
+                return page("check.html", status, form=form, types=supported_types(), outcome=outcome)
             if not cluster.writes_here():
                 primary = cluster.primary_url
                 where = f"the primary's console at {primary}/ui/check" if primary else "the primary (none is elected)"
