@@ -138,10 +138,11 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def write_frames(fd: int, path: Path, first_offset: int,
-                 records: Sequence[tuple[bytes, bytes | None]]) -> list[LogRecord]:
+def write_frames(fd: int, path: Path, first_offset: int, records: Sequence[tuple[bytes, bytes | None]],
+                 deliver: Callable[[LogRecord], None] | None) -> list[LogRecord]:
     """Append ``records`` to the log open at ``fd`` as one write, fsynced: they are numbered from
-    ``first_offset``. On failure no partial frame stays behind (:class:`LogError`: not written)."""
+    ``first_offset``, then handed to ``deliver`` (the writer delivers its own appends). On failure
+    no partial frame stays behind (:class:`LogError`: not written)."""
     ts = int(time.time() * 1000)
     out = [LogRecord(first_offset + i, key, value, ts) for i, (key, value) in enumerate(records)]
     blob = b"".join(encode_frame(r.key, r.value, ts) for r in out)
@@ -160,6 +161,9 @@ def write_frames(fd: int, path: Path, first_offset: int,
         with contextlib.suppress(OSError):
             os.ftruncate(fd, size)
         raise LogError(f"could not append to {path}: {exc}") from exc
+    if deliver is not None:
+        for record in out:
+            deliver(record)
     return out
 
 
@@ -263,11 +267,8 @@ class FileLog:
 
     def _append_sync(self, records: Sequence[tuple[bytes, bytes | None]]) -> list[LogRecord]:
         with self._write_lock:
-            out = write_frames(self._fd, self.path, self._next_offset, records)
+            out = write_frames(self._fd, self.path, self._next_offset, records, self._deliver)
             self._next_offset += len(out)
-            if self._deliver is not None:
-                for record in out:
-                    self._deliver(record)
             return out
 
     async def append(self, records: Sequence[tuple[bytes, bytes | None]]) -> list[LogRecord]:

@@ -27,18 +27,16 @@ import mmap
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from charter.registry.log.base import DEFAULT_TIMEOUT_S, LogError, LogRecord, NotPrimaryError
-from charter.registry.log.file import fsync_dir, write_frames
+from charter.registry.log.file import APPEND_THREAD, fsync_dir, write_frames
 from charter.registry.log.framing import LOG_FILE, MAGIC, Damage, corruption_error, frame_record, frames, scan
 
 log = logging.getLogger(__name__)
 
 CONTEND_S = 0.05  # how often a follower tries to take the writer's lock
 TAIL_S = 0.02  # how often a follower looks for frames other workers appended
-APPEND_THREAD = ThreadPoolExecutor(1, thread_name_prefix="charter-log-append")
 
 
 class SharedFileLog:
@@ -173,12 +171,9 @@ class SharedFileLog:
         with self._read_lock:
             if not self.writer:
                 raise NotPrimaryError("this worker is not the pool's writer")
-            out = write_frames(self._fd, self.path, self._next_offset, records)
+            out = write_frames(self._fd, self.path, self._next_offset, records, self._deliver)
             self._next_offset += len(out)
             self._read_pos = os.fstat(self._fd).st_size
-            if self._deliver is not None:
-                for record in out:
-                    self._deliver(record)
             return out
 
     async def append(self, records: Sequence[tuple[bytes, bytes | None]]) -> list[LogRecord]:
