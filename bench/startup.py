@@ -1,12 +1,16 @@
 """Start-up on the embedded log: 100,000 SCHEMA records, ``charter serve`` to ``/status/ready``,
-the replay alone (in process), RSS after start and where the state's memory goes.
+where that time goes, the replay alone (in process), RSS after start and where the state's memory goes.
 
-    .venv/bin/python bench/startup.py [--records 100000] [--trace 20000]
+    .venv/bin/python bench/startup.py [--records 100000] [--trace 20000] [--runs 3] [--no-memory]
 
-Prints one JSON object: ``serve_ready_s`` (process start until ready, best of 2), ``replay_s`` (best of 3,
-``StateWriter.replay`` over the FileLog), ``rss_mb`` (VmRSS of the server once ready, from /proc),
-``idle_rss_mb`` (the same server on an empty log), and ``memory_top`` (tracemalloc of the state
-built from ``--trace`` records, by file:line, scaled to ``--records``).
+Prints one JSON object: ``serve_ready_s`` (process start until ready, best of ``--runs``), ``replay_s``
+(best of 3, opening the FileLog and ``StateWriter.replay``), ``rss_mb`` (VmRSS of the server once ready,
+from /proc), ``idle_rss_mb`` (the same server on an empty log), ``stages_s`` (a fresh interpreter
+doing what ``charter serve`` does before it serves, each step timed, best of ``--runs``: ``python``
+is an interpreter that imports nothing, ``imports`` every module serving needs, ``open`` the log
+(checking every frame), ``replay`` the records into the state, ``app`` building the app; ``rest`` is
+``serve_ready_s`` minus them: uvicorn's start and the first request), and ``memory_top``
+(tracemalloc of the state built from ``--trace`` records, by file:line, scaled to ``--records``).
 """
 
 from __future__ import annotations
@@ -73,11 +77,47 @@ def serve(data: Path) -> tuple[float, float]:
         proc.wait(20)
 
 
+# What ``charter serve`` does before it serves, in a fresh interpreter, each step timed.
+STAGES = """
+import time
+started = time.perf_counter()
+import json, sys
+import charter.cli.main, charter.cli.serve, charter.registry.bootstrap, charter.registry.api.app
+import uvicorn.loops.auto, uvicorn.protocols.http.auto, uvicorn.lifespan.on
+from charter.registry import bootstrap
+from charter.registry.settings import resolve
+imported = time.perf_counter()
+registry = bootstrap.build(resolve({"data_dir": sys.argv[1]}).settings)
+opened = time.perf_counter()
+registry.replay()
+replayed = time.perf_counter()
+registry.app()
+built = time.perf_counter()
+print(json.dumps({"imports": imported - started, "open": opened - imported, "replay": replayed - opened,
+                  "app": built - replayed}))
+"""
+
+
+def stages(data: Path) -> dict[str, float]:
+    """Seconds per start-up step in a fresh interpreter (``python``: one that imports nothing)."""
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    python = time.monotonic() - started
+    out = subprocess.run([sys.executable, "-c", STAGES, str(data)], check=True, capture_output=True, text=True)
+    return {"python": python, **json.loads(out.stdout)}
+
+
+def best_stages(data: Path, runs: int) -> dict[str, float]:
+    measured = [stages(data) for _ in range(runs)]
+    return {name: min(m[name] for m in measured) for name in measured[0]}
+
+
 def replay(data: Path) -> tuple[float, StateWriter]:
+    """Seconds to open the log (every frame checked) and replay it, and the writer holding the state."""
+    started = time.perf_counter()
     schema_log = FileLog(data)
     try:
         writer = StateWriter(schema_log)
-        started = time.perf_counter()
         writer.replay()
         return time.perf_counter() - started, writer
     finally:
@@ -103,6 +143,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--trace", type=int, default=20_000)
+    parser.add_argument("--runs", type=int, default=3, help="serve and stages: best of this many")
+    parser.add_argument("--no-memory", action="store_true", help="skip the idle server and tracemalloc")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         data, small, empty = Path(tmp) / "big", Path(tmp) / "small", Path(tmp) / "empty"
@@ -111,8 +153,14 @@ def main() -> None:
         write_log(empty, [])
         results: dict[str, object] = {"records": args.records}
         results["replay_s"] = round(min(replay(data)[0] for _ in range(3)), 3)
-        ready, rss = min(serve(data) for _ in range(2))  # the first start may pay for cold caches
+        ready, rss = min(serve(data) for _ in range(args.runs))  # the first start may pay for cold caches
         results["serve_ready_s"], results["rss_mb"] = round(ready, 2), round(rss, 1)
+        steps = best_stages(data, args.runs)
+        steps["rest"] = ready - sum(steps.values())
+        results["stages_s"] = {name: round(value, 3) for name, value in steps.items()}
+        if args.no_memory:
+            print(json.dumps(results, indent=1))
+            return
         idle_ready, idle_rss = serve(empty)
         results["idle_ready_s"], results["idle_rss_mb"] = round(idle_ready, 2), round(idle_rss, 1)
         total, lines = memory_top(small, args.records / args.trace)
