@@ -1,16 +1,40 @@
 """The ``charter`` command: ``serve`` runs the registry; ``check``, ``register`` and ``diff`` are the CI
-tools for schema files, ``rules`` lists the compatibility rules they report (more commands plug in here)."""
+tools for schema files, ``rules`` lists the compatibility rules they report (more commands plug in here).
+
+Each command lives in its own module of :mod:`charter.cli`, imported only when needed: ``charter
+serve`` imports ``serve`` alone (the CI tools' format and HTTP libraries would delay the server's
+start), ``charter --help`` and an unknown command import them all.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
-from charter.cli import backup, check, diff, migrate, passwd, register, repair, rules, serve
+# command -> the module of charter.cli that adds it (in the order `charter --help` lists them)
+COMMANDS = {
+    "serve": "serve",
+    "check": "check",
+    "register": "register",
+    "diff": "diff",
+    "rules": "rules",
+    "passwd": "passwd",
+    "backup": "backup",
+    "restore": "backup",
+    "repair": "repair",
+    "migrate": "migrate",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _module(name: str) -> ModuleType:
+    return importlib.import_module(f"charter.cli.{name}")
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or only of ``command`` (one of :data:`COMMANDS`)."""
     parser = argparse.ArgumentParser(
         prog="charter",
         description=(
@@ -20,24 +44,20 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog="Run 'charter COMMAND --help' for the options of a command.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {serve.package_version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_module('serve').package_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    serve.add_command(commands)
-    check.add_command(commands)
-    register.add_command(commands)
-    diff.add_command(commands)
-    rules.add_command(commands)
-    passwd.add_command(commands)
-    backup.add_command(commands)
-    repair.add_command(commands)
-    migrate.add_command(commands)
+    modules = dict.fromkeys(COMMANDS.values()) if command is None else {COMMANDS[command]: None}
+    for name in modules:
+        _module(name).add_command(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    chosen = argv[0] if argv and argv[0] in COMMANDS else None  # else: help, --version, or an error
+    parser = build_parser(chosen)
     args = parser.parse_args(argv)
-    args.argv = list(sys.argv[1:] if argv is None else argv)  # what a pool's workers are started with
+    args.argv = argv  # what a pool's workers are started with
     if args.command is None:
         parser.print_help()
         return 2

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import logging
 import os
 import socket
@@ -59,6 +60,7 @@ def run_worker(settings: Settings, args: argparse.Namespace, spec: str,
     from charter.registry import bootstrap
     from charter.registry.log.base import LogError
 
+    gc.disable()  # as a single server does (cli/serve.py): no collection walks the state being built
     index_text, listen_fd, watch_fd, board_path = spec.split(",", 3)
     index = int(index_text)
     board = Board.attach(Path(board_path))
@@ -89,7 +91,10 @@ def run_worker(settings: Settings, args: argparse.Namespace, spec: str,
                  index, count, time.perf_counter() - started, len(state.subjects), state.schema_count(), url)
     else:
         log.info("worker %d: %s; private URL %s; replaying in the background", index, registry.log.describe(), url)
-    server = make_server(registry.app(), settings, args)
+    app = registry.app()
+    gc.freeze()  # everything start-up built is never walked by a collection
+    gc.enable()
+    server = make_server(app, settings, args)
     _watch_supervisor(int(watch_fd), stop)
     server.run(sockets=[listener, private])
     if registry.cluster.fatal:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -99,6 +100,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_file(settings: Settings, args: argparse.Namespace) -> int:
     """One instance on the embedded log: replay it, then serve."""
+    # Until the app is built, start-up only allocates what it keeps (modules, the state): the cyclic
+    # collector stays off, then everything built so far is frozen (never walked by a collection: the
+    # first one after start would otherwise walk the whole state while serving).
+    gc.disable()
     from charter.registry import bootstrap
     from charter.registry.log.base import LogError
 
@@ -106,6 +111,7 @@ def _run_file(settings: Settings, args: argparse.Namespace) -> int:
     try:
         registry = bootstrap.build(settings)
     except (LogError, OSError) as exc:
+        gc.enable()
         print(f"charter: error: {exc}", file=sys.stderr)
         return 2
     count = registry.replay()
@@ -117,7 +123,10 @@ def _run_file(settings: Settings, args: argparse.Namespace) -> int:
     )
     log.info("role: primary (single instance on the embedded log)")
     log.info("Charter %s listening on http://%s:%d", package_version(), settings.host, settings.port)
-    return _serve(registry.app(), settings, args)
+    app = registry.app()
+    gc.freeze()
+    gc.enable()
+    return _serve(app, settings, args)
 
 
 def _run_kafka(settings: Settings, args: argparse.Namespace) -> int:

@@ -29,12 +29,10 @@ from charter.registry.api import (
 )
 from charter.registry.api.auth import AuthMiddleware
 from charter.registry.api.errors import render
-from charter.registry.api.forward import ClusterMiddleware
 from charter.registry.api.http import http_status
 from charter.registry.api.middleware import ConfluentHttpMiddleware
 from charter.registry.api.observe import Metrics, ObservabilityMiddleware
 from charter.registry.api.routing import DeclaredRoute, RouteTable, hot_first, served
-from charter.registry.auth.users import Users
 from charter.registry.cluster import ClusterView, Standalone
 from charter.registry.errors import RegistryError
 from charter.registry.service import RegistryService
@@ -127,10 +125,15 @@ def create_app(service: RegistryService, cluster: ClusterView | None = None) -> 
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return render(request, RegistryError(50001, f"Internal error: {type(exc).__name__}; see the server log"))
 
+    # Forwarding (httpx) and the users file (argon2) are imported only by the instances that use them.
     if cluster.shared:
+        from charter.registry.api.forward import ClusterMiddleware
+
         app.add_middleware(ClusterMiddleware, cluster=cluster, routes=table,  # inside the Confluent HTTP checks
                            applied=lambda: service.state.offset)
     if settings.users_file:  # inside the HTTP checks, before forwarding: every instance checks
+        from charter.registry.auth.users import Users
+
         app.add_middleware(AuthMiddleware, users=Users.load(settings.users_file), routes=table,
                            resolve=service.reads.resolve_subject)
     app.add_middleware(ConfluentHttpMiddleware, max_request_bytes=service.settings.max_request_bytes)

@@ -24,6 +24,7 @@ import mmap
 import os
 import threading
 import time
+from array import array
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -33,12 +34,10 @@ from charter.registry.log.framing import (
     LOG_FILE,
     MAGIC,
     CorruptLogError,
-    Damage,
-    corruption_error,
+    check,
     encode_frame,
-    frame_record,
-    frames,
-    scan,
+    records,
+    verified_starts,
 )
 
 log = logging.getLogger(__name__)
@@ -218,11 +217,13 @@ class FileLog:
         return f"embedded file log {self.path}"
 
     def _recover(self) -> None:
-        """Check every frame's CRC: cut off a torn tail, refuse corruption followed by intact records."""
+        """Check every frame's CRC: cut off a torn tail, refuse corruption followed by intact records.
+        Where each frame starts is kept for :meth:`replay`, which then reads them without a second walk."""
         fd = self._fd
         size = os.fstat(fd).st_size
         self._good_end = len(MAGIC)
         self._next_offset = 0
+        self._starts: array[int] | None = None
         if size == 0:
             os.write(fd, MAGIC)
             os.fsync(fd)
@@ -230,14 +231,9 @@ class FileLog:
             return
         if os.pread(fd, len(MAGIC), 0) != MAGIC:
             raise LogError(f"{self.path} is not a Charter log (bad header); refusing to touch it")
-        with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as data, contextlib.closing(scan(data, size)) as items:
-            for item in items:
-                if isinstance(item, Damage):
-                    if item.stop < size:
-                        raise corruption_error(self.path, item, self._next_offset, items)
-                    break
-                self._good_end = item[0]
-                self._next_offset += 1
+        with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as data:
+            self._starts, self._good_end = check(self.path, data, size)
+        self._next_offset = len(self._starts)
         if self._good_end < size:
             log.warning(
                 "log %s: dropping a torn tail of %d bytes at byte %d (after %d good records, "
@@ -250,12 +246,11 @@ class FileLog:
     def replay(self) -> Iterator[LogRecord]:
         """Stream the records checked at open, one at a time (nothing is held in a list)."""
         end = self._good_end
+        starts, self._starts = self._starts, None  # read once: a second replay checks the frames again
         if end <= len(MAGIC):
             return
         with mmap.mmap(self._fd, end, access=mmap.ACCESS_READ) as data:
-            for offset, frame in enumerate(frames(data, end, verify=False)):
-                key, value, ts = frame_record(data, frame)
-                yield LogRecord(offset, key, value, ts)
+            yield from records(data, starts if starts is not None else verified_starts(data, end)[0])
 
     def follow(self, deliver: Callable[[LogRecord], None]) -> None:
         """Deliver every later append; this process is the only writer, so they are its own."""

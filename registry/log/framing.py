@@ -10,7 +10,9 @@ lengths add up to the body length, and its CRC matches. Bytes that do not verify
 :class:`Damage` region, which ends where the next verifying frame starts (found by trying every
 byte position: no length field inside damage is trusted). Damage that runs to the end of the file is
 a *torn tail* (a crash in the middle of an append); damage followed by a verifying frame is
-*corruption* in the middle of the log (:func:`scan` tells them apart). Used by
+*corruption* in the middle of the log (:func:`scan` tells them apart). :func:`check` is the one
+check of a log before use, in one pass over the frames that also keeps where each starts, so that
+:func:`records` reads them back without walking the file again. Used by
 :class:`~charter.registry.log.file.FileLog`, which owns a data directory, by
 :mod:`~charter.registry.log.repair`, and by backups, which read a log without its lock
 (:func:`read_log_file`).
@@ -22,18 +24,20 @@ import mmap
 import os
 import struct
 import zlib
+from array import array
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 from typing import NamedTuple
 
-from charter.registry.log.base import LogError
+from charter.registry.log.base import LogError, LogRecord
 
 MAGIC = b"CHLOG\x00\x00\x01"
 LOG_FILE = "schemas.log"  # the log's name inside a data directory
 NULL = 0xFFFFFFFF  # the value length of a tombstone
 _FRAME_HEAD = struct.Struct(">II")  # crc, body length
 _BODY_HEAD = struct.Struct(">qII")  # timestamp, key length, value length
+_HEAD = struct.Struct(">IIqII")  # both of them: a frame's first 24 bytes
 
 class CorruptLogError(LogError):
     """Damage in the middle of a log, with intact records after it: never truncated, see ``charter repair``."""
@@ -60,8 +64,8 @@ class Damage(NamedTuple):
     stop: int
 
 
-def _frame_at(view: memoryview, pos: int, end: int, *, verify: bool) -> Frame | None:
-    """The frame starting at ``pos`` if it is whole and consistent (and its CRC matches when ``verify``)."""
+def _frame_at(view: memoryview, pos: int, end: int) -> Frame | None:
+    """The frame starting at ``pos`` if it is whole and consistent and its CRC matches."""
     head_size, body_head = _FRAME_HEAD.size, _BODY_HEAD.size
     if pos + head_size + body_head > end:
         return None
@@ -73,53 +77,81 @@ def _frame_at(view: memoryview, pos: int, end: int, *, verify: bool) -> Frame | 
     ts, key_len, value_len = _BODY_HEAD.unpack_from(view, start)
     if body_head + key_len + (0 if value_len == NULL else value_len) != length:
         return None
-    if verify and zlib.crc32(view[start:stop]) != crc:
+    if zlib.crc32(view[start:stop]) != crc:
         return None
     return stop, ts, start + body_head, key_len, value_len
 
 
-def frames(data: mmap.mmap | bytes, end: int, *, verify: bool, start: int = len(MAGIC)) -> Iterator[Frame]:
-    """Walk frames from ``start`` (after the header), stopping at ``end`` or at the first frame that
-    does not verify (its CRC is checked when ``verify``); :func:`scan` goes on past damage."""
+def verified_starts(data: mmap.mmap | bytes, end: int, start: int = len(MAGIC)) -> tuple[array[int], int]:
+    """Where each frame starts, from ``start`` (after the header) up to ``end`` or to the first frame
+    that does not verify, and where the frames that verify end. The same checks as :func:`_frame_at`, inlined:
+    this loop runs once per record at every start."""
+    unpack, crc32, body_head, null = _HEAD.unpack_from, zlib.crc32, _BODY_HEAD.size, NULL
+    starts: array[int] = array("q")
+    keep = starts.append
     view = memoryview(data)
-    pos = start
+    pos, last = start, end - _HEAD.size  # a frame starting after `last` cannot hold its heads
     try:
-        while (frame := _frame_at(view, pos, end, verify=verify)) is not None:
-            yield frame
-            pos = frame[0]
+        while pos <= last:
+            crc, length, _, key_len, value_len = unpack(view, pos)
+            start = pos + _FRAME_HEAD.size
+            stop = start + length
+            if (stop > end or length != body_head + key_len + (0 if value_len == null else value_len)
+                    or crc32(view[start:stop]) != crc):
+                break
+            keep(pos)
+            pos = stop
     finally:
         view.release()
+    return starts, pos
 
 
 def scan(data: mmap.mmap | bytes, end: int, start: int = len(MAGIC)) -> Iterator[Frame | Damage]:
-    """Every verifying frame from after the header up to ``end``, in order, with a :class:`Damage`
-    between them wherever bytes do not verify. After a bad frame the walk resynchronises on the next
-    byte position where a whole frame verifies (so a flipped length field cannot mislead it); the
-    last item is a :class:`Damage` ending at ``end`` when the file has a torn tail."""
+    """Every verifying frame from ``start`` (after the header) up to ``end``, in order, with a
+    :class:`Damage` between them wherever bytes do not verify. After a bad frame the walk
+    resynchronises on the next byte position where a whole frame verifies (so a flipped length field
+    cannot mislead it); the last item is a :class:`Damage` ending at ``end`` when the file has a torn
+    tail."""
     view = memoryview(data)
     pos = start
     try:
         while pos < end:
-            frame = _frame_at(view, pos, end, verify=True)
+            frame = _frame_at(view, pos, end)
             if frame is not None:
                 yield frame
                 pos = frame[0]
                 continue
             bad = pos
             pos += 1
-            while pos < end and (frame := _frame_at(view, pos, end, verify=True)) is None:
+            while pos < end and (frame := _frame_at(view, pos, end)) is None:
                 pos += 1
             yield Damage(bad, pos)
     finally:
         view.release()
 
 
-def frame_record(data: mmap.mmap | bytes, frame: Frame) -> tuple[bytes, bytes | None, int]:
-    """The (key, value or None, timestamp) a frame holds."""
-    _, ts, key_start, key_len, value_len = frame
-    value_start = key_start + key_len
-    value = None if value_len == NULL else data[value_start: value_start + value_len]
-    return data[key_start:value_start], value, ts
+def check(path: Path, data: mmap.mmap | bytes, end: int) -> tuple[array[int], int]:
+    """Check a log's frames up to ``end``: where each frame that verifies starts (for :func:`records`)
+    and where they end; bytes after that are a torn tail. Raises :class:`CorruptLogError` when intact
+    records follow damage (``path`` names the log in the message)."""
+    starts, good_end = verified_starts(data, end)
+    if good_end < end:
+        with closing(scan(data, end, good_end)) as items:
+            damage = next(items)  # the bytes at good_end do not verify: scan starts with them
+            if isinstance(damage, Damage) and damage.stop < end:
+                raise corruption_error(path, damage, len(starts), items)
+    return starts, good_end
+
+
+def records(data: mmap.mmap | bytes, starts: array[int], first: int = 0) -> Iterator[LogRecord]:
+    """The records of the frames starting at ``starts`` (checked by :func:`check`), offsets from ``first``."""
+    unpack, head_size, null = _HEAD.unpack_from, _HEAD.size, NULL
+    for offset, pos in enumerate(starts, first):
+        _, _, ts, key_len, value_len = unpack(data, pos)
+        key_start = pos + head_size
+        value_start = key_start + key_len
+        value = None if value_len == null else data[value_start: value_start + value_len]
+        yield LogRecord(offset, data[key_start:value_start], value, ts)
 
 
 def corruption_error(path: Path, first: Damage, before: int, rest: Iterator[Frame | Damage]) -> CorruptLogError:
@@ -157,10 +189,7 @@ def read_log_file(data_dir: str | os.PathLike[str]) -> Iterator[tuple[bytes, byt
             return
         if file.read(len(MAGIC)) != MAGIC:
             raise LogError(f"{path} is not a Charter log (bad header)")
-        with mmap.mmap(file.fileno(), size, access=mmap.ACCESS_READ) as data, closing(scan(data, size)) as items:
-            for count, item in enumerate(items):  # every item before the first damage is a frame
-                if isinstance(item, Damage):
-                    if item.stop < size:
-                        raise corruption_error(path, item, count, items)
-                    return
-                yield frame_record(data, item)
+        with mmap.mmap(file.fileno(), size, access=mmap.ACCESS_READ) as data:
+            starts, _ = check(path, data, size)
+            for record in records(data, starts):
+                yield record.key, record.value, record.timestamp_ms

@@ -31,7 +31,15 @@ from pathlib import Path
 
 from charter.registry.log.base import DEFAULT_TIMEOUT_S, LogError, LogRecord, NotPrimaryError
 from charter.registry.log.file import APPEND_THREAD, fsync_dir, write_frames
-from charter.registry.log.framing import LOG_FILE, MAGIC, Damage, corruption_error, frame_record, frames, scan
+from charter.registry.log.framing import (
+    LOG_FILE,
+    MAGIC,
+    Damage,
+    corruption_error,
+    records,
+    scan,
+    verified_starts,
+)
 
 log = logging.getLogger(__name__)
 
@@ -71,12 +79,10 @@ class SharedFileLog:
         if end <= self._read_pos:
             return
         with mmap.mmap(self._fd, end, access=mmap.ACCESS_READ) as data:
-            for frame in frames(data, end, verify=True, start=self._read_pos):
-                key, value, ts = frame_record(data, frame)
-                record = LogRecord(self._next_offset, key, value, ts)
-                self._read_pos = frame[0]
-                self._next_offset += 1
-                yield record
+            starts, good_end = verified_starts(data, end, self._read_pos)
+            first = self._next_offset
+            self._read_pos, self._next_offset = good_end, first + len(starts)
+            yield from records(data, starts, first)
 
     def replay(self) -> Iterator[LogRecord]:
         """The records present now, then :meth:`follow` takes over from where this stopped."""

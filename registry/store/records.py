@@ -111,12 +111,26 @@ def assoc_key(
     return RecordKey(KeyType.ASSOC, subject, fields=tuple(zip(ASSOC_FIELDS, values, strict=True)))
 
 
+_new_key = tuple.__new__  # builds a RecordKey without the Python-level __new__ (once per record at replay)
+
+
 def decode_key(raw: bytes) -> RecordKey:
     """Decode a key written by Confluent, Karapace or Charter (any property order)."""
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise RecordFormatError(f"key is not JSON: {exc}") from None
+    # Nearly every record is a SCHEMA key with a string subject and integer version and magic: that
+    # case is checked in one step; every other key takes the general path below (same result).
+    if type(data) is dict and data.get("keytype") == "SCHEMA":
+        subject, version, magic = data.get("subject"), data.get("version"), data.get("magic", 0)
+        if type(subject) is str and type(version) is int and type(magic) is int:
+            return _new_key(RecordKey, (KeyType.SCHEMA, subject, version, magic, ()))
+    return _key_of(data)
+
+
+def _key_of(data: Any) -> RecordKey:
+    """:func:`decode_key` for a decoded key of any type and shape."""
     if not isinstance(data, dict):
         raise RecordFormatError("key is not a JSON object")
     raw_type = data.get("keytype")

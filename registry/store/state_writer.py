@@ -156,11 +156,11 @@ class StateWriter:
 
     def replay(self) -> int:
         """Rebuild the state from the log, then follow it; returns the number of records replayed."""
-        count = 0
+        count, state = 0, self.state
         with collector_paused():
             for record in self.log.replay():
                 count += 1
-                self.apply(record)
+                apply_record(state, record)
         self.log.follow(self._receive)
         return count
 

@@ -50,7 +50,6 @@ from charter.registry.contexts import reference_subject
 from charter.registry.service import RegistryService
 from charter.registry.store.state import LATEST, MAX_VERSION
 from charter.registry.ui.compare import compare
-from charter.registry.ui.forwarded import register_on_primary
 from charter.registry.ui.render import HERE, PREFIX, error_page, page, subject_url
 
 log = logging.getLogger(__name__)
@@ -265,6 +264,8 @@ async def check_submit(request: Request) -> Response:
         if action == "register":
             cluster = request.app.state.cluster
             if not cluster.writes_here() and cluster.pooled:  # a worker of a pool: the writer registers it
+                from charter.registry.ui.forwarded import register_on_primary  # httpx: pooled workers only
+
                 sv, created = await register_on_primary(request, cluster, svc.state, subject, body)
                 outcome.update(registered=sv, created=created)
                 return page("check.html", status, form=form, types=supported_types(), outcome=outcome)
