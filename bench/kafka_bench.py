@@ -59,7 +59,7 @@ class Charter:
         self.log = open(tmp / f"charter-{self.port}.log", "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [str(BIN / "charter"), "serve", "--port", str(self.port), "--data-dir", str(tmp / f"d{self.port}"),
-             "--log-level", "warning", *extra], stdout=self.log, stderr=subprocess.STDOUT)
+             "--log-level", "warning", "--workers", "1", *extra], stdout=self.log, stderr=subprocess.STDOUT)
         self.started = time.monotonic()
 
     def wait(self, timeout: float = 120, **expected: Any) -> float:
