@@ -1,0 +1,131 @@
+"""Schema texts kept out of the Python heap: an append-only spill file per process.
+
+A stored schema's text is most of the state's memory (about 700 bytes a schema against about
+250 for everything else), and it is read only to be sent or parsed. :class:`TextStore` writes
+each text once, UTF-8 encoded, at the end of an unlinked temporary file and hands back a *handle*:
+one int that packs the file's number, the position and the length. Reading it back is one
+``os.pread`` and a decode, from the page cache (the kernel may write the pages out under
+pressure; they are never in the process's RSS). The store does not depend on the log's format
+and works the same on every backend: the file log and Kafka replay records into the state alike.
+
+Short texts (at most :data:`INLINE_CHARS` characters) are not worth a system call and stay in
+memory: :func:`stash` returns them unchanged, so a stored text is either a ``str`` or a handle
+and :func:`text_of` reads either. A text that cannot be written (the disk is full) stays in memory
+too: the registry keeps working, only bigger, and says so once in the log.
+
+The file lives in ``CHARTER_TEXTS_DIR`` when that is set, else in the system's temporary directory
+(``TMPDIR``). It is only appended to: the text of a schema that was hard-deleted stays in the file
+(its bytes are not reused) until the process exits and the kernel frees the unlinked file. A
+process forked after texts were written (``charter serve --workers``) keeps reading the file it
+inherited and writes its own texts to a file of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import threading
+
+log = logging.getLogger(__name__)
+
+INLINE_CHARS = 64  # a str this short costs less memory than a handle and is read without a syscall
+LENGTH_BITS = 32  # a text of up to 4 GiB
+POSITION_BITS = 40  # a file of up to 1 TiB; then the store starts another file
+FILE_SHIFT = LENGTH_BITS + POSITION_BITS
+LENGTH_MASK = (1 << LENGTH_BITS) - 1
+POSITION_MASK = (1 << POSITION_BITS) - 1
+DIRECTORY_ENV = "CHARTER_TEXTS_DIR"
+
+Stored = str | int  # a text kept in memory, or a handle into the store
+
+
+class TextStore:
+    """Append-only storage of texts in unlinked files; thread-safe (replay, the event loop and a
+    rebuild on the log's reader thread may write at once)."""
+
+    def __init__(self, directory: str | None = None) -> None:
+        self._directory = directory
+        self._lock = threading.Lock()
+        self._fds: list[int] = []  # every file this process can read, by number
+        self._writable = -1  # the number of the file this process appends to (-1: none yet)
+        self._owner = 0  # the pid that opened the writable file
+        self._end = 0  # where the next text goes in the writable file
+        self._written = 0  # bytes this process appended, over all its files
+        self._failed = False
+
+    def put(self, text: str) -> Stored:
+        """Store ``text``; returns its handle, or the text itself when it stays in memory."""
+        if len(text) <= INLINE_CHARS:
+            return text
+        data = text.encode("utf-8", "surrogatepass")
+        try:
+            with self._lock:
+                number, position = self._reserve(len(data))
+                written = os.pwrite(self._fds[number], data, position)
+                if written != len(data):
+                    raise OSError(f"short write to the schema text file ({written} of {len(data)} bytes)")
+                self._written += written
+        except OSError as exc:
+            if not self._failed:
+                self._failed = True
+                log.warning("schema texts are kept in memory: cannot write them to a temporary file: %s", exc)
+            return text
+        return (number << FILE_SHIFT) | (position << LENGTH_BITS) | len(data)
+
+    def get(self, stored: Stored) -> str:
+        """The text behind a handle (or the in-memory text itself)."""
+        if isinstance(stored, str):
+            return stored
+        return self.read_bytes(stored).decode("utf-8", "surrogatepass")
+
+    def read_bytes(self, handle: int) -> bytes:
+        """The UTF-8 bytes behind a handle."""
+        length = handle & LENGTH_MASK
+        position = (handle >> LENGTH_BITS) & POSITION_MASK
+        fd = self._fds[handle >> FILE_SHIFT]
+        data = os.pread(fd, length, position)
+        while len(data) < length:  # pread may return less (a signal); read the rest
+            more = os.pread(fd, length - len(data), position + len(data))
+            if not more:
+                raise OSError(f"the schema text file ended at {position + len(data)}, inside a text")
+            data += more
+        return data
+
+    def same(self, stored: Stored, text: str) -> bool:
+        """Whether ``stored`` holds exactly ``text`` (without decoding it)."""
+        if isinstance(stored, str):
+            return stored == text
+        return self.read_bytes(stored) == text.encode("utf-8", "surrogatepass")
+
+    def bytes_written(self) -> int:
+        """How many bytes of text this process has appended to its files."""
+        return self._written
+
+    def _reserve(self, size: int) -> tuple[int, int]:
+        """The file number and position for ``size`` more bytes (under the lock)."""
+        if self._writable < 0 or self._owner != os.getpid() or self._end + size > POSITION_MASK:
+            self._open()
+        position = self._end
+        self._end += size
+        return self._writable, position
+
+    def _open(self) -> None:
+        directory = self._directory or os.environ.get(DIRECTORY_ENV) or None
+        fd, path = tempfile.mkstemp(prefix="charter-texts-", dir=directory)
+        os.unlink(path)  # freed by the kernel when the process exits, however it exits
+        self._fds.append(fd)
+        self._writable, self._owner, self._end = len(self._fds) - 1, os.getpid(), 0
+
+
+TEXTS = TextStore()  # the process's store, shared by every state it builds (rebuilds included)
+
+
+def stash(text: str) -> Stored:
+    """Keep ``text`` in the process's store (see :class:`TextStore.put`)."""
+    return TEXTS.put(text)
+
+
+def text_of(stored: Stored) -> str:
+    """The text of something :func:`stash` returned."""
+    return stored if isinstance(stored, str) else TEXTS.get(stored)
