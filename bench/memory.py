@@ -1,13 +1,14 @@
 """Memory of ``charter serve``: resident memory after start-up with 10,000 and 100,000 schemas and
 on an empty log, where the state's memory goes, and what reading a schema text back costs.
 
-    .venv/bin/python bench/memory.py [--sizes 10000 100000] [--trace 20000]
-                                     [--before /work/main/.venv/bin/python] [--wrk 5]
+    .venv/bin/python bench/memory.py [--sizes 10000 100000] [--trace 20000] [--versions 10]
+                                     [--before /path/to/other/.venv/bin/python] [--wrk 5]
 
 Prints one JSON object:
 
 - ``rss_mb``: per size, VmRSS of ``charter serve`` (embedded log, SCHEMA records as in
-  ``bench/startup.py``: 10 versions a subject, about 700-byte Avro texts) half a second after
+  ``bench/startup.py``: ``--versions`` versions a subject, 10 by default, Avro texts of about 700
+  bytes) half a second after
   ``/status/ready``; ``idle`` is the same on an empty log. With ``--before PYTHON`` the same figures
   for the Charter installed beside that interpreter (e.g. the main checkout), and ``after / before``.
 - ``state_breakdown_mb``: tracemalloc of the state replayed in this process from ``--trace`` records,
@@ -29,17 +30,28 @@ import tempfile
 import time
 import tracemalloc
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
+import orjson
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from startup import records
 
 from charter.registry.log.file import FileLog
 from charter.registry.store.state_writer import StateWriter
-from datasets import write_log
+from datasets import order_schema, schema_record, subject_name, write_log
 from harness import Load, Server, free_port
 
 BIN = Path(sys.executable).parent
+
+
+def records(count: int, versions: int) -> Iterator[tuple[bytes, bytes]]:
+    """``count`` SCHEMA records: ``count / versions`` subjects of ``versions`` versions each, interleaved."""
+    subjects = max(1, count // versions)
+    for schema_id in range(1, count + 1):
+        version, no = divmod(schema_id - 1, subjects)
+        text = orjson.dumps(order_schema(no, version + 1)).decode()
+        yield schema_record(subject_name(no), version + 1, schema_id, text)
 
 
 def serve_rss(python: Path, data: Path, name: str, wrk: int, max_id: int) -> tuple[float, dict[str, float] | None]:
@@ -128,6 +140,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--trace", type=int, default=20_000)
+    parser.add_argument("--versions", type=int, default=10, help="versions per subject (1: one subject a schema)")
     parser.add_argument("--before", type=Path, help="the python of another Charter install, measured alike")
     parser.add_argument("--wrk", type=int, default=0, help="seconds of GET /schemas/ids at the largest size")
     args = parser.parse_args()
@@ -135,13 +148,13 @@ def main() -> None:
     if args.before:
         servers["before"] = args.before
     largest = max(args.sizes)
-    results: dict[str, object] = {}
+    results: dict[str, object] = {"versions_per_subject": args.versions}
     rss: dict[str, dict[str, float]] = {name: {} for name in servers}
     ids: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for size in [0, *args.sizes]:
             data = Path(tmp) / f"log{size}" / "data"
-            write_log(data, records(size) if size else [])
+            write_log(data, records(size, args.versions) if size else [])
             for name, python in servers.items():
                 wrk = args.wrk if size == largest else 0
                 rss[name]["idle" if size == 0 else str(size)], found = serve_rss(python, data, name, wrk, size)
@@ -153,7 +166,7 @@ def main() -> None:
         if ids:
             results["ids_read"] = ids
         trace = Path(tmp) / "trace" / "data"
-        write_log(trace, records(args.trace))
+        write_log(trace, records(args.trace, args.versions))
         scale = largest / args.trace
         written = texts_file_mb(1.0) or 0.0
         results["state_breakdown_mb"] = breakdown(trace, scale)

@@ -22,7 +22,7 @@ from typing import Any
 
 from charter.compat.model import DEFAULT_SCHEMA_TYPE
 from charter.registry.contexts import DEFAULT_CONTEXT, context_of, reference_subject, valid_subject
-from charter.registry.store.contents import Reference, SchemaContent, SubjectVersion
+from charter.registry.store.contents import Reference, SchemaContent, SubjectVersion, Versions
 from charter.registry.store.identity import TYPE_TAGS, fingerprint, guid_md5, is_plain, md5_of
 from charter.registry.store.records import KeyType, RecordFormatError, RecordKey, md5_text, stored_md5
 
@@ -72,7 +72,7 @@ class RegistryState:
     # contexts created by CONTEXT records (Confluent writes one per new context)
     contexts: set[str] = field(default_factory=set)
     # subject -> version -> SubjectVersion, versions kept in ascending order
-    subjects: dict[str, dict[int, SubjectVersion]] = field(default_factory=dict)
+    subjects: dict[str, Versions] = field(default_factory=dict)
     configs: dict[str | None, dict[str, Any]] = field(default_factory=dict)
     modes: dict[str | None, str] = field(default_factory=dict)
     # (subject, version) -> versions that reference it, as (subject, version)
@@ -222,15 +222,13 @@ class RegistryState:
             )
         space.max_id = max(space.max_id, schema_id)
         subject = sys.intern(subject)
-        versions = self.subjects.setdefault(subject, {})
+        versions = self.subjects.get(subject)
+        if versions is None:
+            versions = self.subjects[subject] = Versions()
         content.users += 1  # before unlinking the old version, which may share this content
-        old = versions.get(version)
+        old = versions.put(SubjectVersion(subject, version, content, bool(value.get("deleted")), ts))
         if old is not None:
             self._unlink(old)
-        in_order = old is not None or not versions or version > next(reversed(versions))
-        versions[version] = SubjectVersion(subject, version, content, bool(value.get("deleted")), ts)
-        if not in_order:  # keep each subject's versions in ascending order (IMPORT may go back)
-            self.subjects[subject] = dict(sorted(versions.items()))
         for ref in refs:
             referred = (reference_subject(context, ref.subject), ref.version)
             self.referrers.setdefault(referred, set()).add((subject, version))
@@ -255,9 +253,10 @@ class RegistryState:
 
     def _drop_version(self, subject: str, version: int) -> None:
         versions = self.subjects.get(subject)
-        if not versions or version not in versions:
+        old = versions.pop(version) if versions else None
+        if old is None:
             return
-        self._unlink(versions.pop(version))
+        self._unlink(old)
         if not versions:
             del self.subjects[subject]
 

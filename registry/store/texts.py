@@ -126,6 +126,11 @@ def stash(text: str) -> Stored:
     return TEXTS.put(text)
 
 
+def size_of(stored: Stored) -> int:
+    """The size of a stored text without reading it: UTF-8 bytes behind a handle, else characters."""
+    return len(stored) if isinstance(stored, str) else stored & LENGTH_MASK
+
+
 def text_of(stored: Stored) -> str:
     """The text of something :func:`stash` returned."""
     return stored if isinstance(stored, str) else TEXTS.get(stored)
