@@ -136,64 +136,84 @@ def _number(sv: SubjectVersion) -> int:
 
 
 class Versions(Mapping[int, SubjectVersion]):
-    """A subject's versions by number, in ascending order: a mapping kept as one sorted list (a dict
-    per subject costs 240 bytes for a single version, this 120). Looking a version up bisects the
-    list; :meth:`values` is the list itself, in order (read it, never change it)."""
+    """A subject's versions by number, in ascending order: a mapping kept as the one version a
+    subject usually has, or a sorted list (a dict per subject costs 240 bytes for a single version,
+    this 40). Looking a version up bisects the list; :meth:`values` is the versions in order (the
+    list itself: read it, never change it)."""
 
-    __slots__ = ("_list",)
+    __slots__ = ("_items",)
 
     def __init__(self) -> None:
-        self._list: list[SubjectVersion] = []
+        self._items: SubjectVersion | list[SubjectVersion] | None = None
+
+    def values(self) -> list[SubjectVersion] | tuple[SubjectVersion, ...]:  # type: ignore[override]
+        items = self._items
+        if type(items) is list:
+            return items
+        return () if items is None else (items,)  # type: ignore[return-value]
 
     def _find(self, version: int) -> tuple[int, bool]:
-        """Where ``version`` is (True) or would go (False)."""
-        items = self._list
-        if items and items[-1].version < version:  # the usual case: a new latest version
+        """Where ``version`` is (True) or would go (False) in :meth:`values`."""
+        items = self.values()
+        if not items or items[-1].version < version:  # the usual case: a new latest version
             return len(items), False
         i = bisect_left(items, version, key=_number)
-        return i, i < len(items) and items[i].version == version
+        return i, items[i].version == version
 
     def __getitem__(self, version: int) -> SubjectVersion:
         i, found = self._find(version)
         if not found:
             raise KeyError(version)
-        return self._list[i]
+        return self.values()[i]
 
     def get(self, version: int, default: Any = None) -> Any:  # type: ignore[override]
         i, found = self._find(version)
-        return self._list[i] if found else default
+        return self.values()[i] if found else default
 
     def __contains__(self, version: object) -> bool:
         return isinstance(version, int) and self._find(version)[1]
 
     def __iter__(self) -> Iterator[int]:
-        return (sv.version for sv in self._list)
+        return (sv.version for sv in self.values())
 
     def __reversed__(self) -> Iterator[int]:
-        return (sv.version for sv in reversed(self._list))
+        return (sv.version for sv in reversed(self.values()))
 
     def __len__(self) -> int:
-        return len(self._list)
-
-    def values(self) -> list[SubjectVersion]:  # type: ignore[override]
-        return self._list
+        items = self._items
+        return len(items) if type(items) is list else int(items is not None)
 
     def items(self) -> list[tuple[int, SubjectVersion]]:  # type: ignore[override]
-        return [(sv.version, sv) for sv in self._list]
+        return [(sv.version, sv) for sv in self.values()]
 
     def put(self, sv: SubjectVersion) -> SubjectVersion | None:
         """Add ``sv`` in its place (or replace the version it has); returns the version replaced."""
         i, found = self._find(sv.version)
+        items = self._items
         if found:
-            old, self._list[i] = self._list[i], sv
-            return old
-        if not self._list:
-            self._list = [sv]  # exactly one slot: most subjects keep one or a few versions
+            if type(items) is list:
+                old, items[i] = items[i], sv
+                return old
+            self._items = sv
+            return items  # type: ignore[return-value]
+        if items is None:
+            self._items = sv
+        elif type(items) is list:
+            items.insert(i, sv)
         else:
-            self._list.insert(i, sv)
+            self._items = [sv, items] if i == 0 else [items, sv]
         return None
 
     def pop(self, version: int) -> SubjectVersion | None:
         """Remove a version; returns it (None when absent)."""
         i, found = self._find(version)
-        return self._list.pop(i) if found else None
+        if not found:
+            return None
+        items = self._items
+        if type(items) is not list:
+            self._items = None
+            return items  # type: ignore[return-value]
+        old = items.pop(i)
+        if len(items) == 1:
+            self._items = items[0]
+        return old

@@ -38,3 +38,17 @@ def test_versions_stay_ordered_and_answer_like_a_dict() -> None:
     for offset, version in enumerate([1, 2, 7, 9], start=8):
         _apply(state, offset, "s", version, None)
     assert "s" not in state.subjects and state.schema_count() == 0
+
+
+def test_a_single_version_is_replaced_and_grows_into_a_list_both_ways() -> None:
+    state = RegistryState()
+    _apply(state, 0, "t", 3, 1)
+    _apply(state, 1, "t", 3, 2)  # replaces the only version
+    versions = state.subjects["t"]
+    assert len(versions) == 1 and versions[3].schema.id == 2 and list(versions.values()) == [versions[3]]
+    _apply(state, 2, "t", 1, 3)  # goes before the single one
+    assert list(versions) == [1, 3]
+    _apply(state, 3, "t", 3, None)
+    assert list(versions) == [1] and len(versions) == 1 and versions.get(3) is None
+    _apply(state, 4, "t", 4, 4)  # goes after it
+    assert list(versions) == [1, 4] and [sv.schema.id for sv in versions.values()] == [3, 4]
