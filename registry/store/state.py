@@ -206,7 +206,7 @@ class RegistryState:
         if content is None:
             fp = fingerprint(schema_type, text, refs, metadata, rule_set)
             if type(schema_type) is str:  # not the SchemaType default, nor a malformed value
-                schema_type = sys.intern(schema_type)  # one "PROTOBUF" for every Protobuf schema
+                schema_type = sys.intern(schema_type)  # one copy of the type name for all its schemas
             content = SchemaContent(schema_id, schema_type, text, refs, metadata, rule_set, fp, 0, context)
             space.schemas_by_id[schema_id] = content
             space.ids_by_fingerprint.setdefault(fp, schema_id)
