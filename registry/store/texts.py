@@ -96,7 +96,8 @@ class TextStore:
         """Whether ``stored`` holds exactly ``text`` (without decoding it)."""
         if isinstance(stored, str):
             return stored == text
-        return self.read_bytes(stored) == text.encode("utf-8", "surrogatepass")
+        data = text.encode("utf-8", "surrogatepass")
+        return len(data) == stored & LENGTH_MASK and self.read_bytes(stored) == data  # read only if it may be
 
     def bytes_written(self) -> int:
         """How many bytes of text this process has appended to its files."""

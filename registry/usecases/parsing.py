@@ -315,10 +315,12 @@ class _InvalidMarker:
 
 def can_look_up(candidate: Candidate, sv: SubjectVersion) -> bool:
     """Confluent's ``ParsedSchema.canLookup``: the same schema, references and rules, with
-    metadata equal but for ``confluent:version`` (see contracts.metadata_can_look_up)."""
+    metadata equal but for ``confluent:version`` (see contracts.metadata_can_look_up). The text is
+    compared last: it is read from the text store (and only when its size matches)."""
     c, asked = sv.schema, candidate.request
     return (
-        c.schema_type == asked.schema_type and c.text == candidate.text and c.references == asked.references
+        c.schema_type == asked.schema_type and c.references == asked.references
         and as_stored(c.rule_set) == as_stored(asked.rule_set)  # RuleSet.equals: null is not {}
         and metadata_can_look_up(asked.metadata, c.metadata, sv.version)
+        and c.has_text(candidate.text)
     )
