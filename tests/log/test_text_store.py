@@ -6,7 +6,6 @@ reused for a different text while accepting the same text under another subject.
 from __future__ import annotations
 
 import errno
-import os
 
 import orjson
 import pytest
@@ -46,22 +45,34 @@ def test_many_texts_keep_their_own_bytes(tmp_path) -> None:
 
 def test_a_full_disk_keeps_texts_in_memory(tmp_path, monkeypatch, caplog) -> None:
     store = TextStore(str(tmp_path))
+    before = [store.put(f"written {i} " + "w" * 1000) for i in range(300)]  # over FLUSH_BYTES: on disk
 
     def full(*_: object) -> int:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(texts.os, "pwrite", full)
+    buffered = [store.put(f"buffered {i} " + "b" * 1000) for i in range(300)]  # its flush fails
     text = "a schema that cannot be written " * 4
-    assert store.put(text) == text  # kept as a str, the registry keeps working
-    assert store.put(text + "!") == text + "!"
+    assert store.put(text) == text  # kept as a str from now on: the registry keeps working
     assert caplog.text.count("kept in memory") == 1  # said once
+    assert [store.get(h) for h in before] == [f"written {i} " + "w" * 1000 for i in range(300)]
+    assert [store.get(h) for h in buffered] == [f"buffered {i} " + "b" * 1000 for i in range(300)]
 
 
-def test_a_forked_writer_appends_to_a_file_of_its_own(tmp_path, monkeypatch) -> None:
+def test_texts_read_back_before_and_after_their_flush(tmp_path) -> None:
+    store = TextStore(str(tmp_path))
+    first = store.put("é" * 100)
+    assert store.get(first) == "é" * 100  # still in the buffer
+    store.flush()
+    assert store.get(first) == "é" * 100  # from the file
+    rest = [store.put(f"{i} " + "r" * 5000) for i in range(100)]  # several flushes, one text across each
+    assert [store.get(h) for h in rest] == [f"{i} " + "r" * 5000 for i in range(100)]
+
+
+def test_a_forked_writer_appends_to_a_file_of_its_own(tmp_path) -> None:
     store = TextStore(str(tmp_path))
     parent = store.put("p" * 100)
-    child_pid = os.getpid() + 1
-    monkeypatch.setattr(texts.os, "getpid", lambda: child_pid)  # as in a child after fork
+    store._after_fork()  # as os.fork calls it in the child
     child = store.put("c" * 100)
     assert child >> texts.FILE_SHIFT == 1 and parent >> texts.FILE_SHIFT == 0
     assert store.get(parent) == "p" * 100 and store.get(child) == "c" * 100
@@ -87,3 +98,30 @@ def test_replay_keeps_ids_tied_to_their_exact_text(caplog) -> None:
     assert state.schemas_by_id[5].text == text
     value = state.version("b", 1).record_value()
     assert value["schema"] == text and value["md5"]
+
+
+def test_a_real_fork_reads_its_parents_texts_and_writes_its_own(tmp_path) -> None:
+    import os
+
+    store = TextStore(str(tmp_path))
+    flushed = [store.put(f"parent {i} " + "p" * 1000) for i in range(300)]  # on disk
+    pending = store.put("pending in the parent's buffer " * 4)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its own texts go to its own file; the parent's still read
+        try:
+            mine = [store.put(f"child {i} " + "c" * 1000) for i in range(300)]
+            ok = (store.get(pending) == "pending in the parent's buffer " * 4
+                  and store.get(flushed[7]) == "parent 7 " + "p" * 1000
+                  and all(store.get(h) == f"child {i} " + "c" * 1000 for i, h in enumerate(mine))
+                  and all(h >> texts.FILE_SHIFT == 1 for h in mine))
+            os.write(write, b"ok" if ok else b"no")
+        finally:
+            os._exit(0)
+    os.close(write)
+    assert os.read(read, 2) == b"ok"
+    os.waitpid(pid, 0)
+    later = [store.put(f"parent later {i} " + "l" * 1000) for i in range(300)]
+    assert all(store.get(h) == f"parent {i} " + "p" * 1000 for i, h in enumerate(flushed))
+    assert store.get(pending) == "pending in the parent's buffer " * 4
+    assert all(store.get(h) == f"parent later {i} " + "l" * 1000 for i, h in enumerate(later))
