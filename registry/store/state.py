@@ -198,7 +198,7 @@ class RegistryState:
         metadata, rule_set = value.get("metadata"), value.get("ruleSet")
         if not valid_subject(subject):  # a malformed qualified name written by another registry
             raise RecordFormatError(f"subject {subject!r} names an invalid context")
-        context = sys.intern(context_of(subject))
+        context = DEFAULT_CONTEXT if not subject.startswith(":") else sys.intern(context_of(subject))
         space = self.id_spaces.get(context)
         if space is None:
             space = self.id_spaces[context] = IdSpace()

@@ -36,7 +36,7 @@ FILE_SHIFT = LENGTH_BITS + POSITION_BITS
 LENGTH_MASK = (1 << LENGTH_BITS) - 1
 POSITION_MASK = (1 << POSITION_BITS) - 1
 DIRECTORY_ENV = "CHARTER_TEXTS_DIR"
-FLUSH_BYTES = 256 * 1024  # appends are written in chunks of this size
+FLUSH_BYTES = 2**20  # appends are written in chunks of this size (and at most this much waits in memory)
 
 Stored = str | int  # a text kept in memory, or a handle into the store
 
@@ -45,7 +45,7 @@ class TextStore:
     """Append-only storage of texts in unlinked files; thread-safe (replay, the event loop and a
     rebuild on the log's reader thread may write at once).
 
-    Appends are gathered in a buffer of up to :data:`FLUSH_BYTES` and written with one ``pwrite``
+    Appends are gathered in a buffer of :data:`FLUSH_BYTES` and written with one ``pwrite``
     (a write per text cost 3 us, a third of a replay); a text still in the buffer is read from it.
     When the file cannot be written (the disk is full), the buffer stays in memory and later texts
     are kept as ``str``."""
@@ -60,7 +60,7 @@ class TextStore:
         self._end = 0  # where the next text goes in the writable file
         self._flushed = 0  # the writable file holds [0, _flushed); _pending holds [_flushed, _end)
         self._pending = bytearray()
-        self._written = 0  # bytes this process appended, over all its files
+        self._written = 0  # bytes this process appended to the files before the writable one
         self._failed = False
 
     def put(self, text: str) -> Stored:
@@ -68,20 +68,22 @@ class TextStore:
         if len(text) <= INLINE_CHARS or self._failed:
             return text
         data = text.encode("utf-8", "surrogatepass")
+        size = len(data)
         with self._lock:
-            try:
-                if self._writable < 0 or self._forked or self._end + len(data) > POSITION_MASK:
+            if self._writable < 0 or self._forked or self._end + size > POSITION_MASK:
+                try:
                     self._open()
-            except OSError as exc:
-                self._fail(exc)
-                return text
-            number, position = self._writable, self._end
-            self._pending += data
-            self._end += len(data)
-            self._written += len(data)
-            if len(self._pending) >= FLUSH_BYTES:
+                except OSError as exc:
+                    self._fail(exc)
+                    return text
+            position = self._end
+            handle = (self._writable << FILE_SHIFT) | (position << LENGTH_BITS) | size
+            pending = self._pending
+            pending += data
+            self._end = position + size
+            if len(pending) >= FLUSH_BYTES:
                 self._flush()
-        return (number << FILE_SHIFT) | (position << LENGTH_BITS) | len(data)
+        return handle
 
     def get(self, stored: Stored) -> str:
         """The text behind a handle (or the in-memory text itself)."""
@@ -116,8 +118,8 @@ class TextStore:
         return len(data) == stored & LENGTH_MASK and self.read_bytes(stored) == data  # read only if it may be
 
     def bytes_written(self) -> int:
-        """How many bytes of text this process has appended to its files."""
-        return self._written
+        """How many bytes of text were appended to the files (by a forked child's parent too)."""
+        return self._written + self._end
 
     def flush(self) -> None:
         """Write the buffered texts to the file now (reading them does not need it)."""
@@ -149,6 +151,7 @@ class TextStore:
         """Under the lock: start a new file (the first, a forked child's own, or after 1 TiB)."""
         if self._writable >= 0:  # in a forked child too: the same bytes at the same place as its parent's
             self._flush()
+            self._written += self._end
         if self._failed:
             raise OSError("the previous file could not be written")
         directory = self._directory or os.environ.get(DIRECTORY_ENV) or None

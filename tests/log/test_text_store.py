@@ -13,7 +13,9 @@ import pytest
 from charter.registry.store import texts
 from charter.registry.store.records import decode_key
 from charter.registry.store.state import RegistryState
-from charter.registry.store.texts import INLINE_CHARS, TextStore
+from charter.registry.store.texts import FLUSH_BYTES, INLINE_CHARS, TextStore
+
+OVER_A_FLUSH = FLUSH_BYTES // 1000 + 50  # this many texts of about 1,000 bytes fill the buffer once
 
 SAMPLES = [
     "",
@@ -45,18 +47,18 @@ def test_many_texts_keep_their_own_bytes(tmp_path) -> None:
 
 def test_a_full_disk_keeps_texts_in_memory(tmp_path, monkeypatch, caplog) -> None:
     store = TextStore(str(tmp_path))
-    before = [store.put(f"written {i} " + "w" * 1000) for i in range(300)]  # over FLUSH_BYTES: on disk
+    before = [store.put(f"written {i} " + "w" * 1000) for i in range(OVER_A_FLUSH)]  # on disk
 
     def full(*_: object) -> int:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(texts.os, "pwrite", full)
-    buffered = [store.put(f"buffered {i} " + "b" * 1000) for i in range(300)]  # its flush fails
+    buffered = [store.put(f"buffered {i} " + "b" * 1000) for i in range(OVER_A_FLUSH)]  # its flush fails
     text = "a schema that cannot be written " * 4
     assert store.put(text) == text  # kept as a str from now on: the registry keeps working
     assert caplog.text.count("kept in memory") == 1  # said once
-    assert [store.get(h) for h in before] == [f"written {i} " + "w" * 1000 for i in range(300)]
-    assert [store.get(h) for h in buffered] == [f"buffered {i} " + "b" * 1000 for i in range(300)]
+    assert [store.get(h) for h in before] == [f"written {i} " + "w" * 1000 for i in range(OVER_A_FLUSH)]
+    assert [store.get(h) for h in buffered] == [f"buffered {i} " + "b" * 1000 for i in range(OVER_A_FLUSH)]
 
 
 def test_texts_read_back_before_and_after_their_flush(tmp_path) -> None:
@@ -65,8 +67,9 @@ def test_texts_read_back_before_and_after_their_flush(tmp_path) -> None:
     assert store.get(first) == "é" * 100  # still in the buffer
     store.flush()
     assert store.get(first) == "é" * 100  # from the file
-    rest = [store.put(f"{i} " + "r" * 5000) for i in range(100)]  # several flushes, one text across each
-    assert [store.get(h) for h in rest] == [f"{i} " + "r" * 5000 for i in range(100)]
+    count = 3 * FLUSH_BYTES // 5000  # several flushes
+    rest = [store.put(f"{i} " + "r" * 5000) for i in range(count)]
+    assert [store.get(h) for h in rest] == [f"{i} " + "r" * 5000 for i in range(count)]
 
 
 def test_a_forked_writer_appends_to_a_file_of_its_own(tmp_path) -> None:
@@ -104,13 +107,13 @@ def test_a_real_fork_reads_its_parents_texts_and_writes_its_own(tmp_path) -> Non
     import os
 
     store = TextStore(str(tmp_path))
-    flushed = [store.put(f"parent {i} " + "p" * 1000) for i in range(300)]  # on disk
+    flushed = [store.put(f"parent {i} " + "p" * 1000) for i in range(OVER_A_FLUSH)]  # on disk
     pending = store.put("pending in the parent's buffer " * 4)
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: its own texts go to its own file; the parent's still read
         try:
-            mine = [store.put(f"child {i} " + "c" * 1000) for i in range(300)]
+            mine = [store.put(f"child {i} " + "c" * 1000) for i in range(OVER_A_FLUSH)]
             ok = (store.get(pending) == "pending in the parent's buffer " * 4
                   and store.get(flushed[7]) == "parent 7 " + "p" * 1000
                   and all(store.get(h) == f"child {i} " + "c" * 1000 for i, h in enumerate(mine))
@@ -121,7 +124,7 @@ def test_a_real_fork_reads_its_parents_texts_and_writes_its_own(tmp_path) -> Non
     os.close(write)
     assert os.read(read, 2) == b"ok"
     os.waitpid(pid, 0)
-    later = [store.put(f"parent later {i} " + "l" * 1000) for i in range(300)]
+    later = [store.put(f"parent later {i} " + "l" * 1000) for i in range(OVER_A_FLUSH)]
     assert all(store.get(h) == f"parent {i} " + "p" * 1000 for i, h in enumerate(flushed))
     assert store.get(pending) == "pending in the parent's buffer " * 4
     assert all(store.get(h) == f"parent later {i} " + "l" * 1000 for i, h in enumerate(later))
