@@ -1,7 +1,7 @@
 """Memory of ``charter serve``: resident memory after start-up with 10,000 and 100,000 schemas and
 on an empty log, where the state's memory goes, and what reading a schema text back costs.
 
-    .venv/bin/python bench/memory.py [--sizes 10000 100000] [--trace 20000] [--versions 10]
+    .venv/bin/python bench/memory.py [--sizes 10000 100000] [--trace N] [--versions 10]
                                      [--before /path/to/other/.venv/bin/python] [--wrk 5]
 
 Prints one JSON object:
@@ -11,9 +11,11 @@ Prints one JSON object:
   bytes) half a second after
   ``/status/ready``; ``idle`` is the same on an empty log. With ``--before PYTHON`` the same figures
   for the Charter installed beside that interpreter (e.g. the main checkout), and ``after / before``.
-- ``state_breakdown_mb``: tracemalloc of the state replayed in this process from ``--trace`` records,
-  by allocation site, scaled to the largest size; ``texts_file_mb`` the schema texts kept in the
-  text store's file (page cache, not RSS) at that size.
+- ``state_breakdown_mb``: tracemalloc of the state replayed in this process from ``--trace`` records
+  (the largest size by default: exact; a smaller one is scaled, which overstates one-off tables and
+  buffers), by allocation site; ``unaccounted`` is the largest size's RSS less the idle RSS and the
+  traced total (the allocator's free and partly used blocks); ``texts_file_mb`` the schema texts kept
+  in the text store's file (page cache, not RSS) at that size.
 - ``text_read``: nanoseconds to read one stored text (``content.text``: a ``pread`` and a decode)
   against taking a ``str`` kept in memory, and microseconds for a 1 MB text.
 - ``ids_read`` (with ``--wrk S``): ``GET /schemas/ids/{id}`` at random ids of the largest size, wrk
@@ -83,7 +85,7 @@ def replayed(data: Path) -> StateWriter:
         schema_log.close()
 
 
-def breakdown(data: Path, scale: float, top: int = 10) -> dict[str, float]:
+def breakdown(data: Path, scale: float, top: int = 14) -> dict[str, float]:
     """The state's allocations by site (file:line), in MB scaled by ``scale``."""
     gc.collect()
     tracemalloc.start()
@@ -139,7 +141,7 @@ def text_read(data: Path) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--trace", type=int, default=20_000)
+    parser.add_argument("--trace", type=int, help="records replayed under tracemalloc (default: the largest size)")
     parser.add_argument("--versions", type=int, default=10, help="versions per subject (1: one subject a schema)")
     parser.add_argument("--before", type=Path, help="the python of another Charter install, measured alike")
     parser.add_argument("--wrk", type=int, default=0, help="seconds of GET /schemas/ids at the largest size")
@@ -166,12 +168,15 @@ def main() -> None:
         if ids:
             results["ids_read"] = ids
         trace = Path(tmp) / "trace" / "data"
-        write_log(trace, records(args.trace, args.versions))
-        scale = largest / args.trace
+        traced = args.trace or largest
+        write_log(trace, records(traced, args.versions))
+        scale = largest / traced
         written = texts_file_mb(1.0) or 0.0
         results["state_breakdown_mb"] = breakdown(trace, scale)
-        after = texts_file_mb(1.0)
-        results["texts_file_mb"] = None if after is None else round((after - written) * scale, 1)
+        state_mb = results["state_breakdown_mb"]["total"]
+        results["unaccounted_mb"] = round(rss["after"][str(largest)] - rss["after"]["idle"] - state_mb, 1)
+        now = texts_file_mb(1.0)
+        results["texts_file_mb"] = None if now is None else round((now - written) * scale, 1)
         results["text_read"] = text_read(trace)
     print(json.dumps(results, indent=1))
 

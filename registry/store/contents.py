@@ -11,7 +11,7 @@ repeat (subjects, contexts, schema types) are interned by the state that builds 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,7 @@ from charter.registry.store.identity import guid_text, md5_of
 from charter.registry.store.records import schema_value
 from charter.registry.store.texts import TEXTS, Stored, size_of, stash, text_of
 
-__all__ = ["Reference", "SchemaContent", "SubjectVersion", "Versions"]
+__all__ = ["IdTable", "Reference", "SchemaContent", "SubjectVersion", "Versions"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,3 +217,72 @@ class Versions(Mapping[int, SubjectVersion]):
         if len(items) == 1:
             self._items = items[0]
         return old
+
+
+class IdTable(MutableMapping[int, SchemaContent]):
+    """A context's schema contents by id: a list indexed by id while the ids are dense (8 bytes an
+    id, where a dict takes 50), a dict from the first id that would leave the list mostly empty
+    (ids imported from another registry can be anything up to 2^31)."""
+
+    __slots__ = ("_count", "_dict", "_list")
+
+    def __init__(self) -> None:
+        self._list: list[SchemaContent | None] = []
+        self._dict: dict[int, SchemaContent] | None = None
+        self._count = 0
+
+    def get(self, schema_id: int, default: Any = None) -> Any:  # type: ignore[override]
+        if self._dict is not None:
+            return self._dict.get(schema_id, default)
+        items = self._list
+        if type(schema_id) is int and 0 <= schema_id < len(items):
+            found = items[schema_id]
+            return default if found is None else found
+        return default
+
+    def __getitem__(self, schema_id: int) -> SchemaContent:
+        found = self.get(schema_id)
+        if found is None:
+            raise KeyError(schema_id)
+        return found
+
+    def __contains__(self, schema_id: object) -> bool:
+        return self.get(schema_id) is not None  # type: ignore[arg-type]
+
+    def __setitem__(self, schema_id: int, content: SchemaContent) -> None:
+        if self._dict is None:
+            items = self._list
+            if type(schema_id) is int and 0 <= schema_id < len(items):
+                self._count += items[schema_id] is None
+                items[schema_id] = content
+                return
+            if type(schema_id) is int and 0 <= schema_id <= 2 * self._count + 1024:  # still dense
+                items.extend([None] * (schema_id - len(items)))
+                items.append(content)
+                self._count += 1
+                return
+            self._dict = {i: c for i, c in enumerate(items) if c is not None}
+            self._list = []
+        self._dict[schema_id] = content
+
+    def __delitem__(self, schema_id: int) -> None:
+        if self._dict is not None:
+            del self._dict[schema_id]
+            return
+        if schema_id not in self:
+            raise KeyError(schema_id)
+        self._list[schema_id] = None
+        self._count -= 1
+
+    def __iter__(self) -> Iterator[int]:
+        if self._dict is not None:
+            return iter(self._dict)
+        return (i for i, c in enumerate(self._list) if c is not None)
+
+    def __len__(self) -> int:
+        return len(self._dict) if self._dict is not None else self._count
+
+    def values(self) -> list[SchemaContent]:  # type: ignore[override]
+        if self._dict is not None:
+            return list(self._dict.values())
+        return [c for c in self._list if c is not None]

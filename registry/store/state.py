@@ -22,7 +22,7 @@ from typing import Any
 
 from charter.compat.model import DEFAULT_SCHEMA_TYPE
 from charter.registry.contexts import DEFAULT_CONTEXT, context_of, reference_subject, valid_subject
-from charter.registry.store.contents import Reference, SchemaContent, SubjectVersion, Versions
+from charter.registry.store.contents import IdTable, Reference, SchemaContent, SubjectVersion, Versions
 from charter.registry.store.identity import TYPE_TAGS, fingerprint, guid_md5, is_plain, md5_of
 from charter.registry.store.records import KeyType, RecordFormatError, RecordKey, md5_text, stored_md5
 
@@ -57,7 +57,7 @@ def parse_references(raw: Any) -> tuple[Reference, ...]:
 class IdSpace:
     """The schema ids of one context: contents by id, ids by fingerprint, the largest id seen."""
 
-    schemas_by_id: dict[int, SchemaContent] = field(default_factory=dict)
+    schemas_by_id: IdTable = field(default_factory=IdTable)
     ids_by_fingerprint: dict[bytes, int] = field(default_factory=dict)
     # MD5 (GUID) -> id of the contents a GUID cannot find by fingerprint: not plain (see is_plain),
     # or with a record's md5 that differs from ours (SchemaContent.foreign_md5)
@@ -88,7 +88,7 @@ class RegistryState:
     # ---- ids per context ----------------------------------------------------------------
 
     @property
-    def schemas_by_id(self) -> dict[int, SchemaContent]:
+    def schemas_by_id(self) -> IdTable:
         """The default context's schemas by id."""
         return self.id_spaces[DEFAULT_CONTEXT].schemas_by_id
 

@@ -52,3 +52,26 @@ def test_a_single_version_is_replaced_and_grows_into_a_list_both_ways() -> None:
     assert list(versions) == [1] and len(versions) == 1 and versions.get(3) is None
     _apply(state, 4, "t", 4, 4)  # goes after it
     assert list(versions) == [1, 4] and [sv.schema.id for sv in versions.values()] == [3, 4]
+
+
+def test_ids_are_a_list_while_dense_and_a_dict_once_sparse() -> None:
+    from charter.registry.store.contents import IdTable
+
+    table, contents = IdTable(), {}
+    for schema_id in [1, 2, 5, 3]:
+        contents[schema_id] = object()
+        table[schema_id] = contents[schema_id]  # type: ignore[assignment]
+    assert len(table) == 4 and list(table) == [1, 2, 3, 5] and table._dict is None
+    assert table[5] is contents[5] and table.get(4) is None and 4 not in table and 0 not in table
+    assert table.get(-1) is None and "x" not in table and table.get(10**9) is None
+    assert table.pop(2) is contents[2] and 2 not in table and len(table) == 3
+    table[10**6] = "far"  # type: ignore[assignment]  # far above the ids held: becomes a dict
+    assert table._dict is not None and len(table) == 4 and table[10**6] == "far" and table[5] is contents[5]
+    del table[1]
+    assert sorted(table) == [3, 5, 10**6] and len(table.values()) == 3
+    try:
+        table[1]
+    except KeyError:
+        pass
+    else:
+        raise AssertionError("a removed id is found")
