@@ -221,10 +221,11 @@ class RegistryState:
                 f"id {schema_id} is already taken by a different schema; ignoring {subject} v{version}"
             )
         space.max_id = max(space.max_id, schema_id)
-        subject = sys.intern(subject)
         versions = self.subjects.get(subject)
         if versions is None:
             versions = self.subjects[subject] = Versions()
+        elif versions:  # one copy of the name for all its versions (not sys.intern: its table grows)
+            subject = versions.values()[0].subject
         content.users += 1  # before unlinking the old version, which may share this content
         old = versions.put(SubjectVersion(subject, version, content, bool(value.get("deleted")), ts))
         if old is not None:
