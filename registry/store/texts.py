@@ -1,7 +1,8 @@
 """Schema texts kept out of the Python heap: an append-only spill file per process.
 
-A stored schema's text is most of the state's memory (about 700 bytes a schema against about
-250 for everything else), and it is read only to be sent or parsed. :class:`TextStore` writes
+A stored schema's text was most of the state's memory (about 700 bytes a schema against about
+400 for everything else; ``bench/memory.py`` says where it goes), and it is read only to be sent,
+compared or parsed. :class:`TextStore` writes
 each text once, UTF-8 encoded, at the end of an unlinked temporary file and hands back a *handle*:
 one int that packs the file's number, the position and the length. Reading it back is one
 ``os.pread`` and a decode, from the page cache (the kernel may write the pages out under
@@ -15,9 +16,10 @@ too: the registry keeps working, only bigger, and says so once in the log.
 
 The file lives in ``CHARTER_TEXTS_DIR`` when that is set, else in the system's temporary directory
 (``TMPDIR``). It is only appended to: the text of a schema that was hard-deleted stays in the file
-(its bytes are not reused) until the process exits and the kernel frees the unlinked file. A
-process forked after texts were written (``charter serve --workers``) keeps reading the file it
-inherited and writes its own texts to a file of its own.
+(its bytes are not reused), and a state rebuilt from the log writes its texts again, until the
+process exits and the kernel frees the unlinked file. Each process has its own file (the workers of
+``charter serve --workers`` are processes of their own); one forked after texts were written keeps
+reading the file it inherited and writes its own texts to a new one.
 """
 
 from __future__ import annotations
