@@ -22,78 +22,14 @@ from typing import Any
 
 from charter.compat.model import DEFAULT_SCHEMA_TYPE
 from charter.registry.contexts import DEFAULT_CONTEXT, context_of, reference_subject, valid_subject
-from charter.registry.store.identity import TYPE_TAGS, fingerprint, guid_md5, guid_text, is_plain, md5_of
-from charter.registry.store.records import (
-    KeyType,
-    RecordFormatError,
-    RecordKey,
-    md5_text,
-    schema_value,
-    stored_md5,
-)
+from charter.registry.store.contents import IdTable, Reference, SchemaContent, SubjectVersion, Versions
+from charter.registry.store.identity import TYPE_TAGS, fingerprint, guid_md5, is_plain, md5_of
+from charter.registry.store.records import KeyType, RecordFormatError, RecordKey, md5_text, stored_md5
 
 log = logging.getLogger(__name__)
 
 LATEST = -1  # "the newest version" where a version number is expected
 MAX_VERSION = 2**31 - 1
-
-
-@dataclass(frozen=True, slots=True)
-class Reference:
-    name: str
-    subject: str
-    version: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "subject": self.subject, "version": self.version}
-
-
-@dataclass(slots=True, eq=False)
-class SchemaContent:
-    """One distinct schema, with its id in its context. Shared by every version that uses it."""
-
-    id: int
-    schema_type: str
-    text: str
-    references: tuple[Reference, ...]
-    metadata: dict[str, Any] | None
-    rule_set: dict[str, Any] | None
-    fingerprint: bytes
-    users: int = 0  # how many live versions point here
-    context: str = DEFAULT_CONTEXT
-    foreign_md5: bytes | None = None  # the record's md5 when another registry hashed differently
-
-    @property
-    def md5(self) -> bytes:
-        """Confluent's content hash (:mod:`.digest`): the record's own, else the computed one."""
-        return self.foreign_md5 or md5_of(self.fingerprint)
-
-    @property
-    def key(self) -> tuple[str, int]:
-        """The schema's identity across contexts: ``(context, id)``."""
-        return (self.context, self.id)
-
-    @property
-    def guid(self) -> str:
-        """The schema's GUID, as Confluent derives it: its MD5 read as a UUID."""
-        return guid_text(self.md5)
-
-
-@dataclass(slots=True, eq=False)
-class SubjectVersion:
-    subject: str
-    version: int
-    schema: SchemaContent
-    deleted: bool
-    timestamp_ms: int
-
-    def record_value(self) -> dict[str, Any]:
-        """The SCHEMA record value of this version."""
-        c = self.schema
-        return schema_value(
-            self.subject, self.version, c.id, c.schema_type, c.text, c.references, c.metadata,
-            c.rule_set, deleted=self.deleted, md5=c.md5,
-        )
 
 
 def parse_references(raw: Any) -> tuple[Reference, ...]:
@@ -113,7 +49,7 @@ def parse_references(raw: Any) -> tuple[Reference, ...]:
             raise ValueError("a reference needs a string name and subject")
         if isinstance(version, bool) or not isinstance(version, int):
             raise ValueError(f"reference {name!r} needs an integer version")
-        refs.append(Reference(name, subject, version))
+        refs.append(Reference(sys.intern(name), sys.intern(subject), version))
     return tuple(refs)
 
 
@@ -121,7 +57,7 @@ def parse_references(raw: Any) -> tuple[Reference, ...]:
 class IdSpace:
     """The schema ids of one context: contents by id, ids by fingerprint, the largest id seen."""
 
-    schemas_by_id: dict[int, SchemaContent] = field(default_factory=dict)
+    schemas_by_id: IdTable = field(default_factory=IdTable)
     ids_by_fingerprint: dict[bytes, int] = field(default_factory=dict)
     # MD5 (GUID) -> id of the contents a GUID cannot find by fingerprint: not plain (see is_plain),
     # or with a record's md5 that differs from ours (SchemaContent.foreign_md5)
@@ -136,7 +72,7 @@ class RegistryState:
     # contexts created by CONTEXT records (Confluent writes one per new context)
     contexts: set[str] = field(default_factory=set)
     # subject -> version -> SubjectVersion, versions kept in ascending order
-    subjects: dict[str, dict[int, SubjectVersion]] = field(default_factory=dict)
+    subjects: dict[str, Versions] = field(default_factory=dict)
     configs: dict[str | None, dict[str, Any]] = field(default_factory=dict)
     modes: dict[str | None, str] = field(default_factory=dict)
     # (subject, version) -> versions that reference it, as (subject, version)
@@ -152,7 +88,7 @@ class RegistryState:
     # ---- ids per context ----------------------------------------------------------------
 
     @property
-    def schemas_by_id(self) -> dict[int, SchemaContent]:
+    def schemas_by_id(self) -> IdTable:
         """The default context's schemas by id."""
         return self.id_spaces[DEFAULT_CONTEXT].schemas_by_id
 
@@ -262,13 +198,15 @@ class RegistryState:
         metadata, rule_set = value.get("metadata"), value.get("ruleSet")
         if not valid_subject(subject):  # a malformed qualified name written by another registry
             raise RecordFormatError(f"subject {subject!r} names an invalid context")
-        context = context_of(subject)
+        context = DEFAULT_CONTEXT if not subject.startswith(":") else sys.intern(context_of(subject))
         space = self.id_spaces.get(context)
         if space is None:
             space = self.id_spaces[context] = IdSpace()
         content = space.schemas_by_id.get(schema_id)
         if content is None:
             fp = fingerprint(schema_type, text, refs, metadata, rule_set)
+            if type(schema_type) is str:  # not the SchemaType default, nor a malformed value
+                schema_type = sys.intern(schema_type)  # one copy of the type name for all its schemas
             content = SchemaContent(schema_id, schema_type, text, refs, metadata, rule_set, fp, 0, context)
             space.schemas_by_id[schema_id] = content
             space.ids_by_fingerprint.setdefault(fp, schema_id)
@@ -278,21 +216,20 @@ class RegistryState:
                     content.foreign_md5 = foreign
             if content.foreign_md5 or not is_plain(fp):
                 space.ids_by_md5.setdefault(content.md5, schema_id)
-        elif content.text != text or content.schema_type != schema_type or content.references != refs:
+        elif content.schema_type != schema_type or content.references != refs or not content.has_text(text):
             raise RecordFormatError(
                 f"id {schema_id} is already taken by a different schema; ignoring {subject} v{version}"
             )
         space.max_id = max(space.max_id, schema_id)
-        subject = sys.intern(subject)
-        versions = self.subjects.setdefault(subject, {})
+        versions = self.subjects.get(subject)
+        if versions is None:
+            versions = self.subjects[subject] = Versions()
+        elif versions:  # one copy of the name for all its versions (not sys.intern: its table grows)
+            subject = versions.values()[0].subject
         content.users += 1  # before unlinking the old version, which may share this content
-        old = versions.get(version)
+        old = versions.put(SubjectVersion(subject, version, content, bool(value.get("deleted")), ts))
         if old is not None:
             self._unlink(old)
-        in_order = old is not None or not versions or version > next(reversed(versions))
-        versions[version] = SubjectVersion(subject, version, content, bool(value.get("deleted")), ts)
-        if not in_order:  # keep each subject's versions in ascending order (IMPORT may go back)
-            self.subjects[subject] = dict(sorted(versions.items()))
         for ref in refs:
             referred = (reference_subject(context, ref.subject), ref.version)
             self.referrers.setdefault(referred, set()).add((subject, version))
@@ -317,9 +254,10 @@ class RegistryState:
 
     def _drop_version(self, subject: str, version: int) -> None:
         versions = self.subjects.get(subject)
-        if not versions or version not in versions:
+        old = versions.pop(version) if versions else None
+        if old is None:
             return
-        self._unlink(versions.pop(version))
+        self._unlink(old)
         if not versions:
             del self.subjects[subject]
 

@@ -32,6 +32,9 @@ from charter.registry.usecases.contracts import as_stored, metadata_can_look_up
 MAX_REFERENCE_DEPTH = MAX_DEPTH  # the one nesting limit (compat.depth), for reference chains too
 # The config values that add metadata and rules to a new version (see contracts.effective_contract)
 CONTRACT_CONFIGS = ("defaultMetadata", "overrideMetadata", "defaultRuleSet", "overrideRuleSet")
+# Each parse cache holds parsed schemas of at most this many characters of text in all (about 13
+# times that in memory): 2,000 typical schemas fit, a few hundred large ones do not pile up.
+PARSED_TEXT_BUDGET = 4 * 2**20
 SchemaKey = tuple[str, int]  # (context, id): a stored schema's identity across contexts
 
 
@@ -169,39 +172,59 @@ def resolve_references(state: RegistryState, refs: tuple[Reference, ...], contex
 
 
 class ParsedCache:
-    """A thread-safe LRU of parsed stored schemas, by ``(context, id)``."""
+    """A thread-safe LRU of parsed schemas (or other values), bounded by its number of entries and
+    by their total weight: the size of the texts they were parsed from (a parsed schema takes about
+    13 times the memory of its text, so a count alone lets a few thousand large schemas take
+    gigabytes). The newest entry is kept even when it alone weighs more than the budget."""
 
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: int, max_weight: int | None = None) -> None:
         self.capacity = capacity
-        self._items: OrderedDict[Any, Any] = OrderedDict()
+        self.max_weight = max_weight
+        self.weight = 0
+        self._items: OrderedDict[Any, tuple[Any, int]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: Any) -> Any | None:
         with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
+            item = self._items.get(key)
+            if item is None:
+                return None
+            self._items.move_to_end(key)
+            return item[0]
 
-    def get_or_make(self, key: Any, make: Callable[[], Any]) -> Any:
+    def get_or_make(self, key: Any, make: Callable[[], Any], weight: int = 0) -> Any:
         with self._lock:
-            if key in self._items:
+            item = self._items.get(key)
+            if item is not None:
                 self._items.move_to_end(key)
-                return self._items[key]
+                return item[0]
         value = make()
         with self._lock:
-            self._items[key] = value
-            if len(self._items) > self.capacity:
-                self._items.popitem(last=False)
+            old = self._items.pop(key, None)
+            self.weight += weight - (old[1] if old is not None else 0)
+            self._items[key] = (value, weight)
+            budget = self.max_weight
+            while len(self._items) > self.capacity or (
+                    budget is not None and self.weight > budget and len(self._items) > 1):
+                self.weight -= self._items.popitem(last=False)[1][1]
         return value
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.weight = 0
 
 
 class SchemaParser:
     """Parses candidates and stored schemas (with their dependencies), with caches."""
 
-    def __init__(self, cache_size: int = 2000, identity_cache_size: int = 100_000) -> None:
-        self.stored = ParsedCache(cache_size)
-        self.candidates = ParsedCache(cache_size)
+    def __init__(self, cache_size: int = 2000, identity_cache_size: int = 100_000,
+                 cache_text_budget: int = PARSED_TEXT_BUDGET) -> None:
+        self.stored = ParsedCache(cache_size, cache_text_budget)
+        self.candidates = ParsedCache(cache_size, cache_text_budget)
         # digest of a request -> the fingerprint it parsed to: lookups of a known text skip parsing
         self.fingerprints = ParsedCache(identity_cache_size)
 
@@ -220,7 +243,7 @@ class SchemaParser:
             except RecursionError:
                 raise errors.stored_schema_unusable(content.key, "it nests too deeply") from None
 
-        return self.stored.get_or_make(content.key, make)
+        return self.stored.get_or_make(content.key, make, content.text_size)
 
     def parsed_dependencies(self, deps: Dependencies) -> dict[str, ParsedSchema]:
         """Every schema reachable from deps.roots, parsed, in dependency order."""
@@ -262,7 +285,7 @@ class SchemaParser:
             except RecursionError:
                 return _InvalidMarker("Invalid schema: the schema nests too deeply"), ""
 
-        hit = self.candidates.get_or_make(self._candidate_key(request, deps, normalize), make)
+        hit = self.candidates.get_or_make(self._candidate_key(request, deps, normalize), make, len(request.text))
         candidate = self._finish(request, hit, normalize)
         self.fingerprints.get_or_make(self._request_digest(request, deps, normalize), lambda: candidate.fingerprint)
         return candidate
@@ -292,10 +315,12 @@ class _InvalidMarker:
 
 def can_look_up(candidate: Candidate, sv: SubjectVersion) -> bool:
     """Confluent's ``ParsedSchema.canLookup``: the same schema, references and rules, with
-    metadata equal but for ``confluent:version`` (see contracts.metadata_can_look_up)."""
+    metadata equal but for ``confluent:version`` (see contracts.metadata_can_look_up). The text is
+    compared last: it is read from the text store (and only when its size matches)."""
     c, asked = sv.schema, candidate.request
     return (
-        c.schema_type == asked.schema_type and c.text == candidate.text and c.references == asked.references
+        c.schema_type == asked.schema_type and c.references == asked.references
         and as_stored(c.rule_set) == as_stored(asked.rule_set)  # RuleSet.equals: null is not {}
         and metadata_can_look_up(asked.metadata, c.metadata, sv.version)
+        and c.has_text(candidate.text)
     )

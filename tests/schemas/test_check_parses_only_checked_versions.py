@@ -32,7 +32,7 @@ def test_check_parses_only_the_versions_the_level_checks(tmp_path: Path, level: 
         await service.config.set_config("s", read_config_update({"compatibility": level}))
         for fields in (1, 2, 3):
             await service.schemas.register("s", read_schema_request({"schema": _record(fields)}, 1 << 20))
-        service.parser.stored._items.clear()  # forget every parsed version
+        service.parser.stored.clear()  # forget every parsed version
         result = await service.schemas.check("s", None, read_schema_request({"schema": _record(4)}, 1 << 20),
                                              normalize=False)
         assert result.is_compatible
