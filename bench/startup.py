@@ -70,7 +70,8 @@ def serve(data: Path) -> tuple[float, float, float]:
     port = free_port()
     started = time.monotonic()
     proc = subprocess.Popen([str(BIN / "charter"), "serve", "--port", str(port), "--data-dir", str(data),
-                             "--log-level", "warning", "--workers", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "--log-level", "warning", "--workers", "1"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         with httpx.Client(timeout=2) as client:  # one client: a new one per poll costs the bench milliseconds
             while time.monotonic() - started < 120:

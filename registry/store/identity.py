@@ -1,7 +1,7 @@
 """A stored schema's identity: its fingerprint (same fingerprint, same id) and its GUID.
 
 The fingerprint starts with Confluent's MD5 of the content (:mod:`.digest`), which is also the
-GUID read as a UUID; a byte naming the schema type follows (:data:`TYPE_TAGS`: the same text in
+GUID read as a UUID; a byte naming the schema type follows (:func:`type_tag`: the same text in
 two formats is two schemas) and, when the schema has references, metadata or rules, a digest of
 them in an unambiguous form. The state keeps ids by fingerprint; a GUID finds a content through
 the MD5 the fingerprint starts with (:func:`is_plain`) or the state's ``ids_by_md5``.
@@ -17,14 +17,32 @@ from typing import Any
 import orjson
 
 from charter.compat.formats import FORMATS
+from charter.compat.model import SchemaType
 from charter.registry.store.digest import ReferenceLike, contract_parts, guid_text, schema_md5
 
-__all__ = ["TYPE_TAGS", "fingerprint", "guid_md5", "guid_text", "is_plain", "md5_of"]
+__all__ = ["fingerprint", "guid_md5", "guid_text", "is_plain", "md5_of", "tags_in_use", "type_tag"]
 
-# The byte after the MD5 in a fingerprint (each format's ``type_tag``): the same text in two formats
-# is two schemas.
-TYPE_TAGS = {schema_type.value: fmt.type_tag for schema_type, fmt in FORMATS.items()}
 MD5_BYTES = 16
+_TAGS: dict[str, bytes] = {}  # schema type -> its type_tag, looked up once
+
+
+def type_tag(schema_type: str) -> bytes:
+    """The byte after the MD5 in a fingerprint (the format's ``type_tag``): the same text in two
+    formats is two schemas. A type without a format gets its own name's bytes."""
+    tag = _TAGS.get(schema_type)
+    if tag is None:
+        try:
+            tag = FORMATS[SchemaType(schema_type)].type_tag
+        except (ValueError, KeyError):
+            tag = schema_type.encode()
+        _TAGS[schema_type] = tag
+    return tag
+
+
+def tags_in_use() -> list[bytes]:
+    """The type tags a stored fingerprint can carry in this process: those of the formats loaded,
+    since :func:`fingerprint` loads the format of every type it is given."""
+    return [fmt.type_tag for fmt in FORMATS.loaded()]
 
 
 def fingerprint(
@@ -41,7 +59,7 @@ def fingerprint(
     Confluent's MD5 joins their strings without separators, so ``{"a": "bc"}`` and ``{"ab": "c"}``
     hash alike, and two versions with such contents must not share one stored copy."""
     refs = tuple(references)
-    tag = TYPE_TAGS.get(schema_type, schema_type.encode())
+    tag = type_tag(schema_type)
     if not refs and metadata is None and rule_set is None:
         return schema_md5(text) + tag
     parts = contract_parts(refs, metadata, rule_set)

@@ -23,7 +23,7 @@ from typing import Any
 from charter.compat.model import DEFAULT_SCHEMA_TYPE
 from charter.registry.contexts import DEFAULT_CONTEXT, context_of, reference_subject, valid_subject
 from charter.registry.store.contents import IdTable, Reference, SchemaContent, SubjectVersion, Versions
-from charter.registry.store.identity import TYPE_TAGS, fingerprint, guid_md5, is_plain, md5_of
+from charter.registry.store.identity import fingerprint, guid_md5, is_plain, md5_of, tags_in_use
 from charter.registry.store.records import KeyType, RecordFormatError, RecordKey, md5_text, stored_md5
 
 log = logging.getLogger(__name__)
@@ -294,7 +294,7 @@ class RegistryState:
         for context in sorted(self.id_spaces):
             space = self.id_spaces[context]
             schema_id = space.ids_by_md5.get(md5)
-            for tag in TYPE_TAGS.values() if schema_id is None else ():
+            for tag in tags_in_use() if schema_id is None else ():
                 schema_id = space.ids_by_fingerprint.get(md5 + tag)
                 if schema_id is not None:
                     break
