@@ -9,14 +9,15 @@ backend; the Kafka topic (:mod:`charter.registry.log.kafka`) implements the same
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 DEFAULT_TIMEOUT_S = 0.5  # kafkastore.timeout.ms's default
 
 
-@dataclass(frozen=True, slots=True)
-class LogRecord:
+class LogRecord(NamedTuple):
+    """One record of the log (a NamedTuple: built for every record at start, it costs less than half
+    a frozen dataclass)."""
+
     offset: int
     key: bytes
     value: bytes | None
