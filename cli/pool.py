@@ -8,7 +8,8 @@ The supervisor serves nothing itself. It
    (:mod:`charter.registry.log.shared_file`);
 2. binds the listening socket once; every worker accepts connections from it (the kernel hands each
    connection to one of them);
-3. creates the pool's board (:mod:`charter.registry.cluster.board`) in a private runtime directory;
+3. creates the pool's board (:mod:`charter.registry.cluster.board`), an unlinked shared file the
+   workers inherit;
 4. starts the workers (``python -m charter.cli.main`` with the same arguments, and
    ``CHARTER_POOL_WORKER`` saying which one it is), restarts any that dies (after 0.5 s, doubling
    up to 10 s while it keeps dying within 5 s of its start), and stops the pool when one exits with
@@ -21,17 +22,15 @@ supervisor dies, even by SIGKILL, the workers see the pipe close and stop.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from types import FrameType
 
 from charter.registry.cluster.board import Board
@@ -39,11 +38,11 @@ from charter.registry.settings import Settings
 
 log = logging.getLogger("charter.pool")
 
-POOL_ENV = "CHARTER_POOL_WORKER"  # index,listening fd,watch fd,board path (set by the supervisor only)
+POOL_ENV = "CHARTER_POOL_WORKER"  # index,listening fd,watch fd,board fd (set by the supervisor only)
 AUTO_MAX = 4  # --workers 0: one per CPU core, at most this many
 BACKOFF_S = (0.5, 10.0)  # first and longest wait before restarting a worker that keeps dying
 STABLE_S = 5.0  # a worker that lived this long is restarted after the first wait again
-STOP_WAIT_S = 15.0  # how long workers get to finish their requests before they are killed
+STOP_WAIT_S = 30.0  # how long workers get to finish (uvicorn's 10 s, then leaving a Kafka group) before a kill
 
 
 class PoolSettingsError(ValueError):
@@ -51,7 +50,8 @@ class PoolSettingsError(ValueError):
 
 
 def pool_size(settings: Settings) -> int:
-    """How many processes ``settings`` asks for (0: one per CPU core, capped at :data:`AUTO_MAX`).
+    """How many processes ``settings`` asks for (0: one per CPU core, capped at :data:`AUTO_MAX`, on
+    the embedded log; one on Kafka).
 
     With TLS on the embedded log, one: the workers forward writes to each other over loopback, and
     the listeners share the TLS settings (a certificate for the public name, client certificates
@@ -66,6 +66,10 @@ def pool_size(settings: Settings) -> int:
         return 1
     if settings.workers > 0:
         return settings.workers
+    if settings.kafka_bootstrap:
+        # Other instances forward writes to whichever worker is the primary, at its own port: an
+        # explicit --workers says those ports are reachable (not behind one published port).
+        return 1
     try:
         cores = len(os.sched_getaffinity(0))  # the cores this process may run on (a container's cpuset)
     except AttributeError:  # not on Linux
@@ -101,48 +105,45 @@ class Supervisor:
         self.exit_code = 0
 
     def run(self) -> int:
-        owner = None
-        if not self.settings.kafka_bootstrap:
-            from charter.registry.log.base import LogError
-            from charter.registry.log.file import FileLog
+        with contextlib.ExitStack() as resources:
+            board = Board.create(len(self.workers))
+            resources.callback(board.close)
+            if not self.settings.kafka_bootstrap:
+                from charter.registry.log.base import LogError
+                from charter.registry.log.file import FileLog
 
+                try:
+                    owner = FileLog(self.settings.data_path)
+                except (LogError, OSError) as exc:
+                    print(f"charter: error: {exc}", file=sys.stderr)
+                    return 2
+                resources.callback(owner.close)  # the data directory's lock, held while the pool runs
+                board.set_log_end(owner.hand_to_pool())
             try:
-                owner = FileLog(self.settings.data_path)
-            except (LogError, OSError) as exc:
-                print(f"charter: error: {exc}", file=sys.stderr)
-                return 2
-            owner.hand_to_pool()
-        try:
-            listener = listen(self.settings)
-        except OSError as exc:
-            print(f"charter: error: cannot listen on {self.settings.host}:{self.settings.port}: {exc}", file=sys.stderr)
-            return 1
-        port = listener.getsockname()[1]
-        runtime = Path(tempfile.mkdtemp(prefix="charter-pool-"))
-        board = Board.create(runtime / "board", len(self.workers))
-        watch_read, watch_write = os.pipe()
-        os.set_inheritable(watch_read, True)
-        previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-        try:
-            spec = f"{listener.fileno()},{watch_read},{runtime / 'board'}"
+                listener = listen(self.settings)
+            except OSError as exc:
+                print(f"charter: error: cannot listen on {self.settings.host}:{self.settings.port}: {exc}",
+                      file=sys.stderr)
+                return 1
+            resources.callback(listener.close)
+            watch_read, watch_write = os.pipe()
+            resources.callback(os.close, watch_read)
+            resources.callback(os.close, watch_write)  # closed: any worker still running stops
+            os.set_inheritable(watch_read, True)
+            previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+            for sig, handler in previous.items():
+                resources.callback(signal.signal, sig, handler)
+            resources.callback(self._stop_all)
+            fds = (listener.fileno(), watch_read, board.fd)
+            spec = ",".join(map(str, fds))
             log.info("pool: %d workers on http%s://%s:%d (supervisor pid %d)", len(self.workers),
-                     "s" if self.settings.tls_cert else "", self.settings.host, port, os.getpid())
+                     "s" if self.settings.tls_cert else "", self.settings.host, listener.getsockname()[1],
+                     os.getpid())
             for worker in self.workers:
-                self._spawn(worker, spec, (listener.fileno(), watch_read))
+                self._spawn(worker, spec, fds)
             while not self.stopping:
                 time.sleep(0.1)
-                self._watch(board, spec, (listener.fileno(), watch_read))
-            self._stop_all()
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-            os.close(watch_write)
-            os.close(watch_read)
-            listener.close()
-            board.close()
-            shutil.rmtree(runtime, ignore_errors=True)
-            if owner is not None:
-                owner.close()
+                self._watch(board, spec, fds)
         return self.exit_code
 
     def _stop(self, signum: int, frame: FrameType | None) -> None:
@@ -183,7 +184,8 @@ class Supervisor:
 
     def _stop_all(self) -> None:
         live = [w.proc for w in self.workers if w.proc is not None and w.proc.poll() is None]
-        log.info("pool: stopping %d workers", len(live))
+        if live:
+            log.info("pool: stopping %d workers", len(live))
         for proc in live:
             proc.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + STOP_WAIT_S

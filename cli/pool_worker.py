@@ -20,7 +20,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -56,15 +55,14 @@ def _watch_supervisor(fd: int, on_gone: Callable[[], None]) -> None:
 
 def run_worker(settings: Settings, args: argparse.Namespace, spec: str,
                make_server: Callable[[Any, Settings, argparse.Namespace], Any]) -> int:
-    """Serve as the worker ``spec`` names (``index,listening fd,watch fd,board path``)."""
+    """Serve as the worker ``spec`` names (``index,listening fd,watch fd,board fd``)."""
     from charter.registry import bootstrap
     from charter.registry.log.base import LogError
 
     gc.disable()  # as a single server does (cli/serve.py): no collection walks the state being built
-    index_text, listen_fd, watch_fd, board_path = spec.split(",", 3)
-    index = int(index_text)
-    board = Board.attach(Path(board_path))
-    listener = socket.socket(fileno=int(listen_fd))
+    index, listen_fd, watch_fd, board_fd = map(int, spec.split(","))
+    board = Board.attach(board_fd)
+    listener = socket.socket(fileno=listen_fd)
     private, url = _private_listener(settings)
     settings = dataclasses.replace(settings, advertised_url=url)
     board.take_seat(index, private.getsockname()[1])
@@ -77,15 +75,14 @@ def run_worker(settings: Settings, args: argparse.Namespace, spec: str,
     started = time.perf_counter()
     try:
         registry = bootstrap.build(settings, on_fatal=stop, pool=(board, index))
-    except (LogError, OSError) as exc:
+        count = registry.replay() if not settings.kafka_bootstrap else 0
+    except LogError as exc:  # the log or the settings cannot work: the pool stops
         print(f"charter: error: worker {index}: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # this worker's trouble (descriptors, memory): the supervisor restarts it
+        print(f"charter: error: worker {index}: {exc}", file=sys.stderr)
+        return 1
     if not settings.kafka_bootstrap:
-        try:
-            count = registry.replay()
-        except (LogError, OSError) as exc:
-            print(f"charter: error: worker {index}: {exc}", file=sys.stderr)
-            return 2
         state = registry.service.state
         log.info("worker %d: replayed %d records in %.2f s (%d subjects, %d schemas); serving, private URL %s",
                  index, count, time.perf_counter() - started, len(state.subjects), state.schema_count(), url)
@@ -95,7 +92,7 @@ def run_worker(settings: Settings, args: argparse.Namespace, spec: str,
     gc.freeze()  # everything start-up built is never walked by a collection
     gc.enable()
     server = make_server(app, settings, args)
-    _watch_supervisor(int(watch_fd), stop)
+    _watch_supervisor(watch_fd, stop)
     server.run(sockets=[listener, private])
     if registry.cluster.fatal:
         print(f"charter: error: worker {index}: {registry.cluster.fatal}", file=sys.stderr)

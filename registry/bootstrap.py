@@ -96,7 +96,7 @@ def build(settings: Settings, *, on_fatal: Callable[[str], None] | None = None,
     ``settings.public_url``)."""
     shared = open_kafka_log(settings) if settings.kafka_bootstrap else None
     if pool is not None and shared is None:
-        return _file_pool_worker(settings, *pool)
+        return _file_pool_worker(settings, *pool, on_fatal=on_fatal)
     schema_log: SchemaLog = shared if shared is not None else open_log(settings)
     service = RegistryService(schema_log, settings)
     if shared is None:
@@ -113,12 +113,14 @@ def build(settings: Settings, *, on_fatal: Callable[[str], None] | None = None,
     return Registry(settings, schema_log, service, cluster)
 
 
-def _file_pool_worker(settings: Settings, board: Board, index: int) -> Registry:
+def _file_pool_worker(settings: Settings, board: Board, index: int,
+                      on_fatal: Callable[[str], None] | None) -> Registry:
     """A worker of a pool on the embedded log: it follows the shared file and writes when it holds it."""
     from charter.registry.cluster.pool import FilePool
     from charter.registry.log.shared_file import SharedFileLog
 
-    schema_log = SharedFileLog(settings.data_path)
+    schema_log = SharedFileLog(settings.data_path, board)
     service = RegistryService(schema_log, settings)
     seat = PoolSeat(board, index, service.writer)
-    return Registry(settings, schema_log, service, FilePool(service.writer, schema_log, seat, settings.public_url))
+    view = FilePool(service.writer, schema_log, seat, settings.public_url, on_stop=on_fatal)
+    return Registry(settings, schema_log, service, view)

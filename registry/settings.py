@@ -92,8 +92,8 @@ OPTIONS: tuple[Option, ...] = (
            "URL other instances use to reach this one, overriding --advertised-host (empty: "
            "http(s)://HOST:PORT); the smallest eligible URL becomes primary"),
     Option("workers", "--workers", "CHARTER_WORKERS", 0, int,
-           "processes serving the port (0: one per CPU core, at most 4; 1: a single process); one of them "
-           "writes the log, the others follow it and hand writes to it"),
+           "processes serving the port (0: one per CPU core, at most 4, on the embedded log, one on Kafka; "
+           "1: a single process); one of them writes the log, the others follow it and hand writes to it"),
     Option("data_dir", "--data-dir", "CHARTER_DATA_DIR", "./charter-data", str,
            "directory of the embedded durable log (one process per directory)"),
     Option("compatibility", "--compatibility", "CHARTER_COMPATIBILITY", "BACKWARD", str,

@@ -158,15 +158,22 @@ class ClusterMiddleware:
                     response.headers.get("content-type", V1_JSON))
 
     def _with_offset(self, scope: dict[str, Any], send: Any) -> Any:
-        """For a write forwarded here: its answer says the offset applied when it was sent (at or above
-        the write's own records), so the follower that forwarded it can wait for that offset."""
-        if not any(name == FORWARDED_HEADER for name, _ in scope["headers"]):
+        """For a write handled here: when it was forwarded, its answer says the offset applied when
+        it was sent (at or above the write's own records), so the follower that forwarded it can wait
+        for that offset; in a pool the offset is acknowledged on the board too (a write that appended
+        nothing, such as a schema registered again, still orders the reads that follow it)."""
+        forwarded = any(name == FORWARDED_HEADER for name, _ in scope["headers"])
+        if not forwarded and not self.cluster.pooled:
             return send
 
         async def send_with_offset(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
-                headers = [*message.get("headers", []), (OFFSET_HEADER, str(self.applied()).encode())]
-                message = {**message, "headers": headers}
+                offset = self.applied()
+                if self.cluster.pooled:
+                    await self.cluster.read_barrier(offset)
+                if forwarded:
+                    message = {**message, "headers": [*message.get("headers", []),
+                                                      (OFFSET_HEADER, str(offset).encode())]}
             await send(message)
 
         return send_with_offset

@@ -11,8 +11,9 @@ worker has one slot and writes only its own, and reads the others':
   only once its state has applied :meth:`Board.acked` (the largest over all slots), so a write
   acknowledged by any worker is visible on every worker right after (read-your-writes).
 
-The header holds the number of workers, the supervisor's pid, how many workers it restarted and
-which worker took the writer's role last.
+The header holds the number of workers, the supervisor's pid, how many workers it restarted,
+which worker took the writer's role last and, on the embedded log, the byte up to which the log is
+durable (:meth:`Board.log_end`: no worker reads past it).
 Values are aligned 8-byte integers, each written by one process; a reader may see a slot
 half-updated across fields, never a torn value.
 """
@@ -22,9 +23,9 @@ from __future__ import annotations
 import mmap
 import os
 import struct
+import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 MAGIC = b"CHPOOL01"
 _HEADER = struct.Struct("<8sqqq")  # magic, workers, supervisor pid, restarts
@@ -35,6 +36,7 @@ _HEADER_SIZE = 64
 _Q = struct.Struct("<q")
 _RESTARTS_AT = 24  # header fields after the struct: restarts, then the writer's index
 _WRITER_AT = 32
+_LOG_END_AT = 40
 
 STARTING, FOLLOWER, WRITER = 0, 1, 2
 ROLE_NAMES = {STARTING: "starting", FOLLOWER: "follower", WRITER: "writer"}
@@ -59,41 +61,38 @@ class Seat:
 
 
 class Board:
-    """The mapped board file; see the module docstring."""
+    """The mapped board; see the module docstring. It lives in an unlinked file (nothing to clean
+    up, nothing a temporary-files cleaner can remove): workers map it through the descriptor
+    they inherit (:attr:`fd`)."""
 
-    def __init__(self, path: Path, data: mmap.mmap) -> None:
-        self.path = path
+    def __init__(self, fd: int, data: mmap.mmap) -> None:
+        self.fd = fd
         self._data = data
         magic, self.workers, self.supervisor_pid, _ = _HEADER.unpack_from(data, 0)
         if magic != MAGIC:
-            raise ValueError(f"{path} is not a Charter pool board")
+            raise ValueError(f"descriptor {fd} is not a Charter pool board")
 
     @classmethod
-    def create(cls, path: Path, workers: int) -> Board:
-        """A fresh board for ``workers`` workers (every slot empty, ``acked`` -1)."""
+    def create(cls, workers: int) -> Board:
+        """A fresh board for ``workers`` workers (every slot empty, ``acked`` -1), inheritable."""
         image = bytearray(_HEADER_SIZE + _SLOT_SIZE * workers)
         _HEADER.pack_into(image, 0, MAGIC, workers, os.getpid(), 0)
         _Q.pack_into(image, _WRITER_AT, -1)
         for index in range(workers):
             _SLOT.pack_into(image, _HEADER_SIZE + _SLOT_SIZE * index, 0, 0, STARTING, -1, -1, 0, 0)
-        with open(path, "wb") as file:
-            file.write(image)
-        return cls._map(path)
+        fd, path = tempfile.mkstemp(prefix="charter-pool-board-")
+        os.unlink(path)
+        os.write(fd, image)
+        os.set_inheritable(fd, True)
+        return cls.attach(fd)
 
     @classmethod
-    def attach(cls, path: Path) -> Board:
-        return cls._map(path)
-
-    @classmethod
-    def _map(cls, path: Path) -> Board:
-        fd = os.open(path, os.O_RDWR)
-        try:
-            data = mmap.mmap(fd, os.fstat(fd).st_size)
-        finally:
-            os.close(fd)
-        if len(data) < _HEADER_SIZE:
-            raise ValueError(f"{path} is not a Charter pool board")
-        return cls(path, data)
+    def attach(cls, fd: int) -> Board:
+        """The board behind ``fd`` (the supervisor's, or the one a worker inherited)."""
+        size = os.fstat(fd).st_size
+        if size < _HEADER_SIZE:
+            raise ValueError(f"descriptor {fd} is not a Charter pool board")
+        return cls(fd, mmap.mmap(fd, size))
 
     def _at(self, index: int, field: str | None = None) -> int:
         if not 0 <= index < self.workers:
@@ -155,6 +154,13 @@ class Board:
     def seats(self) -> list[Seat]:
         return [self.seat(index) for index in range(self.workers)]
 
+    def log_end(self) -> int:
+        """The byte up to which the embedded log is durable (published by its writer after each fsync)."""
+        return int(_Q.unpack_from(self._data, _LOG_END_AT)[0])
+
+    def set_log_end(self, end: int) -> None:
+        _Q.pack_into(self._data, _LOG_END_AT, end)
+
     def claim_writer(self, index: int) -> None:
         """Worker ``index`` holds the log now (claims are serialised by the log's lock: the last one holds)."""
         self.set_role(index, WRITER)
@@ -187,6 +193,7 @@ class Board:
 
     def close(self) -> None:
         self._data.close()
+        os.close(self.fd)
 
 
 def rss_kib() -> int:

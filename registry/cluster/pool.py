@@ -41,6 +41,7 @@ class PoolSeat:
         self.writer = writer
         writer.on_written = self._acked
         self._stopping = threading.Event()
+        self._given_up = -1  # a target a read already waited for in vain (the log went backwards, or lags)
 
     def _acked(self, offset: int) -> None:
         self.board.ack(self.index, offset)
@@ -52,11 +53,14 @@ class PoolSeat:
         if acked >= 0:
             self.board.ack(self.index, acked)
         target = self.board.acked()
-        if self.writer.state.offset >= target:
+        if self.writer.state.offset >= target or target <= self._given_up:
             return
         if catch_up is not None:
             catch_up()
         if not await self.writer.wait_applied(target, self.writer.timeout_s):
+            # Bounded like every wait (kafkastore.timeout.ms): answer from what is applied, and do not
+            # make every later read wait for this offset again (on Kafka it may be gone for good).
+            self._given_up = max(self._given_up, target)
             log.warning("worker %d: a read waited %.1f s for offset %d (applied up to %d); answering from what is "
                         "applied", self.index, self.writer.timeout_s, target, self.writer.state.offset)
 
@@ -90,14 +94,16 @@ class FilePool:
 
     shared = True  # writes may go to another worker
     pooled = True
-    fatal = None
 
-    def __init__(self, writer: StateWriter, shared_log: SharedFileLog, seat: PoolSeat, advertised_url: str) -> None:
+    def __init__(self, writer: StateWriter, shared_log: SharedFileLog, seat: PoolSeat, advertised_url: str,
+                 on_stop: Callable[[str], None] | None = None) -> None:
         self.writer = writer
         self.log = shared_log
         self.seat = seat
         self.advertised_url = advertised_url
         self.ready = False
+        self.fatal: str | None = None  # the log is corrupt: the pool stops (exit code 2)
+        self._on_stop = on_stop  # stops this worker's server
         self._scheme_host = advertised_url.rsplit(":", 1)[0]
         shared_log.on_role = self._on_role
 
@@ -136,15 +142,25 @@ class FilePool:
         return url
 
     async def read_barrier(self, acked: int = -1) -> None:
-        await self.seat.read_barrier(acked, self.log.read_new)
+        await self.seat.read_barrier(acked, lambda: self.log.read_new(wait=False))
 
     def status(self) -> dict[str, Any]:
         return {"store": self.log.describe(), **self.seat.status()}
 
+    def _broken(self, message: str, corrupt: bool) -> None:
+        """This worker cannot go on: it stops, and the supervisor restarts it (or, for a corrupt log,
+        stops the pool: restarting cannot help)."""
+        log.critical("worker %d: %s; %s", self.seat.index, message,
+                     "the pool stops (see charter repair)" if corrupt else "this worker stops and is restarted")
+        if corrupt:
+            self.fatal = message
+        if self._on_stop is not None:
+            self._on_stop(message)
+
     async def start(self, loop: asyncio.AbstractEventLoop) -> None:
         self.writer.start_following(loop)
         self.seat.start()
-        self.log.start()
+        self.log.start(self._broken)
         self.ready = True
 
     async def stop(self) -> None:

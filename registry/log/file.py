@@ -269,14 +269,17 @@ class FileLog:
     async def append(self, records: Sequence[tuple[bytes, bytes | None]]) -> list[LogRecord]:
         return await asyncio.get_running_loop().run_in_executor(APPEND_THREAD, self._append_sync, records)
 
-    def hand_to_pool(self) -> None:
+    def hand_to_pool(self) -> int:
         """Close the log file (and its lock) but keep the data directory's: the workers of a pool
         (:mod:`charter.registry.log.shared_file`) take the file from here, and no other Charter process
         can open the directory while this one lives. (On a filesystem that cannot lock a directory,
-        the writer's lock on the log file is the only guard left.)"""
+        the writer's lock on the log file is the only guard left.) Returns the byte up to which the
+        log is durable: checked at open, and every append since was fsynced."""
         with self._write_lock:
+            end = os.fstat(self._fd).st_size
             os.close(self._owned.fd)
             self._owned.fd = self._fd = -1
+            return end
 
     def close(self) -> None:
         """Close the log, which releases its locks."""

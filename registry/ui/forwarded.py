@@ -44,7 +44,12 @@ async def register_on_primary(request: Request, cluster: Any, state: RegistrySta
         response = await _client.post(url, json={k: v for k, v in body.items() if v is not None}, headers=headers)
     except httpx.HTTPError as exc:
         raise errors.forwarding_failed(f" to the writer at {primary}: {type(exc).__name__}: {exc}") from None
-    answer = response.json() if response.content else {}
+    try:
+        answer = response.json() if response.content else None
+    except ValueError:  # not JSON: a proxy's or a crashed worker's page
+        answer = None
+    if not isinstance(answer, dict):
+        answer = {"message": f"the writer answered HTTP {response.status_code} without a registry error body"}
     if response.status_code != 200:
         raise errors.RegistryError(int(answer.get("error_code", response.status_code)),
                                    str(answer.get("message", response.text)))
