@@ -7,7 +7,8 @@ while Kafka is unreachable or the replay runs:
    credentials or the certificates is fatal at once (exit code 2, the message names the setting);
 2. check or create the topic (a topic that is not 1-partition compacted is fatal: exit code 2);
 3. replay up to a NOOP marker (progress in the log), then follow the topic;
-4. ready; join the election group.
+4. ready; join the election group (its client, kafka-python, is imported only then: about 0.1 s
+   that is not on the way to ready).
 
 Role changes come from :class:`~charter.registry.cluster.election.Elector`: when a rebalance starts
 this instance stops writing at once; when it is assigned the primary role, a promotion thread
@@ -24,12 +25,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from charter.registry.cluster import FOLLOWER, PRIMARY, SharedLog
-from charter.registry.cluster.election import Assignment, Elector, member_identity
 from charter.registry.log.base import LogConfigError, LogError
 from charter.registry.store.state_writer import StateWriter
+
+if TYPE_CHECKING:
+    from charter.registry.cluster.election import Assignment, Elector
 
 log = logging.getLogger("charter.cluster")
 
@@ -56,14 +59,9 @@ class KafkaCluster:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self.eligible = eligible  # Confluent's leader.eligibility: false never becomes primary
-        self.elector = Elector(
-            shared_log.connection, shared_log.group_id, member_identity(advertised_url, eligible),
-            session_timeout_ms=session_timeout_ms, heartbeat_interval_ms=heartbeat_interval_ms,
-            on_prepare=self._on_prepare, on_assignment=self._on_assignment, on_fatal=self._fail,
-        )
-        # Fenced by another writer while the group may still name this instance: elect again, so
-        # that exactly one instance ends up both elected and writing.
-        self.term.on_fenced = self.elector.request_rejoin
+        self._session = (session_timeout_ms, heartbeat_interval_ms)
+        self.elector: Elector | None = None  # the group member, made once the replay is done
+        self._elector_lock = threading.Lock()  # its creation against stop()
 
     # ---- the view the HTTP layer reads -----------------------------------------------------
 
@@ -78,7 +76,8 @@ class KafkaCluster:
 
     @property
     def member_id(self) -> str | None:
-        return self.elector.member_id
+        elector = self.elector
+        return elector.member_id if elector is not None else None
 
     def writes_here(self) -> bool:
         return self.term.elected
@@ -123,7 +122,7 @@ class KafkaCluster:
             "store": self.log.describe(),
             "topic": self.log.topic,
             "group_id": self.log.group_id,
-            "generation": self.elector.generation,
+            "generation": self.elector.generation if self.elector is not None else None,
             "primary_member_id": assignment.master if assignment else None,
             "topic_position": self.log.position,
             "records_replayed": self.replayed,
@@ -168,7 +167,25 @@ class KafkaCluster:
         )
         self.writer.start_following(loop)
         self.ready = True
-        self.elector.start()
+        self._join_group()
+
+    def _join_group(self) -> None:
+        """Make the group member and start it, unless the instance is stopping."""
+        from charter.registry.cluster.election import Elector, member_identity
+
+        with self._elector_lock:
+            if self._stopping.is_set():
+                return
+            session_ms, heartbeat_ms = self._session
+            self.elector = Elector(
+                self.log.connection, self.log.group_id, member_identity(self.advertised_url, self.eligible),
+                session_timeout_ms=session_ms, heartbeat_interval_ms=heartbeat_ms,
+                on_prepare=self._on_prepare, on_assignment=self._on_assignment, on_fatal=self._fail,
+            )
+            # Fenced by another writer while the group may still name this instance: elect again, so
+            # that exactly one instance ends up both elected and writing.
+            self.term.on_fenced = self.elector.request_rejoin
+            self.elector.start()
 
     def _fail(self, message: str) -> None:
         self.fatal = message
@@ -215,6 +232,9 @@ class KafkaCluster:
         """After uvicorn drained in-flight requests: stop writing, leave the group, close."""
         self._stopping.set()
         self.term.set_elected(False)
-        await asyncio.to_thread(self.elector.stop, True)
+        with self._elector_lock:
+            elector = self.elector
+        if elector is not None:
+            await asyncio.to_thread(elector.stop, True)
         await asyncio.to_thread(self.log.close)
         log.info("stopped: left group %s", self.log.group_id)
