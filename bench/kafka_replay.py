@@ -1,7 +1,7 @@
 """Start-up replay from Kafka: 100,000 SCHEMA records in a topic, ``charter serve`` until ``/status`` is ready.
 
     bash tests/kafka/fetch.sh; .venv/bin/python bench/kafka_replay.py [--runs 5] [--records 100000]
-                                                                     [--bootstrap HOST:PORT]
+                                                    [--before GIT-REVISION] [--bootstrap HOST:PORT]
 
 Starts its own Apache Kafka broker (KRaft, one node, full JIT, as bench/kafka_bench.py does) unless
 ``--bootstrap`` names a running one, fills a fresh topic with ``--records`` SCHEMA records (10 versions
@@ -16,6 +16,10 @@ wall clock at process start:
 * ``checks_s`` and ``replay_s``: from the "replayed N records in X s (broker and topic checks A s,
   reading and applying B s ...)" line; ``records_per_s`` = records / replay_s.
 
+With ``--before REV`` the same runs alternate with runs of Charter's code at ``REV`` (``git archive``
+of cli/, clients/, compat/ and registry/ into a temporary ``charter/`` on ``PYTHONPATH``, which comes
+before the editable install), so both are measured on the same broker, topic and machine load.
+
 Also ``imports_s``: a fresh interpreter importing what ``charter serve`` on Kafka imports (best of 3),
 to say how much of ``ready_s`` is imports. Prints one JSON object (medians, best, and every run).
 """
@@ -23,14 +27,17 @@ to say how much of ``ready_s`` is imports. Prints one JSON object (medians, best
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
+import os
 import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +49,10 @@ from kafka_bench import Charter, fill_topic
 from support.kafka_broker import KafkaBroker, kafka_version
 
 LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) \w+ [\w.]+: (.*)$")
-REPLAYED = re.compile(r"replayed (\d+) records in ([\d.]+) s \(broker and topic checks ([\d.]+) s, "
-                      r"reading and applying ([\d.]+) s")
+# (older versions' line has no split into checks and replay)
+REPLAYED = re.compile(r"replayed (\d+) records in ([\d.]+) s \((?:broker and topic checks ([\d.]+) s, "
+                      r"reading and applying ([\d.]+) s)?")
+ROOT = Path(__file__).resolve().parents[1]
 IMPORTS = ("import charter.cli.main, charter.cli.serve, charter.registry.bootstrap, charter.registry.api.app, "
            "charter.registry.log.kafka, charter.registry.cluster.node, uvicorn")
 
@@ -72,10 +81,48 @@ def one_run(tmp: Path, bootstrap: str, topic: str, group: str) -> dict[str, Any]
     done, text = next((t, msg) for t, msg in lines if REPLAYED.search(msg))
     m = REPLAYED.search(text)
     assert m is not None
-    records, total, checks, replay = int(m.group(1)), float(m.group(2)), float(m.group(3)), float(m.group(4))
+    records, total = int(m.group(1)), float(m.group(2))
+    checks = float(m.group(3)) if m.group(3) else None
+    replay = float(m.group(4)) if m.group(4) else total  # older lines: checks included
     return {"ready_s": round(ready, 3), "to_listening_s": round(listening - wall, 3),
             "to_boot_s": round(done - total - wall, 3), "checks_s": checks, "replay_s": replay,
-            "records": records, "records_per_s": round(records / replay) if replay else None}
+            "records": records, "records_per_s": round(records / replay)}
+
+
+def source_at(revision: str, into: Path) -> Path:
+    """Charter's packages at ``revision`` as ``into/charter/...``; returns the folder for PYTHONPATH."""
+    (into / "charter").mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "cli", "clients", "compat", "registry"],
+                             check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into / "charter")], input=archive, check=True)
+    found = subprocess.run([sys.executable, "-c", "import charter.registry.log.kafka as k; print(k.__file__)"],
+                           check=True, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(into)})
+    assert found.stdout.startswith(str(into)), f"the code at {revision} is not the one imported: {found.stdout}"
+    return into
+
+
+@contextlib.contextmanager
+def python_path(folder: Path | None) -> Iterator[None]:
+    """Servers started inside import Charter from ``folder`` (None: the editable install)."""
+    before = os.environ.get("PYTHONPATH")
+    if folder is not None:
+        os.environ["PYTHONPATH"] = str(folder)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = before
+
+
+def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    figures = {k: round(statistics.median(r[k] for r in runs), 3) for k in
+               ("ready_s", "to_listening_s", "to_boot_s", "replay_s", "records_per_s")}
+    checks = [r["checks_s"] for r in runs if r["checks_s"] is not None]
+    figures["checks_s"] = round(statistics.median(checks), 3) if checks else None
+    each = [" ".join(f"{k.removesuffix('_s')} {v}" for k, v in r.items() if k != "records") for r in runs]
+    return {"median": figures, "best_ready_s": min(r["ready_s"] for r in runs), "each_run": each}
 
 
 def imports_s() -> float:
@@ -93,8 +140,10 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--bootstrap", help="a running broker (default: start one)")
+    parser.add_argument("--before", help="a git revision to measure too, in alternate runs")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="charter-kafka-replay-"))
+    old_code = source_at(args.before, tmp / "before") if args.before else None
     broker = None
     if args.bootstrap:
         bootstrap = args.bootstrap
@@ -106,20 +155,27 @@ def main() -> int:
         filling = time.perf_counter()
         fill_topic(bootstrap, topic, args.records)
         filled = time.perf_counter() - filling
-        runs = [one_run(tmp, bootstrap, topic, f"replay-bench-{i}") for i in range(args.runs)]
+        runs: list[dict[str, Any]] = []
+        before_runs: list[dict[str, Any]] = []
+        for i in range(args.runs):
+            if old_code is not None:
+                with python_path(old_code):
+                    before_runs.append(one_run(tmp, bootstrap, topic, f"replay-before-{i}"))
+            runs.append(one_run(tmp, bootstrap, topic, f"replay-bench-{i}"))
         admin = AdminClient({"bootstrap.servers": bootstrap})  # kept alive until the deletion is answered
         admin.delete_topics([topic])[topic].result(30)
     finally:
         if broker is not None:
             broker.stop()
-    figures = {k: round(statistics.median(r[k] for r in runs), 3)
-               for k in ("ready_s", "to_listening_s", "to_boot_s", "checks_s", "replay_s", "records_per_s")}
-    results = {
+    results: dict[str, Any] = {
         "broker": f"Apache Kafka {kafka_version()} (KRaft, one node)" if broker else bootstrap,
-        "records": args.records, "fill_s": round(filled, 2), "runs": len(runs),
-        "median": figures, "best_ready_s": min(r["ready_s"] for r in runs),
-        "imports_s": imports_s(), "each_run": runs,
+        "records": args.records, "fill_s": round(filled, 2), "runs": len(runs), "imports_s": imports_s(),
+        "now": summary(runs),
     }
+    if before_runs:
+        before = results["before"] = {"revision": args.before, **summary(before_runs)}
+        results["ready_s_before_to_now"] = (f"{before['median']['ready_s']:.2f} -> "
+                                            f"{results['now']['median']['ready_s']:.2f} (medians)")
     print(json.dumps(results, indent=2))
     return 0
 
