@@ -223,9 +223,9 @@ class KafkaLog:
             "auto.offset.reset": "error",
         })
         # The offsets first: they fetch the leader, without which the assignment's lookup of
-        # OFFSET_BEGINNING waits for librdkafka's 500 ms retry timer.
-        with contextlib.suppress(KafkaException, RuntimeError):  # the assignment retries on its own
-            consumer.get_watermark_offsets(TopicPartition(self.topic, 0), timeout=self.init_timeout_s)
+        # OFFSET_BEGINNING waits for librdkafka's 500 ms retry timer (which also runs if this fails).
+        with contextlib.suppress(KafkaException, RuntimeError):
+            consumer.get_watermark_offsets(TopicPartition(self.topic, 0), timeout=min(self.init_timeout_s, 5.0))
         consumer.assign([TopicPartition(self.topic, 0, OFFSET_BEGINNING)])
         return consumer
 
