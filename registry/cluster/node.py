@@ -7,7 +7,8 @@ while Kafka is unreachable or the replay runs:
    credentials or the certificates is fatal at once (exit code 2, the message names the setting);
 2. check or create the topic (a topic that is not 1-partition compacted is fatal: exit code 2);
 3. replay up to a NOOP marker (progress in the log), then follow the topic;
-4. ready; join the election group.
+4. ready; join the election group (its client, kafka-python, is imported only then: about 0.1 s
+   that is not on the way to ready).
 
 Role changes come from :class:`~charter.registry.cluster.election.Elector`: when a rebalance starts
 this instance stops writing at once; when it is assigned the primary role, a promotion thread
@@ -27,11 +28,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from charter.registry.cluster import FOLLOWER, PRIMARY, SharedLog
-from charter.registry.cluster.election import Assignment, Elector, member_identity
 from charter.registry.log.base import LogConfigError, LogError
 from charter.registry.store.state_writer import StateWriter
 
 if TYPE_CHECKING:
+    from charter.registry.cluster.election import Assignment, Elector
     from charter.registry.cluster.pool import PoolSeat
 
 log = logging.getLogger("charter.cluster")
@@ -61,14 +62,9 @@ class KafkaCluster:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self.eligible = eligible  # Confluent's leader.eligibility: false never becomes primary
-        self.elector = Elector(
-            shared_log.connection, shared_log.group_id, member_identity(advertised_url, eligible),
-            session_timeout_ms=session_timeout_ms, heartbeat_interval_ms=heartbeat_interval_ms,
-            on_prepare=self._on_prepare, on_assignment=self._on_assignment, on_fatal=self._fail,
-        )
-        # Fenced by another writer while the group may still name this instance: elect again, so
-        # that exactly one instance ends up both elected and writing.
-        self.term.on_fenced = self.elector.request_rejoin
+        self._session = (session_timeout_ms, heartbeat_interval_ms)
+        self.elector: Elector | None = None  # the group member, made once the replay is done
+        self._elector_lock = threading.Lock()  # its creation against stop()
 
     # ---- the view the HTTP layer reads -----------------------------------------------------
 
@@ -83,7 +79,8 @@ class KafkaCluster:
 
     @property
     def member_id(self) -> str | None:
-        return self.elector.member_id
+        elector = self.elector
+        return elector.member_id if elector is not None else None
 
     def writes_here(self) -> bool:
         return self.term.elected
@@ -128,7 +125,7 @@ class KafkaCluster:
             "store": self.log.describe(),
             "topic": self.log.topic,
             "group_id": self.log.group_id,
-            "generation": self.elector.generation,
+            "generation": self.elector.generation if self.elector is not None else None,
             "primary_member_id": assignment.master if assignment else None,
             "topic_position": self.log.position,
             "records_replayed": self.replayed,
@@ -164,22 +161,42 @@ class KafkaCluster:
         # The topic going backwards later: the reader rebuilds the state (and a write that sees it asks for that).
         self.log.on_rewind = self.writer.rebuild
         self.writer.on_regression = self.log.rewind
+        prepared = time.perf_counter()
         try:
             self.replayed = self.writer.replay()
         except LogError as exc:
             self._fail(f"replay of {self.log.topic} failed: {exc}")
             return
-        state = self.writer.state
+        state, done = self.writer.state, time.perf_counter()
         log.info(
-            "store: %s; replayed %d records in %.2f s (%d subjects, %d schemas, %d skipped); ready",
-            self.log.describe(), self.replayed, time.perf_counter() - started,
+            "store: %s; replayed %d records in %.2f s (broker and topic checks %.2f s, reading and applying "
+            "%.2f s; %d subjects, %d schemas, %d skipped); ready",
+            self.log.describe(), self.replayed, done - started, prepared - started, done - prepared,
             len(state.subjects), state.schema_count(), state.skipped,
         )
         self.writer.start_following(loop)
         self.ready = True
         if self.seat is not None:
             self.seat.start()
-        self.elector.start()
+        self._join_group()
+
+    def _join_group(self) -> None:
+        """Make the group member and start it, unless the instance is stopping."""
+        from charter.registry.cluster.election import Elector, member_identity
+
+        with self._elector_lock:
+            if self._stopping.is_set():
+                return
+            session_ms, heartbeat_ms = self._session
+            self.elector = Elector(
+                self.log.connection, self.log.group_id, member_identity(self.advertised_url, self.eligible),
+                session_timeout_ms=session_ms, heartbeat_interval_ms=heartbeat_ms,
+                on_prepare=self._on_prepare, on_assignment=self._on_assignment, on_fatal=self._fail,
+            )
+            # Fenced by another writer while the group may still name this instance: elect again, so
+            # that exactly one instance ends up both elected and writing.
+            self.term.on_fenced = self.elector.request_rejoin
+            self.elector.start()
 
     def _fail(self, message: str) -> None:
         self.fatal = message
@@ -234,6 +251,9 @@ class KafkaCluster:
         if self.seat is not None:
             self.seat.stop()
         self.term.set_elected(False)
-        await asyncio.to_thread(self.elector.stop, True)
+        with self._elector_lock:
+            elector = self.elector
+        if elector is not None:
+            await asyncio.to_thread(elector.stop, True)
         await asyncio.to_thread(self.log.close)
         log.info("stopped: left group %s", self.log.group_id)

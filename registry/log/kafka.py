@@ -37,19 +37,20 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 
 from charter.registry.cluster.term import Term
 from charter.registry.log.base import DEFAULT_TIMEOUT_S, LogConfigError, LogError, LogRecord, NotPrimaryError
 from charter.registry.log.kafka_connection import KafkaConnection, KafkaSecurityError
-from charter.registry.log.kafka_writer import NOOP_KEY, TRANSACTION_TIMEOUT_MS, KafkaWriter, message_time
+from charter.registry.log.kafka_writer import TRANSACTION_TIMEOUT_MS, KafkaWriter, message_time, write_noop
 
 __all__ = ["TRANSACTION_TIMEOUT_MS", "KafkaLog", "NotPrimaryError", "TopicConfigError"]
 
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 20_000
+REPLAY_BATCH = 10_000  # the most records taken from librdkafka's queue in one call during the replay
 END_CHECK_S = 0.5  # how often the follower compares the topic's end with the offset it read
 REBUILD_RETRY_S = 2.0
 # librdkafka's verdicts that the partition no longer has the offset this reader is at
@@ -118,9 +119,9 @@ class KafkaLog:
 
     def prepare(self) -> None:
         """Reach a broker and check (or create) the topic: :class:`LogError` when no broker answers
-        (retry), :class:`~charter.registry.log.base.LogConfigError` when retrying cannot help."""
-        self.check_broker()
-        self.ensure_topic()
+        (retry), :class:`~charter.registry.log.base.LogConfigError` when retrying cannot help.
+        One admin client does both (a new client spends about 50 ms reaching the broker)."""
+        self.ensure_topic(self.check_broker())
 
     def progress(self) -> str:
         """Where the start-up replay is, for ``GET /status`` while this instance is not ready."""
@@ -134,7 +135,9 @@ class KafkaLog:
         return note
 
     def _admin(self, on_error: Callable[[KafkaError], None] | None = None) -> AdminClient:
-        conf = dict(self._common)
+        # librdkafka spaces new connections by half the backoff (the first metadata answer moves it
+        # to a new one, the broker's own address): 50 ms of a start-up by default. It still doubles.
+        conf = {**self._common, "reconnect.backoff.ms": 20}
         if on_error is not None:
             conf["error_cb"] = on_error
         try:
@@ -143,16 +146,17 @@ class KafkaLog:
             raise KafkaSecurityError(f"cannot configure the Kafka client ({exc.args[0].str()}): check "
                                      "the --kafka-ssl-* settings") from None
 
-    def check_broker(self, wait_s: float = 3.0) -> None:
+    def check_broker(self, wait_s: float = 3.0) -> AdminClient:
         """Raise LogError when no broker answers a metadata request within ``wait_s``, and
-        KafkaSecurityError at once when a broker refuses the credentials or the certificates."""
+        KafkaSecurityError at once when a broker refuses the credentials or the certificates;
+        returns the admin client that reached the broker."""
         errors: list[KafkaError] = []
         admin = self._admin(errors.append)
         deadline = time.monotonic() + wait_s
         while True:
             try:
                 admin.list_topics(timeout=0.5)
-                return
+                return admin
             except KafkaException as exc:
                 last = exc.args[0]
             admin.poll(0)  # serves error_cb
@@ -164,10 +168,10 @@ class KafkaLog:
                 detail = next((e.str() for e in reversed(errors) if e.code() != KafkaError._ALL_BROKERS_DOWN), last)
                 raise LogError(f"Kafka broker at {self.bootstrap} is not reachable: {detail}")
 
-    def ensure_topic(self) -> None:
+    def ensure_topic(self, admin: AdminClient | None = None) -> None:
         """Create the topic (1 partition, compacted) if missing; refuse one that is not like that.
         Each step waits up to ``init_timeout_s`` (``kafkastore.init.timeout.ms``, as Confluent's KafkaStore)."""
-        admin = self._admin()
+        admin = admin or self._admin()
         meta = admin.list_topics(timeout=self.init_timeout_s)
         if self.topic not in meta.topics:
             replicas = min(3, len(meta.brokers)) or 1
@@ -218,51 +222,46 @@ class KafkaLog:
             # backwards), never a silent jump to the end past records this instance did not read.
             "auto.offset.reset": "error",
         })
+        # The offsets first: they fetch the leader, without which the assignment's lookup of
+        # OFFSET_BEGINNING waits for librdkafka's 500 ms retry timer (which also runs if this fails).
+        with contextlib.suppress(KafkaException, RuntimeError):
+            consumer.get_watermark_offsets(TopicPartition(self.topic, 0), timeout=min(self.init_timeout_s, 5.0))
         consumer.assign([TopicPartition(self.topic, 0, OFFSET_BEGINNING)])
         return consumer
-
-    def _write_noop(self) -> int:
-        """Write an end marker with a plain idempotent producer; returns its offset."""
-        producer = Producer({**self._common, "acks": "all", "enable.idempotence": True, "linger.ms": 0})
-        result: list[int] = []
-        errors: list[str] = []
-
-        def done(err: KafkaError | None, msg: Message) -> None:
-            (errors.append(str(err)) if err else result.append(msg.offset()))
-
-        producer.produce(self.topic, key=NOOP_KEY, value=None, partition=0, on_delivery=done)
-        producer.flush(self.init_timeout_s)
-        if not result:
-            raise LogError(f"could not write the NOOP end marker to {self.topic}: {errors or 'timed out'}")
-        return result[0]
 
     def replay(self) -> Iterator[LogRecord]:
         """Every committed record up to and including a NOOP marker written now."""
         self._consumer = consumer = self._new_consumer()
-        end = self.replay_end = self._write_noop()
+        end = self.replay_end = write_noop(self._common, self.topic, self.init_timeout_s)
         log.info("replaying %s up to the NOOP marker at offset %d", self.topic, end)
         count, started, last_note = 0, time.monotonic(), time.monotonic()
+        every = self.progress_every
         while self.position < end:
             if self._stop.is_set():
                 raise LogError(f"{self.topic}: the reader was closed during the replay")
-            batch = _next_batch(consumer, 5000)
-            if not batch and time.monotonic() - last_note > 10:
-                log.warning("replay waiting at offset %d for offset %d (broker slow, or a transaction "
-                            "is still open)", self.position, end)
-                last_note = time.monotonic()
+            batch = _next_batch(consumer, REPLAY_BATCH)
+            if not batch:
+                if time.monotonic() - last_note > 10:
+                    log.warning("replay waiting at offset %d for offset %d (broker slow, or a transaction "
+                                "is still open)", self.position, end)
+                    last_note = time.monotonic()
+                continue
+            # Per batch: the clock, progress, and the time message_time gives records without one.
+            self.last_read_at, before, now_ms = time.monotonic(), count, int(time.time() * 1000)
             for msg in batch:
-                if msg.error():
-                    if msg.error().code() in WENT_BACKWARDS:
-                        raise LogError(f"the topic {self.topic} went backwards while it was replayed: {msg.error()}")
-                    log.warning("reading %s: %s", self.topic, msg.error())
+                err = msg.error()
+                if err is not None:
+                    if err.code() in WENT_BACKWARDS:
+                        raise LogError(f"the topic {self.topic} went backwards while it was replayed: {err}")
+                    log.warning("reading %s: %s", self.topic, err)
                     continue
-                self.position = msg.offset()
-                self.last_read_at = time.monotonic()
+                self.position = offset = msg.offset()
                 count += 1
-                if count % self.progress_every == 0:
-                    log.info("replay: %d records read, at offset %d of %d (%.1f s)",
-                             count, self.position, end, time.monotonic() - started)
-                yield LogRecord(msg.offset(), msg.key() or b"", msg.value(), message_time(msg))
+                timestamp = msg.timestamp()[1]
+                yield LogRecord(offset, msg.key() or b"", msg.value(), timestamp if timestamp > 0 else now_ms)
+            if count // every > before // every:
+                log.info("replay: %d records read, at offset %d of %d (%.1f s)",
+                         count, self.position, end, time.monotonic() - started)
 
     def follow(self, deliver: Callable[[LogRecord], None]) -> None:
         """Keep reading after the replay and hand every record to ``deliver`` (background thread)."""

@@ -18,6 +18,8 @@ writer *stale*: it restarts in the background (a new producer, whose ``init_tran
 what the old one left open) before the next write. Fenced by another writer, it stops at once
 (:meth:`Term.fenced <charter.registry.cluster.term.Term.fenced>`: the cluster asks the group to
 elect again).
+
+Also :func:`write_noop`: the end marker that every instance's start-up replay writes and reads up to.
 """
 
 from __future__ import annotations
@@ -49,6 +51,24 @@ def message_time(msg: Message) -> int:
     """The record's timestamp in ms (now, when the broker gave none)."""
     _kind, ts = msg.timestamp()
     return ts if ts > 0 else int(time.time() * 1000)
+
+
+def write_noop(common: dict[str, Any], topic: str, timeout_s: float) -> int:
+    """Write an end marker (the replay's) with a plain producer, as Confluent's KafkaStore does; returns
+    its offset. Not idempotent: that first waits about 0.5 s for a producer id, and a NOOP that a retry
+    sends twice changes nothing (the replay reads up to the offset acknowledged here)."""
+    producer = Producer({**common, "acks": "all", "enable.idempotence": False, "linger.ms": 0})
+    result: list[int] = []
+    errors: list[str] = []
+
+    def done(err: KafkaError | None, msg: Message) -> None:
+        (errors.append(str(err)) if err else result.append(msg.offset()))
+
+    producer.produce(topic, key=NOOP_KEY, value=None, partition=0, on_delivery=done)
+    producer.flush(timeout_s)
+    if not result:
+        raise LogError(f"could not write the NOOP end marker to {topic}: {errors or 'timed out'}")
+    return result[0]
 
 
 def rebuilding_error(reason: str) -> LogTimeoutError:
