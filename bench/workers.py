@@ -20,8 +20,11 @@ The load generator shares the machine's cores with the servers, so every measure
 CPU as a share of wall time x cores: wrk's own (its getrusage as a reaped child), the server's
 process tree, and everything else on the machine (busy time from /proc/stat minus those two).
 For a pool, the requests and CPU time each worker took are listed (from each worker's /metrics on
-its private port, and /proc). ``--wrk-threads`` picks wrk's threads (1 by default); a probe runs
+its private port, and /proc), and a probe of short runs shows how evenly the kernel hands wrk's
+connections to the two workers. ``--wrk-threads`` picks wrk's threads (1 by default); a probe runs
 ``GET /schemas/ids/{id}`` with 1 and 2 wrk threads against both 2-worker servers to show the choice.
+``--rounds R`` alternates R Charter runs per endpoint and worker count (the table shows the median).
+bench/pool_overhead.py measures a pool worker's request path in-process (no sockets, no scheduling).
 Results: a table on stdout, JSON in ``bench/results/workers-<time>.json`` and ``workers-latest.json``.
 """
 
@@ -158,8 +161,9 @@ def idle_cores(server: Server, seconds: float = 3.0) -> dict[str, float]:
 
 
 class Bench:
-    def __init__(self, load: Load, work: Path) -> None:
+    def __init__(self, load: Load, work: Path, rounds: int = 1) -> None:
         self.load = load
+        self.rounds = rounds
         self.work = work
         self.runs: list[Run] = []
         self.baselines: dict[tuple[str, int], list[float]] = {}
@@ -167,6 +171,7 @@ class Bench:
         self.startup: dict[str, float] = {}
         self.durability: dict[str, dict[str, int]] = {}
         self.probe: list[dict[str, Any]] = []
+        self.splits: dict[str, list[float]] = {}
         self.idle: dict[str, dict[str, float]] = {}
         self.failures: list[str] = []
 
@@ -206,7 +211,7 @@ class Bench:
                 status, body = http(f"{charters[n].url}/subjects/{last.subject}", {"schema": json.dumps(last.schema)})
                 self.check(status == 200 and body["id"] == last.schema_id, f"workers {n}: lookup answered {status}")
             for key, label, script, args, echo_file in rows:
-                for n in CONFIGS:
+                for n in [n for _ in range(self.rounds) for n in CONFIGS]:
                     self.baseline_slice(key, bases[n], n, echo_file)
                     result, usage, counts = drive(self.load, charters[n], script, args)
                     self.runs.append(Run(key, n, "charter", result, usage, counts))
@@ -219,6 +224,7 @@ class Bench:
             for n in CONFIGS:
                 self.memory[f"10k_after_reads_w{n}"] = memory(charters[n])
             self.wrk_threads_probe(charters[2], bases[2], str(len(stored)))
+            self.accept_split(charters[2], bases[2], str(len(stored)))
         finally:
             for server in servers:
                 server.stop()
@@ -238,6 +244,20 @@ class Bench:
     def base_core(self, key: str, workers: int) -> float | None:
         runs = [r for r in self.runs if r.key == key and r.workers == workers and r.target == "baseline"]
         return sum(per_core(r.result.requests_per_s, r.usage) for r in runs) / len(runs) if runs else None
+
+    def accept_split(self, charter: Server, baseline: Server, ids: str, runs: int = 8) -> None:
+        """How evenly the kernel hands wrk's connections to 2 workers: short runs, each opening its
+        32 connections afresh; the busiest worker's share of the requests (Charter, from /metrics)
+        or of the workers' CPU time (the baseline)."""
+        for name, server, script, args, path in (("charter", charter, "ids.lua", [ids], ""),
+                                                 ("baseline", baseline, None, [], "/ping")):
+            shares = []
+            for _ in range(runs):
+                _, usage, counts = drive(self.load, server, script, args, path=path, duration=1, warmup=False)
+                per = counts or {k: v for k, v in usage.per_process.items() if k.startswith("worker")}
+                shares.append(round(max(per.values()) / (sum(per.values()) or 1.0), 2))
+            self.splits[name] = shares
+            self.step(f"accept split, {name} (2 workers), busiest worker's share in {runs} runs of 1 s: {shares}")
 
     def wrk_threads_probe(self, charter: Server, baseline: Server, ids: str) -> None:
         """GET /schemas/ids/{id} (Charter) and GET /ping (baseline), 2 workers each, wrk -t1 vs -t2."""
@@ -300,6 +320,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up load before each run")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections for the reads")
     parser.add_argument("--wrk-threads", type=int, default=1, help="wrk threads for every run but the probe")
+    parser.add_argument("--rounds", type=int, default=1, help="Charter runs per endpoint and worker count "
+                        "(alternating; the table shows the median)")
     parser.add_argument("--keep", action="store_true", help="keep the data directories and server logs")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
@@ -308,7 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     work = RESULTS_DIR / f"workers-work-{stamp}"
     work.mkdir(parents=True)
-    bench = Bench(Load(args.duration, args.warmup, args.connections, args.wrk_threads), work)
+    bench = Bench(Load(args.duration, args.warmup, args.connections, args.wrk_threads), work, args.rounds)
     keep = args.keep
     try:
         bench.reads()

@@ -30,7 +30,10 @@ class Run:
 
 
 def charter_run(bench: Bench, key: str, workers: int) -> Run:
-    return next(r for r in bench.runs if r.key == key and r.workers == workers and r.target == "charter")
+    """The median Charter run (by rate) of ``key`` with ``workers``."""
+    runs = sorted((r for r in bench.runs if r.key == key and r.workers == workers and r.target == "charter"),
+                  key=lambda r: r.result.requests_per_s)
+    return runs[(len(runs) - 1) // 2]
 
 
 def num(value: float | None, spec: str) -> str:
@@ -77,6 +80,8 @@ def report(bench: Bench) -> str:
     lines.append("/core: requests per second of CPU the server's processes used (what the cores it got bought); "
                  "register: the writer's count includes the requests forwarded to it")
     lines.append("idle server, cores used: " + "; ".join(f"{k.replace('_', ' ')} {v}" for k, v in bench.idle.items()))
+    for name, shares in bench.splits.items():
+        lines.append(f"accept split, {name} with 2 workers: busiest worker's share of each 1 s run {shares}")
     if bench.probe:
         lines += ["", "wrk threads (GET, 2 workers):"]
         for p in bench.probe:
@@ -108,7 +113,8 @@ def save(bench: Bench, stamp: str) -> Path:
         "scaling_2_vs_1": {key: charter_run(bench, key, 2).result.requests_per_s
                            / charter_run(bench, key, 1).result.requests_per_s
                            for key, _ in ROWS},
-        "wrk_threads_probe": bench.probe, "memory": bench.memory, "startup_100k_s": bench.startup,
+        "wrk_threads_probe": bench.probe, "accept_split_busiest_share": bench.splits, "idle_cores": bench.idle,
+        "memory": bench.memory, "startup_100k_s": bench.startup,
         "registration_durability": bench.durability, "failures": bench.failures,
     }
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
