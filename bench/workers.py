@@ -109,7 +109,8 @@ def processes(server: Server) -> dict[int, str]:
     status = http(server.url + "/status")[1] if server.name.startswith("charter") else None
     pool = (status or {}).get("pool")
     if pool:
-        named = {m["pid"]: f"worker {m['worker']}" for m in pool["members"] if m["pid"] and m["role"] != "starting"}
+        named = {m["pid"]: f"worker {m['worker']}" + (" (writer)" if m["role"] == "writer" else "")
+                 for m in pool["members"] if m["pid"] and m["role"] != "starting"}
         return {root: "supervisor", **named}
     pids = tree_pids(root)
     if len(pids) == 1:
@@ -137,11 +138,11 @@ def worker_requests(server: Server) -> dict[str, float]:
 
 
 def drive(load: Load, server: Server, script: str | None, args: Sequence[str], *, path: str = "",
-          connections: int | None = None, duration: int | None = None,
-          warmup: bool = True) -> tuple[WrkResult, Usage, dict[str, float] | None]:
-    """One wrk run against ``server`` (after its warm-up), with the CPU its processes used and, on a
-    pool, the requests each worker served during the measured part."""
-    url = server.url + path
+          connections: int | None = None, duration: int | None = None, warmup: bool = True,
+          base: str | None = None) -> tuple[WrkResult, Usage, dict[str, float] | None]:
+    """One wrk run against ``server`` (``base``: one of its workers' private URL) after its warm-up,
+    with the CPU its processes used and, on a pool, the requests each worker served meanwhile."""
+    url = (base or server.url) + path
     if warmup and load.warmup_s:
         load.run(url, script, args, connections=connections, duration=load.warmup_s, warmup=False)
     counts = worker_requests(server)
@@ -288,6 +289,8 @@ class Bench:
                 self.step(f"register, 8 connections, --workers {n}: {result.requests_per_s:,.0f} req/s, p99 "
                           f"{result.p99_ms:.1f} ms; wrk {usage.wrk:.0%}, server {usage.server:.0%}, others "
                           f"{usage.others:.0%}; per process {usage.per_process}")
+                if n > 1:
+                    acknowledged += self.register_by_port(server)
             finally:
                 server.stop()
             log = FileLog(data_dir)
@@ -297,6 +300,22 @@ class Bench:
                 log.close()
             self.durability[f"workers_{n}"] = {"acknowledged": acknowledged, "records_in_log": in_log}
             self.check(in_log >= acknowledged, f"workers {n}: {in_log} records in the log, {acknowledged} acknowledged")
+
+    def register_by_port(self, server: Server) -> int:
+        """Registration sent to the writer's private port (nothing forwarded), then to a follower's
+        (everything forwarded): what forwarding costs. Returns the writes acknowledged."""
+        members = (http(server.url + "/status")[1] or {})["pool"]["members"]
+        acknowledged = 0
+        for role in ("writer", "follower"):
+            port = next(m["port"] for m in members if m["role"] == role)
+            result, usage, counts = drive(self.load, server, "register.lua", [role, str(REGISTER_SUBJECTS)],
+                                          connections=8, warmup=False, base=f"http://127.0.0.1:{port}")
+            acknowledged += result.requests - result.non_2xx
+            self.check(result.ok, f"register at the {role}'s port: {result}")
+            self.runs.append(Run(f"register_8_{role}", 2, "charter", result, usage, counts))
+            self.step(f"register, 8 connections, at the {role}'s private port: {result.requests_per_s:,.0f} req/s, "
+                      f"{per_core(result.requests_per_s, usage):,.0f} per server core; per process {usage.per_process}")
+        return acknowledged
 
     def big_memory(self) -> None:
         data_dir = self.work / "replay"

@@ -80,6 +80,11 @@ def report(bench: Bench) -> str:
     lines.append("/core: requests per second of CPU the server's processes used (what the cores it got bought); "
                  "register: the writer's count includes the requests forwarded to it")
     lines.append("idle server, cores used: " + "; ".join(f"{k.replace('_', ' ')} {v}" for k, v in bench.idle.items()))
+    by_port = [r for r in bench.runs if r.key.startswith("register_8_")]
+    for run in by_port:
+        lines.append(f"register, 8 conns, pool of 2, sent to the {run.key.rsplit('_', 1)[1]}'s private port: "
+                     f"{run.result.requests_per_s:,.0f} req/s, {per_core(run.result.requests_per_s, run.usage):,.0f} "
+                     f"per server core, cores used {run.usage.per_process}")
     for name, shares in bench.splits.items():
         lines.append(f"accept split, {name} with 2 workers: busiest worker's share of each 1 s run {shares}")
     if bench.probe:
