@@ -119,7 +119,7 @@ def processes(server: Server) -> dict[int, str]:
 
 
 def memory(server: Server) -> dict[str, Any]:
-    per = {role: memory_mb(pid) for pid, role in processes(server).items()}
+    per = {role.removesuffix(" (writer)"): memory_mb(pid) for pid, role in processes(server).items()}
     return {"processes": per, "rss_mb": round(sum(m["rss_mb"] for m in per.values()), 1),
             "pss_mb": round(sum(m["pss_mb"] for m in per.values()), 1)}
 
