@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import signal
 import socket
 import subprocess
@@ -155,6 +156,17 @@ def parse_wrk(output: str) -> WrkResult:
 
 
 @dataclass
+class Usage:
+    """CPU over one measured wrk run, as a share of wall time x cores (1.0: every core busy)."""
+
+    wall_s: float
+    wrk: float
+    server: float
+    others: float  # the rest of the machine: busy time from /proc/stat minus wrk and the server
+    per_process: dict[str, float]  # role -> cores it used (1.0: one core busy all the time)
+
+
+@dataclass
 class Load:
     """How wrk drives each endpoint."""
 
@@ -170,6 +182,23 @@ class Load:
             self._wrk(url, script, args, self.warmup_s, conns)
         return parse_wrk(self._wrk(url, script, args, duration or self.duration_s, conns))
 
+    def metered(self, url: str, script: str | None, args: Sequence[str], pids: dict[int, str], *,
+                connections: int | None = None, duration: int | None = None) -> tuple[WrkResult, Usage]:
+        """One run without warm-up, with the CPU of wrk, of ``pids`` (pid -> role) and of the rest
+        of the machine over it (wrk shares the cores with the server)."""
+        before = {pid: cpu_seconds(pid) for pid in pids}
+        wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk is the only child reaped meanwhile
+        busy_before, started = system_busy_seconds(), time.perf_counter()
+        result = self.run(url, script, args, connections=connections, duration=duration, warmup=False)
+        wall, busy = time.perf_counter() - started, system_busy_seconds() - busy_before
+        wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        wrk_cpu = (wrk_after.ru_utime - wrk_before.ru_utime) + (wrk_after.ru_stime - wrk_before.ru_stime)
+        used = {pid: cpu_seconds(pid) - before[pid] for pid in pids}
+        capacity, server_cpu = wall * CORES, sum(used.values())
+        return result, Usage(round(wall, 2), round(wrk_cpu / capacity, 3), round(server_cpu / capacity, 3),
+                             round(max(0.0, busy - wrk_cpu - server_cpu) / capacity, 3),
+                             {pids[pid]: round(cpu / wall, 2) for pid, cpu in used.items()})
+
     def _wrk(self, url: str, script: str | None, args: Sequence[str], seconds: int, conns: int) -> str:
         cmd = ["wrk", f"-t{self.threads}", f"-c{conns}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
         if script:
@@ -181,3 +210,56 @@ class Load:
         if done.returncode != 0:
             raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr}{done.stdout}")
         return done.stdout
+
+
+# ---- CPU and memory of process trees (from /proc) ----------------------------------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+CORES = os.cpu_count() or 1
+
+
+def _stat_fields(pid: int) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command name (index 0 is field 3, the state)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def tree_pids(root: int) -> list[int]:
+    """``root`` and every live descendant of it (found through each process's parent pid)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                children.setdefault(int(_stat_fields(int(entry.name))[1]), []).append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += children.get(pid, [])
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) ``pid`` used so far; 0 once it is gone."""
+    try:
+        fields = _stat_fields(pid)
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def system_busy_seconds() -> float:
+    """CPU time every core of the machine spent busy (not idle, not waiting for I/O) since boot."""
+    ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(ticks[:8]) - ticks[3] - ticks[4]) / CLOCK_TICKS  # user..steal, minus idle and iowait
+
+
+def memory_mb(pid: int) -> dict[str, float]:
+    """Resident (RSS) and proportional (PSS: shared pages split among their users) memory of ``pid``."""
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        text = Path(f"/proc/{pid}/status").read_text().replace("VmRSS:", "Rss:")
+    found = {k: int(v) / 1024 for k, v in re.findall(r"^(Rss|Pss):\s+(\d+) kB", text, re.M)}
+    return {"rss_mb": round(found.get("Rss", 0.0), 1), "pss_mb": round(found.get("Pss", found.get("Rss", 0.0)), 1)}

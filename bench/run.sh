@@ -21,12 +21,15 @@ fi
 #   --kafka   the Kafka backend vs the embedded log, replay and failover (bench/kafka_bench.py; starts an
 #             Apache Kafka broker, fetched first with tests/kafka/fetch.sh: Maven and Java 17)
 #   --middleware  what each middleware costs per request, in-process (bench/middleware.py)
+#   --workers  `charter serve --workers 2` vs `--workers 1`: reads, registration and memory, each against
+#             the baseline app under uvicorn with as many workers (bench/workers.py)
 #   --all     all four, one after the other
 case "${1:-}" in
   --serdes) shift; exec .venv/bin/python bench/serdes.py "$@" ;;
   --compat) shift; exec .venv/bin/python bench/compat.py "$@" ;;
   --kafka) shift; bash tests/kafka/fetch.sh; exec .venv/bin/python bench/kafka_bench.py "$@" ;;
   --middleware) shift; exec .venv/bin/python bench/middleware.py "$@" ;;
+  --workers) shift; exec .venv/bin/python bench/workers.py "$@" ;;
   --all)
     shift
     .venv/bin/python bench/run.py "$@"
