@@ -6,8 +6,9 @@ The supervisor serves nothing itself. It
    a torn tail cut off, corruption refused) and keeps the directory's lock while the pool runs, so
    no other Charter process can open it; the workers share the log file
    (:mod:`charter.registry.log.shared_file`);
-2. binds the listening socket once; every worker accepts connections from it (the kernel hands each
-   connection to one of them);
+2. holds the port: on Linux every worker listens on a socket of its own bound with ``SO_REUSEPORT``
+   and the kernel spreads connections evenly across them (:func:`listen`); elsewhere the workers
+   accept from one socket the supervisor listens on;
 3. creates the pool's board (:mod:`charter.registry.cluster.board`), an unlinked shared file the
    workers inherit;
 4. starts the workers (``python -m charter.cli.main`` with the same arguments, and
@@ -38,7 +39,7 @@ from charter.registry.settings import Settings
 
 log = logging.getLogger("charter.pool")
 
-POOL_ENV = "CHARTER_POOL_WORKER"  # index,listening fd,watch fd,board fd (set by the supervisor only)
+POOL_ENV = "CHARTER_POOL_WORKER"  # index,fd:N or port:N,watch fd,board fd (set by the supervisor only)
 AUTO_MAX = 4  # --workers 0: one per CPU core, at most this many
 BACKOFF_S = (0.5, 10.0)  # first and longest wait before restarting a worker that keeps dying
 STABLE_S = 5.0  # a worker that lived this long is restarted after the first wait again
@@ -86,11 +87,51 @@ class _Worker:
     restart_at: float = 0.0
 
 
-def listen(settings: Settings) -> socket.socket:
-    """The pool's listening socket, inheritable by the workers."""
-    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
-    sock = socket.create_server((settings.host, settings.port), family=family, backlog=2048)
-    sock.set_inheritable(True)
+SPREAD = hasattr(socket, "SO_REUSEPORT") and sys.platform.startswith("linux")
+BACKLOG = 2048
+
+
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def listen(settings: Settings) -> tuple[socket.socket, str]:
+    """The pool's socket and how a worker listens (``fd:N`` or ``port:N``, see :func:`worker_listener`).
+
+    On Linux each worker listens on a socket of its own bound with ``SO_REUSEPORT``, and the kernel
+    spreads new connections evenly across them: with one shared socket, the worker that wakes first
+    accepts a whole burst (a client opening 32 keep-alive connections at once can land them all on
+    one worker). The supervisor then holds a socket bound the same way but not listening: it gets no
+    connections and keeps the port for the pool, after a plain bind proved nobody else had it (a
+    second server started on the same port is refused, as a single server would be). Elsewhere the
+    supervisor listens on one socket the workers inherit."""
+    host, port, family = settings.host, settings.port, _family(settings.host)
+    if not SPREAD:
+        sock = socket.create_server((host, port), family=family, backlog=BACKLOG)
+        sock.set_inheritable(True)
+        return sock, f"fd:{sock.fileno()}"
+    with socket.socket(family) as probe:  # EADDRINUSE when another server has the port
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+        port = probe.getsockname()[1]  # --port 0: the one the kernel chose
+    sock = socket.socket(family)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    return sock, f"port:{port}"
+
+
+def worker_listener(host: str, how: str) -> socket.socket:
+    """The listening socket of a worker: the supervisor's (``fd:N``, inherited) or its own on the
+    pool's port (``port:N``, with ``SO_REUSEPORT``)."""
+    kind, _, number = how.partition(":")
+    if kind == "fd":
+        return socket.socket(fileno=int(number))
+    sock = socket.socket(_family(host))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, int(number)))
+    sock.listen(BACKLOG)
     return sock
 
 
@@ -120,7 +161,7 @@ class Supervisor:
                 resources.callback(owner.close)  # the data directory's lock, held while the pool runs
                 board.set_log_end(owner.hand_to_pool())
             try:
-                listener = listen(self.settings)
+                listener, how = listen(self.settings)
             except OSError as exc:
                 print(f"charter: error: cannot listen on {self.settings.host}:{self.settings.port}: {exc}",
                       file=sys.stderr)
@@ -134,8 +175,8 @@ class Supervisor:
             for sig, handler in previous.items():
                 resources.callback(signal.signal, sig, handler)
             resources.callback(self._stop_all)
-            fds = (listener.fileno(), watch_read, board.fd)
-            spec = ",".join(map(str, fds))
+            fds = (watch_read, board.fd, *((listener.fileno(),) if how.startswith("fd:") else ()))
+            spec = f"{how},{watch_read},{board.fd}"
             log.info("pool: %d workers on http%s://%s:%d (supervisor pid %d)", len(self.workers),
                      "s" if self.settings.tls_cert else "", self.settings.host, listener.getsockname()[1],
                      os.getpid())

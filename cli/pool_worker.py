@@ -1,6 +1,7 @@
 """One worker of a ``charter serve --workers N`` pool (started by :mod:`charter.cli.pool`).
 
-A worker serves the pool's listening socket, inherited from the supervisor, and a private listener
+A worker serves the pool's port (a socket of its own bound with ``SO_REUSEPORT`` on Linux, else the
+supervisor's, inherited) and a private listener
 of its own on an ephemeral port: the address the other workers (and, on Kafka, the other instances)
 forward writes to. On the embedded log it replays the shared log file before it accepts
 connections; on Kafka it is one more member of the topic's group (it replays in the background and
@@ -55,14 +56,16 @@ def _watch_supervisor(fd: int, on_gone: Callable[[], None]) -> None:
 
 def run_worker(settings: Settings, args: argparse.Namespace, spec: str,
                make_server: Callable[[Any, Settings, argparse.Namespace], Any]) -> int:
-    """Serve as the worker ``spec`` names (``index,listening fd,watch fd,board fd``)."""
+    """Serve as the worker ``spec`` names (``index,fd:N or port:N,watch fd,board fd``)."""
     from charter.registry import bootstrap
     from charter.registry.log.base import LogError
 
     gc.disable()  # as a single server does (cli/serve.py): no collection walks the state being built
-    index, listen_fd, watch_fd, board_fd = map(int, spec.split(","))
-    board = Board.attach(board_fd)
-    listener = socket.socket(fileno=listen_fd)
+    from charter.cli.pool import worker_listener
+
+    index_text, how, watch_text, board_text = spec.split(",")
+    index, watch_fd = int(index_text), int(watch_text)
+    board = Board.attach(int(board_text))
     private, url = _private_listener(settings)
     settings = dataclasses.replace(settings, advertised_url=url)
     board.take_seat(index, private.getsockname()[1])
@@ -91,6 +94,9 @@ def run_worker(settings: Settings, args: argparse.Namespace, spec: str,
     app = registry.app()
     gc.freeze()  # everything start-up built is never walked by a collection
     gc.enable()
+    # Listen only now: with SO_REUSEPORT the kernel sends a listening socket its share of new
+    # connections at once, and a worker still replaying would hold them.
+    listener = worker_listener(settings.host, how)
     server = make_server(app, settings, args)
     _watch_supervisor(watch_fd, stop)
     server.run(sockets=[listener, private])
