@@ -26,6 +26,20 @@ V1_JSON = "application/vnd.schemaregistry.v1+json"
 # ---- processes and HTTP ------------------------------------------------------------------------
 
 
+class Steps:
+    """A bench suite's progress lines and the aims it missed (``failures``, set by the suite)."""
+
+    failures: list[str]
+
+    def step(self, text: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
+
+    def check(self, ok: bool, what: str) -> None:
+        if not ok:
+            self.failures.append(what)
+            print(f"  !! {what}", flush=True)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

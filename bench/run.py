@@ -50,7 +50,7 @@ from datasets import (
     build_replay_set,
     write_lookup_file,
 )
-from harness import Load, Server, WrkResult, charter_cmd, free_port, http
+from harness import Load, Server, Steps, WrkResult, charter_cmd, free_port, http
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
@@ -97,7 +97,7 @@ class Startup:
 
 
 @dataclass
-class Suite:
+class Suite(Steps):
     load: Load
     work: Path
     rows: list[Row] = field(default_factory=list)
@@ -105,14 +105,6 @@ class Suite:
     failures: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
     startup: Startup | None = None
-
-    def step(self, text: str) -> None:
-        print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
-
-    def check(self, ok: bool, what: str) -> None:
-        if not ok:
-            self.failures.append(what)
-            print(f"  !! {what}", flush=True)
 
     def measure_reads(self) -> None:
         """The read endpoints, each bracketed by baseline runs (the baseline server idles meanwhile)."""

@@ -50,6 +50,7 @@ from harness import (
     CORES,
     Load,
     Server,
+    Steps,
     Usage,
     WrkResult,
     charter_cmd,
@@ -161,7 +162,7 @@ def idle_cores(server: Server, seconds: float = 3.0) -> dict[str, float]:
     return {roles[pid]: round((cpu_seconds(pid) - cpu) / seconds, 3) for pid, cpu in before.items()}
 
 
-class Bench:
+class Bench(Steps):
     def __init__(self, load: Load, work: Path, rounds: int = 1) -> None:
         self.load = load
         self.rounds = rounds
@@ -175,14 +176,6 @@ class Bench:
         self.splits: dict[str, list[float]] = {}
         self.idle: dict[str, dict[str, float]] = {}
         self.failures: list[str] = []
-
-    def step(self, text: str) -> None:
-        print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
-
-    def check(self, ok: bool, what: str) -> None:
-        if not ok:
-            self.failures.append(what)
-            print(f"  !! {what}", flush=True)
 
     def reads(self) -> None:
         first = self.work / "read-1"
