@@ -37,6 +37,19 @@ def body(error: RegistryError) -> bytes:
     return orjson.dumps({"error_code": error.error_code, "message": error.message})
 
 
+def read_body(status: int, content: bytes) -> RegistryError:
+    """The registry error an error answer carries (what :func:`body` writes), e.g. a writer's answer
+    to a forwarded request; a body that is not one names the HTTP status instead."""
+    try:
+        found = orjson.loads(content) if content else None
+    except orjson.JSONDecodeError:
+        found = None
+    if isinstance(found, dict) and isinstance(found.get("error_code"), int) and isinstance(found.get("message"), str):
+        return RegistryError(found["error_code"], found["message"])
+    return RegistryError(status if status >= 400 else 50001,
+                         f"the writer answered HTTP {status} without a registry error body")
+
+
 def render(request: Request, error: RegistryError, status: int | None = None) -> Response:
     """The error as a response, for the app's exception handlers."""
     return Response(body(error), status or status_of(error), media_type=media_of(request.scope))

@@ -15,6 +15,7 @@ from urllib.parse import quote
 from starlette.requests import Request
 
 from charter.registry import errors
+from charter.registry.api.errors import read_body
 from charter.registry.api.forward import FORWARDED_HEADER, OFFSET_HEADER, PRIMARY_WAIT_S
 from charter.registry.api.http import V1_JSON
 from charter.registry.store.state import RegistryState, SubjectVersion
@@ -44,15 +45,9 @@ async def register_on_primary(request: Request, cluster: Any, state: RegistrySta
         response = await _client.post(url, json={k: v for k, v in body.items() if v is not None}, headers=headers)
     except httpx.HTTPError as exc:
         raise errors.forwarding_failed(f" to the writer at {primary}: {type(exc).__name__}: {exc}") from None
-    try:
-        answer = response.json() if response.content else None
-    except ValueError:  # not JSON: a proxy's or a crashed worker's page
-        answer = None
-    if not isinstance(answer, dict):
-        answer = {"message": f"the writer answered HTTP {response.status_code} without a registry error body"}
     if response.status_code != 200:
-        raise errors.RegistryError(int(answer.get("error_code", response.status_code)),
-                                   str(answer.get("message", response.text)))
+        raise read_body(response.status_code, response.content)
+    answer = response.json()
     offset = response.headers.get(OFFSET_HEADER.decode())
     await cluster.read_barrier(int(offset) if offset and offset.lstrip("-").isdigit() else -1)
     registered = state.version(subject, int(answer["version"]))

@@ -57,3 +57,13 @@ def test_the_guid_refusal_is_built_once() -> None:
     for module in ("api/schemas.py", "ui/routes.py"):
         text = (ROOT / "registry" / module).read_text()
         assert "reads.schema_by_guid(" in text and "guid_not_found" not in text, module
+
+
+def test_an_error_body_reads_back_as_the_error_it_carries() -> None:
+    from charter.registry.api.errors import body, read_body
+
+    error = errors.invalid_schema("bad")
+    again = read_body(status_of(error), body(error))
+    assert (again.error_code, again.message) == (error.error_code, error.message)
+    garbled = read_body(502, b"<html>Bad Gateway</html>")
+    assert garbled.error_code == 502 and "502" in garbled.message
