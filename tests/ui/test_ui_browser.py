@@ -117,13 +117,25 @@ def test_diff(browser, registry: RegistryProcess, seeded: str, shots: Path) -> N
 
 def _submit(browser, selector: str) -> None:  # type: ignore[no-untyped-def]
     """Click a submit button and wait until the next page has replaced this one."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     old = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.CSS_SELECTOR, selector).click()
-    WebDriverWait(browser, 15).until(expected_conditions.staleness_of(old))
+
+    def replaced(driver) -> bool:  # type: ignore[no-untyped-def]
+        # staleness_of only knows StaleElementReferenceException; Chrome may instead answer that the
+        # node "does not belong to the document" when the page is swapped mid-check: replaced too.
+        try:
+            return bool(expected_conditions.staleness_of(old)(driver))
+        except WebDriverException as exc:
+            if "does not belong to the document" in str(exc):
+                return True
+            raise
+
+    WebDriverWait(browser, 15).until(replaced)
 
 
 def _check(browser, url: str, subject: str, schema: str) -> None:  # type: ignore[no-untyped-def]
