@@ -24,17 +24,17 @@ _client: Any = None
 
 
 async def register_on_primary(request: Request, cluster: Any, state: RegistryState, subject: str,
-                              body: dict[str, Any]) -> tuple[SubjectVersion, bool]:
+                              body: dict[str, Any], stored_under: str) -> tuple[SubjectVersion, bool]:
     """Register ``body`` under ``subject`` on the writer; the version (from this worker's state) and
-    whether it is new (``cluster``: the app's ClusterView). The writer's refusal is raised as the
-    same registry error."""
+    whether it is new (``cluster``: the app's ClusterView; ``stored_under``: the subject an alias
+    stands for, where the version lands). The writer's refusal is raised as the same registry error."""
     import httpx  # only a pooled worker's console needs it
 
     global _client
     primary = await cluster.wait_for_primary(PRIMARY_WAIT_S)
     if primary is None:
         raise errors.unknown_leader("no worker or instance writes right now; retry shortly")
-    known = {sv.version for sv in state.versions(subject, include_deleted=True)}
+    known = {sv.version for sv in state.versions(stored_under, include_deleted=True)}
     headers = {"Content-Type": V1_JSON, FORWARDED_HEADER.decode(): "1"}
     if "authorization" in request.headers:
         headers["Authorization"] = request.headers["authorization"]
@@ -50,7 +50,7 @@ async def register_on_primary(request: Request, cluster: Any, state: RegistrySta
     answer = response.json()
     offset = response.headers.get(OFFSET_HEADER.decode())
     await cluster.read_barrier(int(offset) if offset and offset.lstrip("-").isdigit() else -1)
-    registered = state.version(subject, int(answer["version"]))
+    registered = state.version(stored_under, int(answer["version"]))
     if registered is None:
         raise errors.operation_timed_out(f"{subject} version {answer['version']} was registered (id {answer['id']}) "
                                          "but is not readable here yet; reload the page")

@@ -266,7 +266,8 @@ async def check_submit(request: Request) -> Response:
             if not cluster.writes_here() and cluster.pooled:  # a worker of a pool: the writer registers it
                 from charter.registry.ui.forwarded import register_on_primary  # httpx: pooled workers only
 
-                sv, created = await register_on_primary(request, cluster, svc.state, subject, body)
+                sv, created = await register_on_primary(request, cluster, svc.state, subject, body,
+                                                        svc.reads.resolve_subject(subject))
                 outcome.update(registered=sv, created=created)
                 return page("check.html", status, form=form, types=supported_types(), outcome=outcome)
             if not cluster.writes_here():
