@@ -130,16 +130,18 @@ def scan(data: mmap.mmap | bytes, end: int, start: int = len(MAGIC)) -> Iterator
         view.release()
 
 
-def check(path: Path, data: mmap.mmap | bytes, end: int) -> tuple[array[int], int]:
-    """Check a log's frames up to ``end``: where each frame that verifies starts (for :func:`records`)
-    and where they end; bytes after that are a torn tail. Raises :class:`CorruptLogError` when intact
-    records follow damage (``path`` names the log in the message)."""
-    starts, good_end = verified_starts(data, end)
+def check(path: Path, data: mmap.mmap | bytes, end: int, start: int = len(MAGIC),
+          first: int = 0) -> tuple[array[int], int]:
+    """Check a log's frames from ``start`` (record offset ``first``) up to ``end``: where each frame
+    that verifies starts (for :func:`records`) and where they end; bytes after that are a torn tail.
+    Raises :class:`CorruptLogError` when intact records follow damage (``path`` names the log in the
+    message)."""
+    starts, good_end = verified_starts(data, end, start)
     if good_end < end:
         with closing(scan(data, end, good_end)) as items:
             damage = next(items)  # the bytes at good_end do not verify: scan starts with them
             if isinstance(damage, Damage) and damage.stop < end:
-                raise corruption_error(path, damage, len(starts), items)
+                raise corruption_error(path, damage, first + len(starts), items)
     return starts, good_end
 
 

@@ -38,10 +38,8 @@ from charter.registry.log.framing import (
     LOG_FILE,
     MAGIC,
     CorruptLogError,
-    Damage,
-    corruption_error,
+    check,
     records,
-    scan,
     verified_starts,
 )
 
@@ -87,13 +85,18 @@ class SharedFileLog:
 
     # ---- reading ----------------------------------------------------------------------------
 
-    def _frames_after(self, end: int) -> Iterator[LogRecord]:
-        """Every verifying frame from the read position up to ``end`` (in order), advancing it."""
+    def _frames_after(self, end: int, *, whole: bool = False) -> Iterator[LogRecord]:
+        """Every verifying frame from the read position up to ``end`` (in order), advancing it.
+        With ``whole`` the bytes after them must be a torn tail (:func:`~charter.registry.log.framing.check`:
+        :class:`CorruptLogError` when intact records follow damage)."""
         if end <= self._read_pos:
             return
         with mmap.mmap(self._fd, end, access=mmap.ACCESS_READ) as data:
-            starts, good_end = verified_starts(data, end, self._read_pos)
             first = self._next_offset
+            if whole:
+                starts, good_end = check(self.path, data, end, self._read_pos, first)
+            else:
+                starts, good_end = verified_starts(data, end, self._read_pos)
             self._read_pos, self._next_offset = good_end, first + len(starts)
             yield from records(data, starts, first)
 
@@ -128,10 +131,10 @@ class SharedFileLog:
         finally:
             self._read_lock.release()
 
-    def _deliver_upto(self, end: int) -> None:
+    def _deliver_upto(self, end: int, *, whole: bool = False) -> None:
         deliver = self._deliver
         assert deliver is not None, "follow() comes before reading on"
-        for record in self._frames_after(end):
+        for record in self._frames_after(end, whole=whole):
             deliver(record)
 
     # ---- the writer's role ------------------------------------------------------------------
@@ -184,14 +187,8 @@ class SharedFileLog:
         that wrote them is gone; they are this writer's now), cut off a torn tail, publish the
         durable end, become the writer."""
         size = os.fstat(self._fd).st_size
-        self._deliver_upto(size)
+        self._deliver_upto(size, whole=True)
         if size > self._read_pos:
-            with mmap.mmap(self._fd, size, access=mmap.ACCESS_READ) as data, \
-                    contextlib.closing(scan(data, size, start=self._read_pos)) as items:
-                for item in items:
-                    if isinstance(item, Damage) and item.stop < size:
-                        raise corruption_error(self.path, item, self._next_offset, items)
-                    break
             log.warning("log %s: dropping a torn tail of %d bytes at byte %d (the previous writer died in the "
                         "middle of an append it had not acknowledged)", self.path, size - self._read_pos,
                         self._read_pos)

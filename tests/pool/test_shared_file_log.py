@@ -85,3 +85,21 @@ def test_a_takeover_adopts_complete_frames_cuts_a_torn_tail_and_publishes_the_en
     assert [r.offset for r in got] == [2]  # the complete frame is adopted
     assert end.end == path.stat().st_size == 8 + 3 * len(frame)  # the torn half is gone, the end published
     worker.close()
+
+
+def test_a_takeover_refuses_damage_followed_by_intact_records(tmp_path: Path) -> None:
+    path, end = pool_log(tmp_path, 1)
+    frame = encode_frame(KEY, b"{}", 1)
+    with open(path, "ab") as file:  # garbage, then a whole frame: corruption, not a torn tail
+        file.write(b"\x00" * 9 + frame)
+    worker = SharedFileLog(tmp_path, end)
+    list(worker.replay())
+    worker.follow(lambda record: None)
+    broken: list[tuple[str, bool]] = []
+    worker.start(lambda message, corrupt: broken.append((message, corrupt)))
+    deadline = time.monotonic() + 10
+    while not broken and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert broken and broken[0][1] and "charter repair" in broken[0][0]
+    assert not worker.writer and path.stat().st_size == end.end + 9 + len(frame)  # nothing truncated
+    worker.close()
