@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from support.process import V1
-from support.proof import Acks, check_invariants, schema
+from support.proof import Acks, check_invariants
 
 CLIENTS = 12  # concurrent registering clients in the SIGKILL proof
 
@@ -50,25 +50,16 @@ def alive(pid: int) -> bool:
         return False
 
 
-def _register_until(stop: threading.Event, first: int, url: str, acks: Acks) -> None:
-    """Register distinct schemas (first, first + CLIENTS, ...), each retried until acknowledged."""
+def _register_until(stop: threading.Event, first: int, url: str, acks: Acks, retry_s: float) -> None:
+    """Register distinct schemas (first, first + CLIENTS, ...), each retried until acknowledged
+    (for at most ``retry_s``: a pool that never comes back fails the proof, it does not hang it)."""
     with httpx.Client(headers={"Content-Type": V1}, timeout=10) as client:
         i = first
         while not stop.is_set():
-            subject = f"pool-{i % 50}"
-            while True:
-                with acks.lock:
-                    acks.tried += 1
-                try:
-                    r = client.post(f"{url}/subjects/{subject}/versions", json={"schema": schema(i)})
-                except httpx.HTTPError:
-                    r = None
-                if r is not None and r.status_code == 200:
-                    with acks.lock:
-                        acks.items.append((subject, i, r.json()["id"], acks.crashed))
-                    break
-                with acks.lock:
-                    acks.failed += 1
+            deadline = time.monotonic() + retry_s
+            while not acks.attempt(client, url, f"pool-{i % 50}", i):
+                if time.monotonic() > deadline:
+                    return
                 time.sleep(0.05)
             i += CLIENTS
 
@@ -82,7 +73,8 @@ def kill_under_load(url: str, workers: int, kills: int, rng: random.Random,
     must be 0; ids are checked unique by :func:`check_invariants`)."""
     wait_healthy(url, workers, timeout)
     acks, stop = Acks(), threading.Event()
-    threads = [threading.Thread(target=_register_until, args=(stop, c, url, acks)) for c in range(CLIENTS)]
+    threads = [threading.Thread(target=_register_until, args=(stop, c, url, acks, 2 * timeout), daemon=True)
+               for c in range(CLIENTS)]
     for t in threads:
         t.start()
     killed: list[str] = []

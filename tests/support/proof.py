@@ -42,6 +42,22 @@ class Acks:
     def __len__(self) -> int:
         return len(self.items)
 
+    def attempt(self, client: httpx.Client, url: str, subject: str, i: int) -> bool:
+        """Register schema ``i`` under ``subject`` at ``url`` once; recorded as acknowledged or failed."""
+        with self.lock:
+            self.tried += 1
+            after = self.crashed
+        try:
+            r = client.post(f"{url}/subjects/{subject}/versions", json={"schema": schema(i)})
+        except httpx.HTTPError:
+            r = None
+        with self.lock:
+            if r is not None and r.status_code == 200:
+                self.items.append((subject, i, r.json()["id"], after))
+                return True
+            self.failed += 1
+        return False
+
 
 def _worker(w: int, todo: list[int], urls: Callable[[], list[str]], acks: Acks, retry_s: float) -> None:
     with httpx.Client(headers={"Content-Type": V1}, timeout=10) as client:
@@ -50,22 +66,10 @@ def _worker(w: int, todo: list[int], urls: Callable[[], list[str]], acks: Acks, 
             deadline = time.monotonic() + retry_s
             attempt = 0
             while time.monotonic() < deadline:  # retry until acknowledged (the server may be down)
-                with acks.lock:
-                    acks.tried += 1
-                    after = acks.crashed
                 targets = urls()
-                url = targets[(n + attempt) % len(targets)]
-                attempt += 1
-                try:
-                    r = client.post(f"{url}/subjects/{subject_of(i)}/versions", json={"schema": schema(i)})
-                except httpx.HTTPError:
-                    r = None
-                if r is not None and r.status_code == 200:
-                    with acks.lock:
-                        acks.items.append((subject_of(i), i, r.json()["id"], after))
+                if acks.attempt(client, targets[(n + attempt) % len(targets)], subject_of(i), i):
                     break
-                with acks.lock:
-                    acks.failed += 1
+                attempt += 1
                 time.sleep(0.1)
 
 
