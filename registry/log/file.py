@@ -34,8 +34,10 @@ from charter.registry.log.framing import (
     LOG_FILE,
     MAGIC,
     CorruptLogError,
+    Prefix,
     check,
     encode_frame,
+    prefix_of,
     records,
     verified_starts,
 )
@@ -223,6 +225,7 @@ class FileLog:
         size = os.fstat(fd).st_size
         self._good_end = len(MAGIC)
         self._next_offset = 0
+        self._replay_from = 0  # the first offset replay reads (after a snapshot's prefix)
         self._starts: array[int] | None = None
         if size == 0:
             os.write(fd, MAGIC)
@@ -244,13 +247,35 @@ class FileLog:
             os.fsync(fd)
 
     def replay(self) -> Iterator[LogRecord]:
-        """Stream the records checked at open, one at a time (nothing is held in a list)."""
-        end = self._good_end
+        """Stream the records checked at open, one at a time (nothing is held in a list), from
+        the first one after the prefix :meth:`resume_after` accepted."""
+        end, first = self._good_end, self._replay_from
         starts, self._starts = self._starts, None  # read once: a second replay checks the frames again
         if end <= len(MAGIC):
             return
         with mmap.mmap(self._fd, end, access=mmap.ACCESS_READ) as data:
-            yield from records(data, starts if starts is not None else verified_starts(data, end)[0])
+            starts = starts if starts is not None else verified_starts(data, end)[0]
+            yield from records(data, starts[first:] if first else starts, first)
+
+    def resume_after(self, prefix: Prefix) -> bool:
+        """Before :meth:`replay`: whether the log begins with exactly ``prefix`` (a state snapshot
+        holds those records); if so, replay starts after it."""
+        starts = self._starts
+        if starts is None or prefix.records > len(starts):
+            return False
+        boundary = starts[prefix.records] if prefix.records < len(starts) else self._good_end
+        if boundary != prefix.end or prefix_of(self._fd, prefix.records, prefix.end) != prefix:
+            return False
+        self._replay_from = prefix.records
+        return True
+
+    def prefix(self) -> Prefix | None:
+        """Every record this process delivered (all of them: it is the only writer) and the
+        bytes holding them; None once closed."""
+        with self._write_lock:
+            if self._fd < 0:
+                return None
+            return prefix_of(self._fd, self._next_offset, os.fstat(self._fd).st_size)
 
     def follow(self, deliver: Callable[[LogRecord], None]) -> None:
         """Deliver every later append; this process is the only writer, so they are its own."""

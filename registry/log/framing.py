@@ -156,6 +156,23 @@ def records(data: mmap.mmap | bytes, starts: array[int], first: int = 0) -> Iter
         yield LogRecord(offset, data[key_start:value_start], value, ts)
 
 
+class Prefix(NamedTuple):
+    """The first ``records`` records of a log file, which end at byte ``end``; ``crc`` is the CRC-32
+    of bytes [0, end), the header included. A state snapshot names the prefix it was built from, and
+    is used only on a log that still begins with exactly those bytes."""
+
+    records: int
+    end: int
+    crc: int
+
+
+def prefix_of(fd: int, records: int, end: int) -> Prefix:
+    """The :class:`Prefix` of the log open at ``fd`` whose first ``records`` records end at ``end``
+    (one CRC over the bytes: 45 ms for 100 MB)."""
+    with mmap.mmap(fd, end, access=mmap.ACCESS_READ) as data:
+        return Prefix(records, end, zlib.crc32(data))
+
+
 def corruption_error(path: Path, first: Damage, before: int, rest: Iterator[Frame | Damage]) -> CorruptLogError:
     """The refusal for ``first``, damage found after ``before`` good records with ``rest`` (the
     remainder of :func:`scan`) still holding intact records: it names the offset and the way out."""

@@ -38,7 +38,9 @@ from charter.registry.log.framing import (
     LOG_FILE,
     MAGIC,
     CorruptLogError,
+    Prefix,
     check,
+    prefix_of,
     records,
     verified_starts,
 )
@@ -64,7 +66,8 @@ class SharedFileLog:
                  timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
         self.timeout_s = timeout_s
         self.durable = durable
-        self.path = Path(data_dir) / LOG_FILE
+        self.data_dir = Path(data_dir)
+        self.path = self.data_dir / LOG_FILE
         try:
             self._fd = os.open(self.path, os.O_RDWR | os.O_APPEND)
         except FileNotFoundError:
@@ -113,6 +116,25 @@ class SharedFileLog:
         """The durable records present now, then :meth:`follow` takes over from where this stopped."""
         with self._read_lock:
             yield from self._frames_after(self._readable_end())
+
+    def resume_after(self, prefix: Prefix) -> bool:
+        """Before :meth:`replay`: whether the durable log begins with exactly ``prefix`` (a state
+        snapshot holds those records); if so, reading goes on after it."""
+        with self._read_lock:
+            if self._next_offset or prefix.end > self._readable_end():
+                return False
+            if prefix_of(self._fd, prefix.records, prefix.end) != prefix:
+                return False
+            self._read_pos, self._next_offset = prefix.end, prefix.records
+            return True
+
+    def prefix(self) -> Prefix | None:
+        """The records this worker delivered and the bytes holding them, when it is the pool's
+        writer (the one worker that saves the state at a clean stop); else None."""
+        with self._read_lock:
+            if not self.writer or self._fd < 0:
+                return None
+            return prefix_of(self._fd, self._next_offset, self._read_pos)
 
     def follow(self, deliver: Callable[[LogRecord], None]) -> None:
         self._deliver = deliver

@@ -20,7 +20,7 @@ from charter.registry.store.identity import guid_text, md5_of
 from charter.registry.store.records import schema_value
 from charter.registry.store.texts import TEXTS, Stored, size_of, stash, text_of
 
-__all__ = ["IdTable", "Reference", "SchemaContent", "SubjectVersion", "Versions"]
+__all__ = ["ContentParts", "IdTable", "Reference", "SchemaContent", "SubjectVersion", "Versions", "content_from_parts"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +103,11 @@ class SchemaContent:
         """Confluent's content hash (:mod:`.digest`): the record's own, else the computed one."""
         return self.foreign_md5 or md5_of(self.fingerprint)
 
+    def parts(self) -> ContentParts:
+        """Every slot, as :func:`content_from_parts` takes them back (a state snapshot saves these)."""
+        return (self.id, self.schema_type, self._text, self.references, self._extras, self.fingerprint,
+                self.users, self.context)
+
     @property
     def key(self) -> tuple[str, int]:
         """The schema's identity across contexts: ``(context, id)``."""
@@ -112,6 +117,18 @@ class SchemaContent:
     def guid(self) -> str:
         """The schema's GUID, as Confluent derives it: its MD5 read as a UUID."""
         return guid_text(self.md5)
+
+
+# id, schema type, stored text (a str or a handle), references, extras, fingerprint, users, context
+ContentParts = tuple[int, str, Stored, tuple[Reference, ...], Any, bytes, int, str]
+
+
+def content_from_parts(*parts: Any) -> SchemaContent:
+    """The content :meth:`SchemaContent.parts` describes, built without storing its text again."""
+    content = object.__new__(SchemaContent)
+    (content.id, content.schema_type, content._text, content.references, content._extras, content.fingerprint,
+     content.users, content.context) = parts
+    return content
 
 
 @dataclass(slots=True, eq=False)
@@ -145,6 +162,14 @@ class Versions(Mapping[int, SubjectVersion]):
 
     def __init__(self) -> None:
         self._items: SubjectVersion | list[SubjectVersion] | None = None
+
+    @classmethod
+    def of(cls, ascending: list[SubjectVersion]) -> Versions:
+        """The versions ``ascending`` (distinct numbers, in ascending order), kept as they are."""
+        versions = cls()
+        if ascending:
+            versions._items = ascending if len(ascending) > 1 else ascending[0]
+        return versions
 
     def values(self) -> list[SubjectVersion] | tuple[SubjectVersion, ...]:  # type: ignore[override]
         items = self._items

@@ -47,6 +47,7 @@ from typing import Any
 
 from charter.registry import errors
 from charter.registry.log.base import LogError, LogRecord, LogTimeoutError, NotPrimaryError, SchemaLog
+from charter.registry.store import snapshot
 from charter.registry.store.records import RecordFormatError, RecordKey, decode_key, decode_value, encode_value
 from charter.registry.store.state import RegistryState
 
@@ -155,14 +156,21 @@ class StateWriter:
         self.on_written: Callable[[int], None] | None = None
 
     def replay(self) -> int:
-        """Rebuild the state from the log, then follow it; returns the number of records replayed."""
-        count, state = 0, self.state
+        """Rebuild the state from the log (from its snapshot, :mod:`.snapshot`, and the records after
+        it), then follow it; returns the number of records the state holds."""
+        state = self.state
         with collector_paused():
+            count = snapshot.restore(self.log, state)
             for record in self.log.replay():
                 count += 1
                 apply_record(state, record)
         self.log.follow(self._receive)
         return count
+
+    def checkpoint(self) -> None:
+        """At a clean stop: apply what the log delivered, then save the state's snapshot."""
+        self._drain()
+        snapshot.save(self.log, self.state)
 
     def start_following(self, loop: asyncio.AbstractEventLoop) -> None:
         """Apply the records the log delivers on ``loop`` as they come (thread-safe). Without it,

@@ -19,7 +19,9 @@ The file lives in ``CHARTER_TEXTS_DIR`` when that is set, else in the system's t
 (its bytes are not reused), and a state rebuilt from the log writes its texts again, until the
 process exits and the kernel frees the unlinked file. Each process has its own file (the workers of
 ``charter serve --workers`` are processes of their own); one forked after texts were written keeps
-reading the file it inherited and writes its own texts to a new one.
+reading the file it inherited and writes its own texts to a new one. A state loaded from a
+snapshot (:mod:`.snapshot`) keeps reading its texts from the snapshot's file, which the store
+adopts (:meth:`TextStore.adopt`).
 """
 
 from __future__ import annotations
@@ -79,7 +81,7 @@ class TextStore:
                     self._fail(exc)
                     return text
             position = self._end
-            handle = (self._writable << FILE_SHIFT) | (position << LENGTH_BITS) | size
+            handle = pack(self._writable, position, size)
             pending = self._pending
             pending += data
             self._end = position + size
@@ -103,14 +105,7 @@ class TextStore:
                 if number == self._writable and position + length > self._flushed:
                     start = position - self._flushed
                     return bytes(self._pending[start:start + length])
-        fd = self._fds[number]
-        data = os.pread(fd, length, position)
-        while len(data) < length:  # pread may return less (a signal); read the rest
-            more = os.pread(fd, length - len(data), position + len(data))
-            if not more:
-                raise OSError(f"the schema text file ended at {position + len(data)}, inside a text")
-            data += more
-        return data
+        return read_exactly(self._fds[number], length, position)
 
     def same(self, stored: Stored, text: str) -> bool:
         """Whether ``stored`` holds exactly ``text`` (without decoding it)."""
@@ -118,6 +113,14 @@ class TextStore:
             return stored == text
         data = text.encode("utf-8", "surrogatepass")
         return len(data) == stored & LENGTH_MASK and self.read_bytes(stored) == data  # read only if it may be
+
+    def adopt(self, fd: int) -> int:
+        """Read texts from ``fd`` too: a file written elsewhere (a state snapshot's, which holds
+        texts at the positions its handles name) that this store now keeps open; returns its
+        number, for :func:`renumber`."""
+        with self._lock:
+            self._fds.append(fd)
+            return len(self._fds) - 1
 
     def bytes_written(self) -> int:
         """How many bytes of text were appended to the files (by a forked child's parent too)."""
@@ -167,6 +170,28 @@ class TextStore:
         """In a forked child: the next text goes to a file of the child's own."""
         self._lock = threading.Lock()  # the parent's may have been held by another thread at the fork
         self._forked = True
+
+
+def read_exactly(fd: int, length: int, position: int) -> bytes:
+    """``length`` bytes at ``position`` of ``fd`` (pread may return less: a signal); OSError if the
+    file ends first."""
+    data = os.pread(fd, length, position)
+    while len(data) < length:
+        more = os.pread(fd, length - len(data), position + len(data))
+        if not more:
+            raise OSError(f"the file ends at byte {position + len(data)}, inside what was to be read")
+        data += more
+    return data
+
+
+def pack(number: int, position: int, size: int) -> int:
+    """The handle of ``size`` bytes at ``position`` in file ``number`` of a store."""
+    return (number << FILE_SHIFT) | (position << LENGTH_BITS) | size
+
+
+def renumber(handle: int, number: int) -> int:
+    """``handle`` pointing into file ``number`` instead (the same position and length)."""
+    return (handle & ((1 << FILE_SHIFT) - 1)) | (number << FILE_SHIFT)
 
 
 TEXTS = TextStore()  # the process's store, shared by every state it builds (rebuilds included)
