@@ -9,12 +9,17 @@ traffic goes to 127.0.0.1; every server is a child process on a free port, stopp
    against the trivial baseline app (``bench/baseline_app.py``) served by uvicorn with 1 and with 2
    workers (like for like), in slices right before and after each Charter run. The ratios: Charter's
    2-worker rate over its 1-worker rate (aim >= 1.8 for reads), the same for the baseline, and
-   each rate over its baseline.
+   each rate over its baseline. A fourth row sends ``GET /schemas/ids/{id}`` 16 at a time on each
+   connection (HTTP/1.1 pipelining, ``lua/pipelined.lua``; the baseline's ``/ping`` likewise): wrk
+   then writes and reads once per 16 requests, so less of the two cores goes to the load generator
+   and more of the ratio is the server's own scaling.
 2. Registration of distinct new schemas with 8 connections (``lua/register.lua``), on an empty
    log, ``--workers 2`` (followers forward to the writer) vs ``--workers 1``; afterwards the log
    must hold every acknowledged write.
 3. Memory of every process (RSS and PSS) with 10,000 schemas (idle, and after the read runs) and
-   with 100,000 (the replay set, just started), for ``--workers 1`` and ``2`` (the supervisor too).
+   with 100,000 (the replay set, just started), for ``--workers 1`` and ``2`` (the supervisor too),
+   and the time until every worker serves: each started once replaying the whole log and once from
+   the state snapshot the first start's clean stop wrote (``_snapshot``).
 
 The load generator shares the machine's cores with the servers, so every measured run also reports
 CPU as a share of wall time x cores: wrk's own (its getrusage as a reaped child), the server's
@@ -45,6 +50,7 @@ from typing import Any
 from workers_report import CONFIGS, Run, per_core, report, save
 
 from charter.registry.log.file import FileLog
+from charter.registry.store.snapshot import SNAPSHOT_FILE
 from datasets import LOOKUP_HOT, READ_SUBJECTS, REGISTER_SUBJECTS, build_read_set, build_replay_set, write_lookup_file
 from harness import (
     CORES,
@@ -62,6 +68,7 @@ from harness import (
 )
 
 BENCH_DIR = Path(__file__).resolve().parent
+PIPELINE = 16  # requests in flight per connection in the pipelined row (wrk's share of the cores shrinks)
 RESULTS_DIR = BENCH_DIR / "results"
 
 _REQUESTS = re.compile(r'^charter_http_requests_total\{method="(\w+)",route="([^"]*)",status="\d+"\} (\S+)$', re.M)
@@ -190,6 +197,8 @@ class Bench(Steps):
             ("ids", "GET /schemas/ids/{id}", "ids.lua", [str(len(stored))], None),
             ("latest", "GET /subjects/{s}/versions/latest", "latest.lua", [str(READ_SUBJECTS)], None),
             ("lookup", "POST /subjects/{s} lookup", "lookup.lua", [str(lookup)], echo),
+            ("ids_pipelined", f"GET /schemas/ids/{{id}}, {PIPELINE} pipelined", "pipelined.lua",
+             [str(PIPELINE), str(len(stored))], None),
         ]
         servers: list[Server] = []
         try:
@@ -226,6 +235,8 @@ class Bench(Steps):
     def baseline_slice(self, key: str, server: Server, workers: int, echo_file: Path | None) -> None:
         duration = max(2, self.load.duration_s // 2)
         script, args, path = ("lookup.lua", [str(echo_file)], "") if echo_file else (None, [], "/ping")
+        if key.endswith("_pipelined"):
+            script, args = "pipelined.lua", [str(PIPELINE)]
         result, usage, _ = drive(self.load, server, script, args, path=path, duration=duration, warmup=False)
         self.check(result.ok, f"baseline {key} workers {workers}: {result}")
         self.runs.append(Run(key, workers, "baseline", result, usage))
@@ -311,19 +322,26 @@ class Bench(Steps):
         return acknowledged
 
     def big_memory(self) -> None:
+        """Start-up and memory with 100,000 records, each pool size started twice: replaying the whole
+        log (no state snapshot), then from the snapshot the first start's clean stop wrote."""
         data_dir = self.work / "replay"
         count = build_replay_set(data_dir)
         self.step(f"wrote {count:,} SCHEMA records")
         for n in CONFIGS:
-            started = time.perf_counter()
-            server = start_charter(self.work, data_dir, n, f"charter-replay-{n}")
-            try:
-                self.startup[f"workers_{n}"] = round(time.perf_counter() - started, 2)
-                self.memory[f"100k_w{n}"] = memory(server)
-                self.step(f"100,000 records, --workers {n}: every worker up in {self.startup[f'workers_{n}']:.1f} s; "
-                          f"RSS {self.memory[f'100k_w{n}']['rss_mb']:.0f} MB in all")
-            finally:
-                server.stop()
+            for how in ("replay", "snapshot"):
+                if how == "replay":
+                    (data_dir / SNAPSHOT_FILE).unlink(missing_ok=True)
+                key = f"w{n}" + ("_snapshot" if how == "snapshot" else "")
+                started = time.perf_counter()
+                server = start_charter(self.work, data_dir, n, f"charter-replay-{n}-{how}")
+                try:
+                    self.startup[key] = round(time.perf_counter() - started, 2)
+                    self.memory[f"100k_{key}"] = memory(server)
+                    self.step(f"100,000 records, --workers {n}, {how}: every worker up in {self.startup[key]:.1f} s; "
+                              f"RSS {self.memory[f'100k_{key}']['rss_mb']:.0f} MB in all")
+                finally:
+                    server.stop()
+                self.check(how == "snapshot" or (data_dir / SNAPSHOT_FILE).exists(), "a clean stop wrote no snapshot")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

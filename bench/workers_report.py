@@ -16,7 +16,9 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 CONFIGS = (1, 2)
 READ_AIM = 1.8  # --workers 2 over --workers 1, for the reads
 ROWS = (("ids", "GET /schemas/ids/{id}"), ("latest", "GET /subjects/{s}/versions/latest"),
-        ("lookup", "POST /subjects/{s} lookup (1,000 bodies)"), ("register_8", "POST register, 8 conns (new schemas)"))
+        ("lookup", "POST /subjects/{s} lookup (1,000 bodies)"),
+        ("ids_pipelined", "GET /schemas/ids/{id}, 16 pipelined per conn"),
+        ("register_8", "POST register, 8 conns (new schemas)"))
 
 
 @dataclass

@@ -27,9 +27,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from charter.registry import errors as domain
 from charter.registry.api import errors
@@ -37,6 +35,9 @@ from charter.registry.api.forward_client import ForwardFailed, NotSent, PlainHtt
 from charter.registry.api.http import V1_JSON
 from charter.registry.api.routing import RouteTable
 from charter.registry.cluster import ClusterView
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +165,8 @@ class ClusterMiddleware:
         reached the primary."""
         if url.startswith("http://"):
             return await self._plain.request(method, url, body, headers)
+        import httpx  # HTTPS primaries only: with rich and pygments installed it costs a worker 4 MB
+
         if self._client is None:
             self._client = httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=5.0))
         try:

@@ -102,7 +102,8 @@ def _columns(current: RegistryState, out: io.BufferedWriter) -> tuple[dict[str, 
     end, types, read_text = _TEXTS_START, set(), TEXTS.read_bytes
     spaces = {}
     for context, space in current.id_spaces.items():
-        ids, kinds, stored, refs, extras, fingerprints, users = [], [], [], [], [], [], []
+        ids, kinds, stored, refs, extras, fingerprints, users, indexed = [], [], [], [], [], [], [], []
+        by_fingerprint = space.ids_by_fingerprint
         for content in space.schemas_by_id.values():
             schema_id, kind, text, references, extra, fingerprint, used, _ = content.parts()
             if type(text) is int:
@@ -118,8 +119,11 @@ def _columns(current: RegistryState, out: io.BufferedWriter) -> tuple[dict[str, 
             extras.append(extra)
             fingerprints.append(fingerprint)
             users.append(used)
-        spaces[context] = (ids, kinds, stored, refs, extras, fingerprints, users, space.ids_by_fingerprint,
-                           space.ids_by_md5, space.max_id)
+            # ids_by_fingerprint is rebuilt from this flag, so it holds each content's own id object
+            # (pickled as a dict, it would hold a second int per schema: 3 MB at 100,000)
+            indexed.append(by_fingerprint.get(fingerprint) == schema_id)
+        spaces[context] = (ids, kinds, stored, refs, extras, fingerprints, users, indexed, space.ids_by_md5,
+                           space.max_id)
     versions: tuple[list[Any], ...] = ([], [], [], [], [], [])  # subject, version, context, id, deleted, ts
     for versions_of in current.subjects.values():
         for sv in versions_of.values():
@@ -135,16 +139,17 @@ def _rebuild(columns: dict[str, Any]) -> RegistryState:
     """The state :func:`_columns` described (its texts' handles pointing into file 0)."""
     rebuilt = RegistryState(**columns["rest"])
     rebuilt.id_spaces = {}
-    for context, (ids, kinds, stored, refs, extras, fingerprints, users, by_fingerprint, by_md5,
+    for context, (ids, kinds, stored, refs, extras, fingerprints, users, indexed, by_md5,
                   max_id) in columns["spaces"].items():
-        space = rebuilt.id_spaces[context] = IdSpace(ids_by_fingerprint=by_fingerprint, ids_by_md5=by_md5,
-                                                      max_id=max_id)
-        table = space.schemas_by_id
-        for schema_id, kind, text, references, extra, fingerprint, used in zip(
-                ids, kinds, stored, refs, extras, fingerprints, users, strict=True):
+        space = rebuilt.id_spaces[context] = IdSpace(ids_by_md5=by_md5, max_id=max_id)
+        table, by_fingerprint = space.schemas_by_id, space.ids_by_fingerprint
+        for schema_id, kind, text, references, extra, fingerprint, used, index in zip(
+                ids, kinds, stored, refs, extras, fingerprints, users, indexed, strict=True):
             table[schema_id] = content_from_parts(
                 schema_id, DEFAULT_SCHEMA_TYPE if kind is None else kind, text,
                 tuple(Reference(*r) for r in references) if references else (), extra, fingerprint, used, context)
+            if index:
+                by_fingerprint[fingerprint] = schema_id
     subjects: dict[str, Versions] = dict.fromkeys(columns["subjects"])  # type: ignore[arg-type]
     spaces, run, last = rebuilt.id_spaces, [], None
     for subject, version, context, schema_id, deleted, ts in zip(*columns["versions"], strict=True):

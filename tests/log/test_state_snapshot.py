@@ -96,7 +96,8 @@ def start(data: Path, *extra: str) -> RegistryProcess:
     return RegistryProcess(data, extra=["--workers", "1", *extra]).start(timeout=60)
 
 
-def test_a_clean_stop_saves_the_state_and_the_next_start_answers_the_same(tmp_path: Path) -> None:
+def _stopped_with_snapshot(tmp_path: Path) -> tuple[Path, dict[str, Any], RegistryProcess]:
+    """A registry filled (:func:`fill`), dumped and stopped cleanly: its data dir holds a snapshot."""
     data = tmp_path / "data"
     server = start(data)
     try:
@@ -105,6 +106,11 @@ def test_a_clean_stop_saves_the_state_and_the_next_start_answers_the_same(tmp_pa
     finally:
         assert server.stop() == 0
     assert (data / SNAPSHOT).stat().st_size > 0
+    return data, before, server
+
+
+def test_a_clean_stop_saves_the_state_and_the_next_start_answers_the_same(tmp_path: Path) -> None:
+    data, before, server = _stopped_with_snapshot(tmp_path)
     assert "state snapshot written" in server.read_log()
     assert f"/subjects/{CTX_SUBJECT}/versions/1 {{'deleted': 'true'}}" in before  # the dump reaches contexts
     assert sum(key.startswith("lookup ") and status == 200 for key, (status, _) in before.items()) >= 8
@@ -149,18 +155,6 @@ def test_records_after_the_snapshot_are_replayed_on_top_of_it(tmp_path: Path) ->
         server.stop()
 
 
-def _stopped_with_snapshot(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
-    data = tmp_path / "data"
-    server = start(data)
-    try:
-        fill(server.url)
-        before = dump(server.url)
-    finally:
-        server.stop()
-    assert (data / SNAPSHOT).exists()
-    return data, before
-
-
 def _restarted_by_replay(data: Path, reason: str) -> dict[str, Any]:
     server = start(data)
     try:
@@ -183,7 +177,7 @@ def _rewrite(path: Path, edit: Any) -> None:
 
 
 def test_a_log_that_no_longer_begins_with_the_snapshot_is_replayed_whole(tmp_path: Path) -> None:
-    data, before = _stopped_with_snapshot(tmp_path)
+    data, before, _ = _stopped_with_snapshot(tmp_path)
     other = tmp_path / "other"  # another registry's log put in its place: same size class, other records
     server = start(other)
     try:
@@ -198,7 +192,7 @@ def test_a_log_that_no_longer_begins_with_the_snapshot_is_replayed_whole(tmp_pat
 
 
 def test_a_damaged_snapshot_is_ignored(tmp_path: Path) -> None:
-    data, before = _stopped_with_snapshot(tmp_path)
+    data, before, _ = _stopped_with_snapshot(tmp_path)
 
     def flip(header: dict[str, Any], body: bytes) -> bytes:
         start, length, _ = header["state"]
@@ -210,7 +204,7 @@ def test_a_damaged_snapshot_is_ignored(tmp_path: Path) -> None:
 
 
 def test_another_versions_snapshot_is_ignored(tmp_path: Path) -> None:
-    data, before = _stopped_with_snapshot(tmp_path)
+    data, before, _ = _stopped_with_snapshot(tmp_path)
 
     def other_code(header: dict[str, Any], body: bytes) -> bytes:
         header["code"] = "0" * 64
@@ -221,7 +215,7 @@ def test_another_versions_snapshot_is_ignored(tmp_path: Path) -> None:
 
 
 def test_a_snapshot_that_would_run_code_is_refused_and_runs_nothing(tmp_path: Path) -> None:
-    data, before = _stopped_with_snapshot(tmp_path)
+    data, before, _ = _stopped_with_snapshot(tmp_path)
     marker = tmp_path / "ran"
     class Exploit:
         def __reduce__(self) -> tuple[Any, ...]:
