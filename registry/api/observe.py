@@ -9,7 +9,9 @@ the ``charter.access`` logger is enabled, writes one access-log line per request
 ``GET /metrics`` (open, Prometheus text format) adds gauges read from the registry state at scrape
 time: schemas by type, registered (live) and soft-deleted subject versions, subjects, the last log
 offset applied, the log position and their difference (lag: records read but not yet applied; on
-Kafka the reader follows the topic's end), and whether this instance is the primary.
+Kafka the reader follows the topic's end), and whether this instance is the primary. On a worker
+of a ``--workers`` pool the request counters and histograms count every worker's requests
+(:mod:`.pool_metrics`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from charter.compat.formats import supported_types
+from charter.registry.api.pool_metrics import SERIES_HEADER, PoolPeers, combine, encode
 
 REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("charter_request_id", default="-")
 access_log = logging.getLogger("charter.access")
@@ -109,6 +112,10 @@ class RequestStats:
     def __init__(self) -> None:
         # key -> [count, sum of seconds, per-bucket counts (non-cumulative), +Inf overflow]
         self.series: dict[tuple[str, str, int], list[float]] = {}
+        # While a pool's worker renders a scrape: the other workers' series, and how many it lacks
+        # (:mod:`.pool_metrics`); None outside a pool.
+        self.peers: list[dict[tuple[str, str, int], list[float]]] | None = None
+        self.missing = 0
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         key = (method, route, status)
@@ -129,7 +136,8 @@ class RequestStats:
             labels=["method", "route"],
         )
         merged: dict[tuple[str, str], list[float]] = {}
-        for (method, route, status), row in sorted(self.series.items()):
+        series = self.series if self.peers is None else combine(self.series, self.peers)
+        for (method, route, status), row in sorted(series.items()):
             requests.add_metric([method, route, str(status)], row[0])
             total = merged.setdefault((method, route), [0.0] * len(row))
             for i, value in enumerate(row):
@@ -142,6 +150,10 @@ class RequestStats:
             latency.add_metric([method, route], buckets, row[1])
         yield requests
         yield latency
+        if self.peers is not None:
+            yield GaugeMetricFamily("charter_pool_metrics_missing_workers",
+                                    "workers whose requests this scrape could not count (not answering)",
+                                    self.missing)
 
 
 class Metrics:
@@ -154,6 +166,7 @@ class Metrics:
         self.registry.register(StateCollector(app))  # type: ignore[arg-type]
         self._templates: dict[Any, str] | None = None  # endpoint -> route path, built on first use
         self.app = app
+        self._peers: PoolPeers | None = None  # a pool's worker asks the others at each scrape
 
     def template(self, scope: dict[str, Any]) -> str:
         """The matched route's path template, from the endpoint the router put in the scope."""
@@ -170,7 +183,19 @@ class Metrics:
         self.stats.observe(method, route, status, seconds)
 
     async def endpoint(self, request: Request) -> Response:
-        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+        cluster = self.app.state.cluster
+        if not cluster.pooled:
+            return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+        if request.headers.get(SERIES_HEADER) == "1":  # another worker of the pool is being scraped
+            return Response(encode(self.stats.series), media_type="application/json")
+        if self._peers is None:
+            self._peers = PoolPeers()
+        peers, missing = await self._peers.series(cluster.status(), cluster.advertised_url)
+        self.stats.peers, self.stats.missing = peers, missing  # rendered now, with no await between
+        try:
+            return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+        finally:
+            self.stats.peers = None
 
 
 _ID_PREFIX = os.urandom(4).hex()

@@ -1,0 +1,91 @@
+"""A pool's request metrics: ``/metrics`` on any worker counts the requests every worker served.
+
+Each worker of a ``charter serve --workers N`` pool keeps its own request counters and latency
+histograms (:class:`~charter.registry.api.observe.RequestStats`), and a scrape reaches whichever
+worker the kernel hands the connection to. So that Prometheus sees one registry, whose counters
+only grow, the scraped worker asks every other worker of its pool for its raw series over the
+worker's private port (``GET /metrics`` with the ``X-Charter-Pool-Series: 1`` header, answered as
+JSON, never fanned out again) and adds them to its own before rendering. A worker that does not
+answer within :data:`PEER_TIMEOUT_S` (restarting, stuck) is left out of that scrape, and
+``charter_pool_metrics_missing_workers`` says how many were; a worker that restarted counts from
+zero again, as a single process does after a restart (Prometheus' ``rate`` treats a drop as a reset).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+
+from charter.registry.api.forward_client import ForwardFailed, NotSent, PlainHttpClient
+
+SERIES_HEADER = "x-charter-pool-series"
+PEER_TIMEOUT_S = 2.0
+
+Series = dict[tuple[str, str, int], list[float]]  # (method, route, status) -> RequestStats row
+
+
+def encode(series: Series) -> bytes:
+    """One worker's series as JSON (what a peer asked for with :data:`SERIES_HEADER`)."""
+    return orjson.dumps([[method, route, status, row] for (method, route, status), row in series.items()])
+
+
+def decode(body: bytes) -> Series:
+    """A peer's series; ValueError for anything else."""
+    rows = orjson.loads(body)
+    if not isinstance(rows, list):
+        raise ValueError("not a list of series")
+    out: Series = {}
+    for method, route, status, row in rows:
+        if not (isinstance(method, str) and isinstance(route, str) and isinstance(status, int)
+                and isinstance(row, list) and all(isinstance(v, int | float) for v in row)):
+            raise ValueError("a malformed series")
+        out[(method, route, status)] = [float(v) for v in row]
+    return out
+
+
+def combine(own: Series, peers: list[Series]) -> Series:
+    """Every worker's series added up, row by row."""
+    if not peers:
+        return own
+    total = {key: list(row) for key, row in own.items()}
+    for series in peers:
+        for key, row in series.items():
+            kept = total.get(key)
+            if kept is None:
+                total[key] = list(row)
+            elif len(kept) == len(row):
+                for i, value in enumerate(row):
+                    kept[i] += value
+    return total
+
+
+class PoolPeers:
+    """Fetches the other workers' series for a scrape of this one."""
+
+    def __init__(self) -> None:
+        self._client = PlainHttpClient(timeout_s=PEER_TIMEOUT_S, connect_timeout_s=PEER_TIMEOUT_S)
+
+    async def series(self, status: dict[str, Any], own_url: str) -> tuple[list[Series], int]:
+        """The series of every other member of the pool in ``status`` (this worker's /status), and
+        how many members could not be asked or did not answer. The others listen where this worker's
+        private URL ``own_url`` points, on their own ports (an HTTPS one is not asked: counted missing)."""
+        pool, me = status.get("pool") or {}, status.get("worker")
+        members = [m for m in pool.get("members", []) if m.get("worker") != me]
+        own = urlsplit(own_url)
+        asked = [m["port"] for m in members if m.get("port")] if own.scheme == "http" else []
+        answers = await asyncio.gather(*(self._one(own.hostname or "127.0.0.1", port) for port in asked))
+        found = [series for series in answers if series is not None]
+        return found, len(members) - len(found)
+
+    async def _one(self, host: str, port: int) -> Series | None:
+        netloc = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        try:
+            async with asyncio.timeout(PEER_TIMEOUT_S):
+                status, body, _ = await self._client.request(
+                    "GET", f"http://{netloc}/metrics", b"", [(SERIES_HEADER.encode(), b"1")])
+            return decode(body) if status == 200 else None
+        except (ForwardFailed, NotSent, TimeoutError, ValueError, TypeError):
+            return None

@@ -1,0 +1,69 @@
+"""/metrics on a pool counts every worker's requests (registry/api/pool_metrics.py): whichever worker
+a scrape reaches, the request counter and the latency histogram of a route add up what each worker
+served; a worker that does not answer is left out and counted as missing, and the scrape still
+answers in time."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+from pathlib import Path
+
+import httpx
+import pytest
+from support.pool import wait_healthy
+from support.process import RegistryProcess
+
+pytestmark = pytest.mark.timeout(120)
+
+ROUTE = "/schemas/types"
+
+
+def sample(text: str, name: str, labels: str = "") -> float | None:
+    """The value of one sample in Prometheus text (None when absent)."""
+    found = re.search(rf"^{re.escape(name + labels)} (\S+)$", text, re.M)
+    return float(found.group(1)) if found else None
+
+
+def served(text: str) -> float | None:
+    return sample(text, "charter_http_requests_total", f'{{method="GET",route="{ROUTE}",status="200"}}')
+
+
+def test_a_scrape_of_any_worker_counts_every_workers_requests(tmp_path: Path) -> None:
+    pool = RegistryProcess(tmp_path / "data", extra=["--workers", "2"]).start()
+    try:
+        members = wait_healthy(pool.url, 2)
+        urls = [f"http://127.0.0.1:{m['port']}" for m in members]
+        for url, count in zip(urls, (30, 50), strict=True):
+            with httpx.Client(base_url=url, timeout=10) as client:
+                for _ in range(count):
+                    assert client.get(ROUTE).status_code == 200
+        for url in [*urls, pool.url, pool.url]:  # each worker directly, then through the shared port
+            text = httpx.get(f"{url}/metrics", timeout=10).text
+            assert served(text) == 80, text
+            count = sample(text, "charter_http_request_duration_seconds_count", f'{{method="GET",route="{ROUTE}"}}')
+            assert count == 80
+            assert sample(text, "charter_pool_metrics_missing_workers") == 0
+
+        stuck = members[1]["pid"]
+        os.kill(stuck, signal.SIGSTOP)  # it cannot answer: the other worker's scrape leaves it out
+        try:
+            text = httpx.get(f"{urls[0]}/metrics", timeout=10).text
+        finally:
+            os.kill(stuck, signal.SIGCONT)
+        assert sample(text, "charter_pool_metrics_missing_workers") == 1
+        assert served(text) == 30
+    finally:
+        pool.stop()
+
+
+def test_a_single_process_has_no_pool_gauge(tmp_path: Path) -> None:
+    server = RegistryProcess(tmp_path / "data", extra=["--workers", "1"]).start()
+    try:
+        assert httpx.get(f"{server.url}{ROUTE}", timeout=10).status_code == 200
+        text = httpx.get(f"{server.url}/metrics", timeout=10).text
+        assert served(text) == 1
+        assert sample(text, "charter_pool_metrics_missing_workers") is None
+    finally:
+        server.stop()
