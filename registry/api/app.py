@@ -65,8 +65,10 @@ def create_app(service: RegistryService, cluster: ClusterView | None = None) -> 
         await cluster.start(asyncio.get_running_loop())
         yield
         await cluster.stop()
-        service.writer.checkpoint()  # the embedded log's next start loads it instead of replaying
-        service.log.close()
+        try:
+            service.writer.checkpoint()  # the embedded log's next start loads it instead of replaying
+        finally:
+            service.log.close()
 
     app = FastAPI(
         title="Charter schema registry",

@@ -10,8 +10,8 @@ the ``charter.access`` logger is enabled, writes one access-log line per request
 time: schemas by type, registered (live) and soft-deleted subject versions, subjects, the last log
 offset applied, the log position and their difference (lag: records read but not yet applied; on
 Kafka the reader follows the topic's end), and whether this instance is the primary. On a worker
-of a ``--workers`` pool the request counters and histograms count every worker's requests
-(:mod:`.pool_metrics`).
+of a ``--workers`` pool the request counters and histograms of every worker are there, each with
+its ``worker`` label (:mod:`.pool_metrics`).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from charter.compat.formats import supported_types
-from charter.registry.api.pool_metrics import SERIES_HEADER, PoolPeers, combine, encode
+from charter.registry.api.pool_metrics import SERIES_HEADER, PoolPeers, Series, encode
 
 REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("charter_request_id", default="-")
 access_log = logging.getLogger("charter.access")
@@ -111,10 +111,11 @@ class RequestStats:
 
     def __init__(self) -> None:
         # key -> [count, sum of seconds, per-bucket counts (non-cumulative), +Inf overflow]
-        self.series: dict[tuple[str, str, int], list[float]] = {}
-        # While a pool's worker renders a scrape: the other workers' series, and how many it lacks
-        # (:mod:`.pool_metrics`); None outside a pool.
-        self.peers: list[dict[tuple[str, str, int], list[float]]] | None = None
+        self.series: Series = {}
+        # While a pool's worker renders a scrape: its own index, the other workers' series by index,
+        # and how many did not answer (:mod:`.pool_metrics`); None outside a pool.
+        self.peers: dict[int, Series] | None = None
+        self.index = 0
         self.missing = 0
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
@@ -126,33 +127,39 @@ class RequestStats:
         row[1] += seconds
         row[2 + bisect.bisect_left(_BUCKETS, seconds)] += 1
 
-    def collect(self) -> Iterator[CounterMetricFamily | HistogramMetricFamily]:
+    def collect(self) -> Iterator[CounterMetricFamily | HistogramMetricFamily | GaugeMetricFamily]:
+        # In a pool each worker's series carries a worker label: every worker's counters only grow
+        # (a restart resets its own), which one sum over the workers would not promise.
+        pooled = self.peers is not None
+        by_worker = {self.index: self.series, **(self.peers or {})}
+        extra = ["worker"] if pooled else []
         requests = CounterMetricFamily(
             "charter_http_requests", "HTTP requests by method, route template and status",
-            labels=["method", "route", "status"],
+            labels=["method", "route", "status", *extra],
         )
         latency = HistogramMetricFamily(
             "charter_http_request_duration_seconds", "HTTP request latency by route template",
-            labels=["method", "route"],
+            labels=["method", "route", *extra],
         )
-        merged: dict[tuple[str, str], list[float]] = {}
-        series = self.series if self.peers is None else combine(self.series, self.peers)
-        for (method, route, status), row in sorted(series.items()):
-            requests.add_metric([method, route, str(status)], row[0])
-            total = merged.setdefault((method, route), [0.0] * len(row))
-            for i, value in enumerate(row):
-                total[i] += value
-        for (method, route), row in sorted(merged.items()):
-            cumulative, buckets = 0.0, []
-            for bound, count in zip((*(str(b) for b in _BUCKETS), "+Inf"), row[2:], strict=True):
-                cumulative += count
-                buckets.append((bound, cumulative))
-            latency.add_metric([method, route], buckets, row[1])
+        for worker, series in sorted(by_worker.items()):
+            label = [str(worker)] if pooled else []
+            merged: dict[tuple[str, str], list[float]] = {}
+            for (method, route, status), row in sorted(series.items()):
+                requests.add_metric([method, route, str(status), *label], row[0])
+                total = merged.setdefault((method, route), [0.0] * len(row))
+                for i, value in enumerate(row):
+                    total[i] += value
+            for (method, route), row in sorted(merged.items()):
+                cumulative, buckets = 0.0, []
+                for bound, count in zip((*(str(b) for b in _BUCKETS), "+Inf"), row[2:], strict=True):
+                    cumulative += count
+                    buckets.append((bound, cumulative))
+                latency.add_metric([method, route, *label], buckets, row[1])
         yield requests
         yield latency
-        if self.peers is not None:
+        if pooled:
             yield GaugeMetricFamily("charter_pool_metrics_missing_workers",
-                                    "workers whose requests this scrape could not count (not answering)",
+                                    "workers whose requests this scrape could not include (not answering)",
                                     self.missing)
 
 
@@ -190,8 +197,10 @@ class Metrics:
             return Response(encode(self.stats.series), media_type="application/json")
         if self._peers is None:
             self._peers = PoolPeers()
-        peers, missing = await self._peers.series(cluster.status(), cluster.advertised_url)
-        self.stats.peers, self.stats.missing = peers, missing  # rendered now, with no await between
+        status = cluster.status()
+        peers, missing = await self._peers.series(status, cluster.advertised_url)
+        # rendered right away, with no await in between: no other scrape sees these
+        self.stats.peers, self.stats.index, self.stats.missing = peers, int(status.get("worker") or 0), missing
         try:
             return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
         finally:

@@ -1,14 +1,15 @@
-"""A pool's request metrics: ``/metrics`` on any worker counts the requests every worker served.
+"""A pool's request metrics: ``/metrics`` on any worker has every worker's request series.
 
 Each worker of a ``charter serve --workers N`` pool keeps its own request counters and latency
 histograms (:class:`~charter.registry.api.observe.RequestStats`), and a scrape reaches whichever
-worker the kernel hands the connection to. So that Prometheus sees one registry, whose counters
-only grow, the scraped worker asks every other worker of its pool for its raw series over the
-worker's private port (``GET /metrics`` with the ``X-Charter-Pool-Series: 1`` header, answered as
-JSON, never fanned out again) and adds them to its own before rendering. A worker that does not
-answer within :data:`PEER_TIMEOUT_S` (restarting, stuck) is left out of that scrape, and
-``charter_pool_metrics_missing_workers`` says how many were; a worker that restarted counts from
-zero again, as a single process does after a restart (Prometheus' ``rate`` treats a drop as a reset).
+worker the kernel hands the connection to. So that every scrape shows the whole pool, the scraped
+worker asks every other worker for its raw series over the worker's private port (``GET /metrics``
+with the ``X-Charter-Pool-Series: 1`` header, answered as JSON, never fanned out again) and renders
+each worker's series with a ``worker`` label (sum them with ``sum without (worker)``). Each series
+then only grows until its own worker restarts, which Prometheus' ``rate`` reads as that series'
+reset; a sum over the workers would instead drop whenever one of them missed a scrape. A worker
+that does not answer within :data:`PEER_TIMEOUT_S` (restarting, stuck) is absent from that scrape,
+and ``charter_pool_metrics_missing_workers`` says how many were.
 """
 
 from __future__ import annotations
@@ -46,38 +47,22 @@ def decode(body: bytes) -> Series:
     return out
 
 
-def combine(own: Series, peers: list[Series]) -> Series:
-    """Every worker's series added up, row by row."""
-    if not peers:
-        return own
-    total = {key: list(row) for key, row in own.items()}
-    for series in peers:
-        for key, row in series.items():
-            kept = total.get(key)
-            if kept is None:
-                total[key] = list(row)
-            elif len(kept) == len(row):
-                for i, value in enumerate(row):
-                    kept[i] += value
-    return total
-
-
 class PoolPeers:
     """Fetches the other workers' series for a scrape of this one."""
 
     def __init__(self) -> None:
         self._client = PlainHttpClient(timeout_s=PEER_TIMEOUT_S, connect_timeout_s=PEER_TIMEOUT_S)
 
-    async def series(self, status: dict[str, Any], own_url: str) -> tuple[list[Series], int]:
+    async def series(self, status: dict[str, Any], own_url: str) -> tuple[dict[int, Series], int]:
         """The series of every other member of the pool in ``status`` (this worker's /status), and
         how many members could not be asked or did not answer. The others listen where this worker's
         private URL ``own_url`` points, on their own ports (an HTTPS one is not asked: counted missing)."""
         pool, me = status.get("pool") or {}, status.get("worker")
         members = [m for m in pool.get("members", []) if m.get("worker") != me]
         own = urlsplit(own_url)
-        asked = [m["port"] for m in members if m.get("port")] if own.scheme == "http" else []
-        answers = await asyncio.gather(*(self._one(own.hostname or "127.0.0.1", port) for port in asked))
-        found = [series for series in answers if series is not None]
+        asked = [m for m in members if m.get("port")] if own.scheme == "http" else []
+        answers = await asyncio.gather(*(self._one(own.hostname or "127.0.0.1", m["port"]) for m in asked))
+        found = {m["worker"]: series for m, series in zip(asked, answers, strict=True) if series is not None}
         return found, len(members) - len(found)
 
     async def _one(self, host: str, port: int) -> Series | None:

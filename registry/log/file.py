@@ -35,6 +35,7 @@ from charter.registry.log.framing import (
     MAGIC,
     CorruptLogError,
     Prefix,
+    begins_with,
     check,
     encode_frame,
     prefix_of,
@@ -45,7 +46,7 @@ from charter.registry.log.framing import (
 log = logging.getLogger(__name__)
 
 __all__ = ["LOG_FILE", "MAGIC", "CorruptLogError", "DataDirInUseError", "FileLog", "OwnedLog", "encode_frame",
-           "fsync_dir", "open_locked", "write_frames"]
+           "fsync_dir", "open_locked", "replace_durably", "write_frames"]
 
 LEGACY_LOCK_FILE = "lock"  # what Charter locked before the log itself: only checked, never created
 # Appends run on their own thread: never queued behind parsing or checks (issue 17, item 9).
@@ -137,6 +138,13 @@ def fsync_dir(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def replace_durably(written: Path, path: Path) -> None:
+    """Put ``written`` (a complete, fsynced file) in ``path``'s place atomically, and make the
+    rename durable: a crash leaves the old file or the new one, never a mix."""
+    os.replace(written, path)
+    fsync_dir(path.parent)
 
 
 def write_frames(fd: int, path: Path, first_offset: int, records: Sequence[tuple[bytes, bytes | None]],
@@ -264,7 +272,7 @@ class FileLog:
         if starts is None or prefix.records > len(starts):
             return False
         boundary = starts[prefix.records] if prefix.records < len(starts) else self._good_end
-        if boundary != prefix.end or prefix_of(self._fd, prefix.records, prefix.end) != prefix:
+        if boundary != prefix.end or not begins_with(self._fd, prefix, self._good_end):
             return False
         self._replay_from = prefix.records
         return True

@@ -173,6 +173,18 @@ def prefix_of(fd: int, records: int, end: int) -> Prefix:
         return Prefix(records, end, zlib.crc32(data))
 
 
+def begins_with(fd: int, prefix: Prefix, end: int) -> bool:
+    """Whether the log open at ``fd``, read up to byte ``end``, begins with exactly ``prefix``: the
+    bytes before ``prefix.end`` have its CRC, and a record starts there (a frame verifies at
+    ``prefix.end``, or the log ends there)."""
+    if not len(MAGIC) <= prefix.end <= end:
+        return False
+    with mmap.mmap(fd, end, access=mmap.ACCESS_READ) as data, memoryview(data) as view:
+        if zlib.crc32(view[:prefix.end]) != prefix.crc:
+            return False
+        return prefix.end == end or _frame_at(view, prefix.end, end) is not None
+
+
 def corruption_error(path: Path, first: Damage, before: int, rest: Iterator[Frame | Damage]) -> CorruptLogError:
     """The refusal for ``first``, damage found after ``before`` good records with ``rest`` (the
     remainder of :func:`scan`) still holding intact records: it names the offset and the way out."""

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from charter.registry.log.base import LogError
-from charter.registry.log.file import fsync_dir, open_locked
+from charter.registry.log.file import fsync_dir, open_locked, replace_durably
 from charter.registry.log.framing import LOG_FILE, MAGIC, Damage, scan
 
 __all__ = ["RepairReport", "repair_log"]
@@ -155,6 +155,5 @@ def _rewrite(path: Path, view: memoryview, kept: list[memoryview], report: Repai
     tmp = path.with_name(_TMP)
     tmp.unlink(missing_ok=True)  # left by a repair that crashed: it never replaced the log
     _write_file(tmp, [view[: len(MAGIC)], *kept], mode)
-    os.replace(tmp, path)
-    fsync_dir(path.parent)
+    replace_durably(tmp, path)
     report.backup = backup

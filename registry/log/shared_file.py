@@ -39,6 +39,7 @@ from charter.registry.log.framing import (
     MAGIC,
     CorruptLogError,
     Prefix,
+    begins_with,
     check,
     prefix_of,
     records,
@@ -121,9 +122,7 @@ class SharedFileLog:
         """Before :meth:`replay`: whether the durable log begins with exactly ``prefix`` (a state
         snapshot holds those records); if so, reading goes on after it."""
         with self._read_lock:
-            if self._next_offset or prefix.end > self._readable_end():
-                return False
-            if prefix_of(self._fd, prefix.records, prefix.end) != prefix:
+            if self._next_offset or not begins_with(self._fd, prefix, self._readable_end()):
                 return False
             self._read_pos, self._next_offset = prefix.end, prefix.records
             return True

@@ -18,7 +18,7 @@ from typing import Any
 from charter.registry.contexts import DEFAULT_CONTEXT
 from charter.registry.store.identity import guid_text, md5_of
 from charter.registry.store.records import schema_value
-from charter.registry.store.texts import TEXTS, Stored, size_of, stash, text_of
+from charter.registry.store.texts import TEXTS, Stored, renumber, size_of, stash, text_of
 
 __all__ = ["ContentParts", "IdTable", "Reference", "SchemaContent", "SubjectVersion", "Versions", "content_from_parts"]
 
@@ -103,6 +103,11 @@ class SchemaContent:
         """Confluent's content hash (:mod:`.digest`): the record's own, else the computed one."""
         return self.foreign_md5 or md5_of(self.fingerprint)
 
+    def move_text(self, number: int) -> None:
+        """The text store adopted the file this content's text handle points into as file ``number``."""
+        if type(self._text) is int:
+            self._text = renumber(self._text, number)
+
     def parts(self) -> ContentParts:
         """Every slot, as :func:`content_from_parts` takes them back (a state snapshot saves these)."""
         return (self.id, self.schema_type, self._text, self.references, self._extras, self.fingerprint,
@@ -123,7 +128,7 @@ class SchemaContent:
 ContentParts = tuple[int, str, Stored, tuple[Reference, ...], Any, bytes, int, str]
 
 
-def content_from_parts(*parts: Any) -> SchemaContent:
+def content_from_parts(*parts: Any) -> SchemaContent:  # the ContentParts, positionally
     """The content :meth:`SchemaContent.parts` describes, built without storing its text again."""
     content = object.__new__(SchemaContent)
     (content.id, content.schema_type, content._text, content.references, content._extras, content.fingerprint,

@@ -35,6 +35,7 @@ import hashlib
 import io
 import json
 import logging
+import mmap
 import os
 import pickle
 import struct
@@ -42,16 +43,16 @@ import sys
 import time
 import zlib
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any, Protocol, runtime_checkable
 
 from charter.compat.model import DEFAULT_SCHEMA_TYPE
-from charter.registry import contexts
+from charter.registry.log.file import replace_durably
 from charter.registry.log.framing import Prefix
-from charter.registry.store import contents, digest, identity, records, state, texts
 from charter.registry.store.contents import Reference, SubjectVersion, Versions, content_from_parts
 from charter.registry.store.identity import type_tag
 from charter.registry.store.state import IdSpace, RegistryState
-from charter.registry.store.texts import TEXTS, pack, read_exactly, renumber
+from charter.registry.store.texts import TEXTS, pack, read_exactly
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,25 @@ FORMAT = 1  # the header's and the columns' layout
 SNAPSHOT_FILE = "state.snapshot"
 _POSITION = struct.Struct(">Q")
 _TEXTS_START = len(MAGIC) + _POSITION.size
+
+
+# The modules whose code decides what state a log's records build (tests/log/test_state_snapshot_code.py
+# checks that every module of ours they import is here or has no say in it): a change to any of
+# them makes older snapshots unusable.
+STATE_CODE = (
+    "charter.compat.model",
+    "charter.registry.contexts",
+    "charter.registry.log.base",
+    "charter.registry.log.framing",
+    "charter.registry.store.contents",
+    "charter.registry.store.digest",
+    "charter.registry.store.identity",
+    "charter.registry.store.records",
+    "charter.registry.store.snapshot",
+    "charter.registry.store.state",
+    "charter.registry.store.state_writer",
+    "charter.registry.store.texts",
+)
 
 
 class Unusable(Exception):
@@ -87,19 +107,19 @@ def code_digest() -> str | None:
     a snapshot from other code is not used. None when a source cannot be read (then no snapshot is
     written or read)."""
     hasher = hashlib.sha256(f"{sys.version_info[:2]}".encode())
-    for module in (state, contents, identity, digest, records, texts, contexts, sys.modules[__name__]):
+    for name in STATE_CODE:
         try:
-            hasher.update(Path(module.__file__ or "").read_bytes())
-        except OSError:
+            hasher.update(Path(sys.modules[name].__file__ or "").read_bytes())
+        except (KeyError, OSError):
             return None
     return hasher.hexdigest()
 
 
-def _columns(current: RegistryState, out: io.BufferedWriter) -> tuple[dict[str, Any], set[str], int]:
+def _columns(current: RegistryState, out: io.BufferedWriter) -> tuple[dict[str, Any], set[str], int, int]:
     """``current`` as plain data (lists, dicts, sets, tuples, bytes, str, int: nothing a pickle
     names a class for), each content's text written to ``out`` (the snapshot's text region) on the
-    way; the schema types it holds; where the text region ends."""
-    end, types, read_text = _TEXTS_START, set(), TEXTS.read_bytes
+    way; the schema types it holds; where the text region ends, and its CRC-32."""
+    end, crc, types, read_text = _TEXTS_START, 0, set(), TEXTS.read_bytes
     spaces = {}
     for context, space in current.id_spaces.items():
         ids, kinds, stored, refs, extras, fingerprints, users, indexed = [], [], [], [], [], [], [], []
@@ -109,6 +129,7 @@ def _columns(current: RegistryState, out: io.BufferedWriter) -> tuple[dict[str, 
             if type(text) is int:
                 data = read_text(text)
                 out.write(data)
+                crc = zlib.crc32(data, crc)
                 text = pack(0, end, len(data))
                 end += len(data)
             types.add(kind)
@@ -132,7 +153,8 @@ def _columns(current: RegistryState, out: io.BufferedWriter) -> tuple[dict[str, 
                 column.append(value)
     rest = {f.name: getattr(current, f.name) for f in dataclasses.fields(RegistryState)
             if f.name not in ("id_spaces", "subjects")}
-    return {"spaces": spaces, "subjects": list(current.subjects), "versions": versions, "rest": rest}, types, end
+    columns = {"spaces": spaces, "subjects": list(current.subjects), "versions": versions, "rest": rest}
+    return columns, types, end, crc
 
 
 def _rebuild(columns: dict[str, Any]) -> RegistryState:
@@ -174,23 +196,29 @@ class _Loader(pickle.Unpickler):
         raise Unusable(f"it names {module}.{name}; a snapshot holds plain data only")
 
 
-def save(schema_log: object, current: RegistryState) -> None:
-    """Write the snapshot of ``current`` for ``schema_log`` (at a clean stop). Never raises: a
-    snapshot that cannot be written is logged, and the next start replays the log."""
+def save(schema_log: object, current: RegistryState, restored: Prefix | None = None) -> None:
+    """Write the snapshot of ``current`` for ``schema_log`` (at a clean stop), unless the one it was
+    ``restored`` from already holds every record. Never raises: a snapshot that cannot be written
+    is logged, and the next start replays the log."""
     if not isinstance(schema_log, Checkpointed) or code_digest() is None:
         return
-    prefix = schema_log.prefix()
-    if prefix is None or prefix.records != current.offset + 1 or prefix.records == 0:
-        return
     path = schema_log.data_dir / SNAPSHOT_FILE
-    tmp = path.with_name(f".{SNAPSHOT_FILE}.{os.getpid()}.tmp")
     started = time.perf_counter()
+    tmp = path.with_name(f".{SNAPSHOT_FILE}.{os.getpid()}.tmp")
     try:
+        prefix = schema_log.prefix()
+        if prefix is None or prefix.records == 0:
+            return  # a pool's follower (its writer saves), or nothing to save
+        if prefix.records != current.offset + 1:
+            log.info("no state snapshot written: the state applied %d of the %d records in the log",
+                     current.offset + 1, prefix.records)
+            return
+        if prefix == restored and path.exists():
+            return  # nothing was written since the start: the snapshot it came from still holds it all
+        for stale in path.parent.glob(f".{SNAPSHOT_FILE}.*.tmp"):  # left by a save that was killed
+            stale.unlink(missing_ok=True)
         size = _write(tmp, current, prefix)
-        os.replace(tmp, path)
-        from charter.registry.log.file import fsync_dir
-
-        fsync_dir(path.parent)
+        replace_durably(tmp, path)
     except Exception as exc:  # a stop never fails for want of a snapshot
         tmp.unlink(missing_ok=True)
         log.warning("no state snapshot written to %s (the next start replays the whole log): %s", path, exc)
@@ -203,12 +231,13 @@ def _write(tmp: Path, current: RegistryState, prefix: Prefix) -> int:
     """Write the snapshot file at ``tmp``, fsynced; returns its size."""
     with open(tmp, "wb", opener=lambda p, flags: os.open(p, flags, 0o600)) as out:
         out.write(MAGIC + _POSITION.pack(0))
-        columns, types, texts_end = _columns(current, out)
+        columns, types, texts_end, texts_crc = _columns(current, out)
         pickled = pickle.dumps(columns, protocol=pickle.HIGHEST_PROTOCOL)
         header = {
             "format": FORMAT,
             "code": code_digest(),
             "prefix": list(prefix),
+            "texts": [_TEXTS_START, texts_end, texts_crc],
             "state": [texts_end, len(pickled), zlib.crc32(pickled)],
             "tags": {name: type_tag(name).hex() for name in sorted(types)},
         }
@@ -221,20 +250,20 @@ def _write(tmp: Path, current: RegistryState, prefix: Prefix) -> int:
         return out.tell()
 
 
-def restore(schema_log: object, into: RegistryState) -> int:
+def restore(schema_log: object, into: RegistryState) -> Prefix | None:
     """Load the snapshot into ``into`` (an empty state) when ``schema_log`` still begins with the
-    records it holds, and position the log after them; returns how many records it held (0: none
-    was used, replay the whole log)."""
+    records it holds, and position the log after them; returns the prefix it held (None: none was
+    used, replay the whole log)."""
     if not isinstance(schema_log, Checkpointed) or code_digest() is None:
-        return 0
+        return None
     path = schema_log.data_dir / SNAPSHOT_FILE
-    try:
-        fd = os.open(path, os.O_RDONLY)
+    try:  # not a FIFO that blocks, nor a link to elsewhere: a regular file of ours, or nothing
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except FileNotFoundError:
-        return 0
+        return None
     except OSError as exc:
         log.warning("state snapshot %s not read (replaying the whole log): %s", path, exc)
-        return 0
+        return None
     started = time.perf_counter()
     try:
         loaded, prefix = _read(fd)
@@ -244,18 +273,17 @@ def restore(schema_log: object, into: RegistryState) -> int:
         os.close(fd)
         reason = exc if isinstance(exc, (Unusable, OSError)) else f"it cannot be read ({type(exc).__name__}: {exc})"
         log.info("state snapshot %s not used (replaying the whole log): %s", path, reason)
-        return 0
+        return None
     number = TEXTS.adopt(fd)  # the texts stay in the snapshot's file, read from there
     if number:
         for space in loaded.id_spaces.values():
             for content in space.schemas_by_id.values():
-                if type(content._text) is int:
-                    content._text = renumber(content._text, number)
+                content.move_text(number)
     for field in dataclasses.fields(RegistryState):
         setattr(into, field.name, getattr(loaded, field.name))
     log.info("state restored from snapshot %s: %d records in %.2f s; replaying the log after them", path,
              prefix.records, time.perf_counter() - started)
-    return prefix.records
+    return prefix
 
 
 def _read(fd: int) -> tuple[RegistryState, Prefix]:
@@ -264,7 +292,10 @@ def _read(fd: int) -> tuple[RegistryState, Prefix]:
     if len(head) != _TEXTS_START or head[:len(MAGIC)] != MAGIC:
         raise Unusable("it is not a Charter state snapshot")
     header_at = _POSITION.unpack_from(head, len(MAGIC))[0]
-    size = os.fstat(fd).st_size
+    stat = os.fstat(fd)
+    if not S_ISREG(stat.st_mode):
+        raise Unusable("it is not a regular file")
+    size = stat.st_size
     if not _TEXTS_START <= header_at < size:
         raise Unusable("it was not completely written")
     header = json.loads(read_exactly(fd, size - header_at, header_at))
@@ -273,7 +304,13 @@ def _read(fd: int) -> tuple[RegistryState, Prefix]:
     for name, tag in header["tags"].items():
         if type_tag(name).hex() != tag:
             raise Unusable(f"the {name} schema type has another tag in this version")
+    texts_start, texts_end, texts_crc = header["texts"]
     start, length, crc = header["state"]
+    if not (texts_start == _TEXTS_START <= texts_end == start and start + length == header_at):
+        raise Unusable("its regions do not add up (damaged)")
+    with mmap.mmap(fd, texts_end, access=mmap.ACCESS_READ) as data, memoryview(data) as view:
+        if zlib.crc32(view[texts_start:]) != texts_crc:
+            raise Unusable("its schema texts do not match their checksum (damaged)")
     pickled = read_exactly(fd, length, start)
     if zlib.crc32(pickled) != crc:
         raise Unusable("its state does not match its checksum (damaged)")

@@ -47,6 +47,7 @@ from typing import Any
 
 from charter.registry import errors
 from charter.registry.log.base import LogError, LogRecord, LogTimeoutError, NotPrimaryError, SchemaLog
+from charter.registry.log.framing import Prefix
 from charter.registry.store import snapshot
 from charter.registry.store.records import RecordFormatError, RecordKey, decode_key, decode_value, encode_value
 from charter.registry.store.state import RegistryState
@@ -154,13 +155,15 @@ class StateWriter:
         self.on_regression: Callable[[str], None] | None = None
         # Told the last offset of each acknowledged write (a pool's board: read-your-writes across workers).
         self.on_written: Callable[[int], None] | None = None
+        self.restored: Prefix | None = None  # the log prefix the state's snapshot held at start, if one was used
 
     def replay(self) -> int:
         """Rebuild the state from the log (from its snapshot, :mod:`.snapshot`, and the records after
         it), then follow it; returns the number of records the state holds."""
         state = self.state
         with collector_paused():
-            count = snapshot.restore(self.log, state)
+            self.restored = snapshot.restore(self.log, state)
+            count = self.restored.records if self.restored else 0
             for record in self.log.replay():
                 count += 1
                 apply_record(state, record)
@@ -170,7 +173,7 @@ class StateWriter:
     def checkpoint(self) -> None:
         """At a clean stop: apply what the log delivered, then save the state's snapshot."""
         self._drain()
-        snapshot.save(self.log, self.state)
+        snapshot.save(self.log, self.state, self.restored)
 
     def start_following(self, loop: asyncio.AbstractEventLoop) -> None:
         """Apply the records the log delivers on ``loop`` as they come (thread-safe). Without it,

@@ -1,7 +1,7 @@
-"""/metrics on a pool counts every worker's requests (registry/api/pool_metrics.py): whichever worker
-a scrape reaches, the request counter and the latency histogram of a route add up what each worker
-served; a worker that does not answer is left out and counted as missing, and the scrape still
-answers in time."""
+"""/metrics on a pool shows every worker's requests (registry/api/pool_metrics.py): whichever worker
+a scrape reaches, the request counter and the latency histogram of a route are there for each
+worker, under its ``worker`` label, with what that worker served; a worker that does not answer is
+left out and counted as missing, and the scrape still answers in time."""
 
 from __future__ import annotations
 
@@ -26,8 +26,9 @@ def sample(text: str, name: str, labels: str = "") -> float | None:
     return float(found.group(1)) if found else None
 
 
-def served(text: str) -> float | None:
-    return sample(text, "charter_http_requests_total", f'{{method="GET",route="{ROUTE}",status="200"}}')
+def served(text: str, worker: int | None = None) -> float | None:
+    where = "" if worker is None else f',worker="{worker}"'
+    return sample(text, "charter_http_requests_total", f'{{method="GET",route="{ROUTE}",status="200"{where}}}')
 
 
 def test_a_scrape_of_any_worker_counts_every_workers_requests(tmp_path: Path) -> None:
@@ -35,15 +36,18 @@ def test_a_scrape_of_any_worker_counts_every_workers_requests(tmp_path: Path) ->
     try:
         members = wait_healthy(pool.url, 2)
         urls = [f"http://127.0.0.1:{m['port']}" for m in members]
-        for url, count in zip(urls, (30, 50), strict=True):
+        counts = {m["worker"]: count for m, count in zip(members, (30, 50), strict=True)}
+        for url, count in zip(urls, counts.values(), strict=True):
             with httpx.Client(base_url=url, timeout=10) as client:
                 for _ in range(count):
                     assert client.get(ROUTE).status_code == 200
         for url in [*urls, pool.url, pool.url]:  # each worker directly, then through the shared port
             text = httpx.get(f"{url}/metrics", timeout=10).text
-            assert served(text) == 80, text
-            count = sample(text, "charter_http_request_duration_seconds_count", f'{{method="GET",route="{ROUTE}"}}')
-            assert count == 80
+            for worker, count in counts.items():
+                assert served(text, worker) == count, text
+                histogram = f'{{method="GET",route="{ROUTE}",worker="{worker}"}}'
+                assert sample(text, "charter_http_request_duration_seconds_count", histogram) == count
+            assert served(text) is None  # no sample without its worker label
             assert sample(text, "charter_pool_metrics_missing_workers") == 0
 
         stuck = members[1]["pid"]
@@ -53,7 +57,8 @@ def test_a_scrape_of_any_worker_counts_every_workers_requests(tmp_path: Path) ->
         finally:
             os.kill(stuck, signal.SIGCONT)
         assert sample(text, "charter_pool_metrics_missing_workers") == 1
-        assert served(text) == 30
+        assert served(text, members[0]["worker"]) == 30
+        assert served(text, members[1]["worker"]) is None
     finally:
         pool.stop()
 

@@ -80,7 +80,7 @@ def test_restart_replays_state_and_logs_the_count(tmp_path: Path) -> None:
             assert client.get("/subjects").json() == ["s1", "s2", "s3", "s4"]
             assert client.get("/subjects", params={"deleted": "true"}).json() == ["s0", "s1", "s2", "s3", "s4"]
             assert client.get("/config").json()["compatibilityLevel"] == "FULL"
-        assert "replayed 7 records" in restarted.read_log()
+        assert "state of 7 records" in restarted.read_log()
     finally:
         restarted.stop()
 
