@@ -39,8 +39,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from charter.registry.log.file import FileLog
-from charter.registry.store.state_writer import StateWriter
+from charter.registry.store.state_writer import read_state
 from datasets import order_schema, schema_record, subject_name, write_log
 from harness import Load, Server, free_port
 
@@ -75,21 +74,11 @@ def serve_rss(python: Path, data: Path, name: str, wrk: int, max_id: int) -> tup
         server.stop()
 
 
-def replayed(data: Path) -> StateWriter:
-    schema_log = FileLog(data)
-    try:
-        writer = StateWriter(schema_log)
-        writer.replay()
-        return writer
-    finally:
-        schema_log.close()
-
-
 def breakdown(data: Path, scale: float, top: int = 14) -> dict[str, float]:
     """The state's allocations by site (file:line), in MB scaled by ``scale``."""
     gc.collect()
     tracemalloc.start()
-    writer = replayed(data)
+    writer = read_state(data)
     gc.collect()
     snapshot = tracemalloc.take_snapshot()
     tracemalloc.stop()
@@ -114,7 +103,7 @@ def texts_file_mb(scale: float) -> float | None:
 
 def text_read(data: Path) -> dict[str, float]:
     """Per-read cost of a stored text against a str in memory, and of one 1 MB text."""
-    writer = replayed(data)
+    writer = read_state(data)
     contents = list(writer.state.all_schemas())
     in_memory = [c.text for c in contents]
     rounds = 5

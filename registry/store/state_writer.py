@@ -40,6 +40,7 @@ import contextlib
 import gc
 import heapq
 import logging
+import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -68,6 +69,20 @@ def apply_record(state: RegistryState, record: LogRecord) -> None:
         state.offset = record.offset
         state.skipped += 1
         log.warning("skipping record at offset %d: %s", record.offset, exc)
+
+
+def read_state(data_dir: str | os.PathLike[str]) -> StateWriter:
+    """The state of the embedded log in ``data_dir``, built in this process as a server builds it
+    (its snapshot, then the records after it); the log is closed again (for tools, tests, benches)."""
+    from charter.registry.log.file import FileLog
+
+    schema_log = FileLog(data_dir)
+    try:
+        writer = StateWriter(schema_log)
+        writer.replay()
+        return writer
+    finally:
+        schema_log.close()
 
 
 @contextlib.contextmanager

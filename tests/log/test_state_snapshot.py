@@ -31,9 +31,8 @@ import pytest
 from support.process import V1, RegistryProcess
 from support.texts import populate
 
-from charter.registry.log.file import FileLog
 from charter.registry.store.state import RegistryState
-from charter.registry.store.state_writer import StateWriter
+from charter.registry.store.state_writer import read_state
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -256,17 +255,6 @@ def test_a_pool_saves_from_its_writer_and_every_worker_loads_it(tmp_path: Path) 
     assert server.read_log().count(RESTORED) == 2  # both workers of the second pool
 
 
-def _built(data: Path) -> StateWriter:
-    """A state built in this process from the data dir (from its snapshot when one is usable)."""
-    schema_log = FileLog(data)
-    try:
-        writer = StateWriter(schema_log)
-        writer.replay()
-        return writer
-    finally:
-        schema_log.close()
-
-
 def describe(state: RegistryState) -> dict[str, Any]:
     """Everything ``state`` holds, as plain values (a content's type as its class and value)."""
     out: dict[str, Any] = {name: getattr(state, name) for name in state.__dataclass_fields__
@@ -285,9 +273,9 @@ def describe(state: RegistryState) -> dict[str, Any]:
 
 def test_the_restored_state_equals_the_replayed_one_field_by_field(tmp_path: Path) -> None:
     data, _, _ = _stopped_with_snapshot(tmp_path)
-    restored = _built(data)
+    restored = read_state(data)
     (data / SNAPSHOT).rename(tmp_path / "kept")
-    replayed = _built(data)
+    replayed = read_state(data)
     assert restored.restored is not None and replayed.restored is None
     assert describe(restored.state) == describe(replayed.state)
     assert any(len(versions) > 1 for versions in restored.state.subjects.values())
