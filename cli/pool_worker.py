@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from charter.registry.cluster.board import Board
+from charter.registry.log.shared_file import SharedFileLog
 from charter.registry.settings import Settings
 
 log = logging.getLogger("charter.pool")
@@ -100,6 +101,8 @@ def run_worker(settings: Settings, args: argparse.Namespace, spec: str,
     # connections at once, and a worker still replaying would hold them.
     listener = worker_listener(settings.host, how)
     server = make_server(app, settings, args)
+    if isinstance(registry.log, SharedFileLog):  # a stopping worker never takes the writer's role
+        server.on_stop_signal = registry.log.stop_contending
     _watch_supervisor(watch_fd, stop)
     server.run(sockets=[listener, private])
     if registry.cluster.fatal:

@@ -13,7 +13,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib import metadata
 from typing import Any
 
@@ -230,6 +230,13 @@ class _Server(uvicorn.Server):
     (uvicorn re-raises the captured signal after shutting down, which makes the process exit
     with -15; a clean, requested stop is a success for a service manager.)
     """
+
+    on_stop_signal: Callable[[], None] | None = None  # told first when SIGTERM/SIGINT arrives
+
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        if self.on_stop_signal is not None:
+            self.on_stop_signal()
+        super().handle_exit(sig, frame)
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:

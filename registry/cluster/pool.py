@@ -164,4 +164,5 @@ class FilePool:
         self.ready = True
 
     async def stop(self) -> None:
+        self.log.stop_contending()
         self.seat.stop()

@@ -246,6 +246,11 @@ class SharedFileLog:
     async def append(self, records: Sequence[tuple[bytes, bytes | None]]) -> list[LogRecord]:
         return await asyncio.get_running_loop().run_in_executor(APPEND_THREAD, self._append_sync, records)
 
+    def stop_contending(self) -> None:
+        """A stopping worker neither tails the file nor takes the writer's role any more (when the
+        writer stops first, another stopping worker would otherwise take over, and save the state again)."""
+        self._stopping.set()
+
     def close(self) -> None:
         """Stop reading and contending; closing the file releases the writer's lock at once."""
         self._stopping.set()
