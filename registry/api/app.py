@@ -69,6 +69,7 @@ def create_app(service: RegistryService, cluster: ClusterView | None = None) -> 
             service.writer.checkpoint()  # the embedded log's next start loads it instead of replaying
         finally:
             service.log.close()
+            app.state.metrics.close()
 
     app = FastAPI(
         title="Charter schema registry",

@@ -33,7 +33,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from charter.compat.formats import supported_types
-from charter.registry.api.pool_metrics import SERIES_HEADER, PoolPeers, Series, encode
+from charter.registry.api.pool_metrics import SERIES_HEADER, PoolPeers, Series, encode, on_private_port
 
 REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("charter_request_id", default="-")
 access_log = logging.getLogger("charter.access")
@@ -189,11 +189,17 @@ class Metrics:
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         self.stats.observe(method, route, status, seconds)
 
+    def close(self) -> None:
+        if self._peers is not None:
+            self._peers.close()
+
     async def endpoint(self, request: Request) -> Response:
+        """The Prometheus text; on a pool's worker with every worker's request series (see :mod:`.pool_metrics`)."""
         cluster = self.app.state.cluster
         if not cluster.pooled:
             return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
-        if request.headers.get(SERIES_HEADER) == "1":  # another worker of the pool is being scraped
+        if request.headers.get(SERIES_HEADER) == "1" and on_private_port(request.scope, cluster.advertised_url):
+            # another worker of the pool is being scraped (asked on this worker's private port only)
             return Response(encode(self.stats.series), media_type="application/json")
         if self._peers is None:
             self._peers = PoolPeers()

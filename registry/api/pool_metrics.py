@@ -4,7 +4,7 @@ Each worker of a ``charter serve --workers N`` pool keeps its own request counte
 histograms (:class:`~charter.registry.api.observe.RequestStats`), and a scrape reaches whichever
 worker the kernel hands the connection to. So that every scrape shows the whole pool, the scraped
 worker asks every other worker for its raw series over the worker's private port (``GET /metrics``
-with the ``X-Charter-Pool-Series: 1`` header, answered as JSON, never fanned out again) and renders
+with the ``X-Charter-Pool-Series: 1`` header, answered there as JSON, never fanned out again) and renders
 each worker's series with a ``worker`` label (sum them with ``sum without (worker)``). Each series
 then only grows until its own worker restarts, which Prometheus' ``rate`` reads as that series'
 reset; a sum over the workers would instead drop whenever one of them missed a scrape. A worker
@@ -47,6 +47,13 @@ def decode(body: bytes) -> Series:
     return out
 
 
+def on_private_port(scope: dict[str, Any], own_url: str) -> bool:
+    """Whether a request reached this worker on its private listener (``own_url``'s port), where
+    the other workers ask for its series; on the shared port a scrape gets the whole pool."""
+    server = scope.get("server")
+    return bool(server) and server[1] == urlsplit(own_url).port
+
+
 class PoolPeers:
     """Fetches the other workers' series for a scrape of this one."""
 
@@ -65,7 +72,12 @@ class PoolPeers:
         found = {m["worker"]: series for m, series in zip(asked, answers, strict=True) if series is not None}
         return found, len(members) - len(found)
 
+    def close(self) -> None:
+        """Close the idle connections to the other workers (at the app's stop)."""
+        self._client.close()
+
     async def _one(self, host: str, port: int) -> Series | None:
+        """One worker's series, or None when it cannot be asked or does not answer in time."""
         netloc = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         try:
             async with asyncio.timeout(PEER_TIMEOUT_S):

@@ -50,6 +50,11 @@ def test_a_scrape_of_any_worker_counts_every_workers_requests(tmp_path: Path) ->
             assert served(text) is None  # no sample without its worker label
             assert sample(text, "charter_pool_metrics_missing_workers") == 0
 
+        asked = {"X-Charter-Pool-Series": "1"}  # how one worker asks another, on its private port
+        assert httpx.get(f"{urls[0]}/metrics", headers=asked, timeout=10).headers["content-type"] == "application/json"
+        public = httpx.get(f"{pool.url}/metrics", headers=asked, timeout=10)  # the shared port: the whole pool
+        assert public.headers["content-type"].startswith("text/plain") and served(public.text, 0) is not None
+
         stuck = members[1]["pid"]
         os.kill(stuck, signal.SIGSTOP)  # it cannot answer: the other worker's scrape leaves it out
         try:
