@@ -88,7 +88,7 @@ def run_worker(settings: Settings, args: argparse.Namespace, spec: str,
         return 1
     if not settings.kafka_bootstrap:
         state = registry.service.state
-        restored = registry.service.writer.restored.records if registry.service.writer.restored else 0
+        restored = registry.service.writer.from_snapshot
         log.info("worker %d: state of %d records (%d from the state snapshot, %d replayed) in %.2f s (%d subjects, "
                  "%d schemas); serving, private URL %s", index, count, restored, count - restored,
                  time.perf_counter() - started, len(state.subjects), state.schema_count(), url)

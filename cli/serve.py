@@ -116,11 +116,11 @@ def _run_file(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     count = registry.replay()
     state = registry.service.state
-    restored = registry.service.writer.restored
+    restored = registry.service.writer.from_snapshot
     log.info(
         "store: %s; state of %d records (%d from the state snapshot, %d replayed) in %.2f s (%d subjects, "
-        "%d schemas, %d skipped)", registry.log.describe(), count, restored.records if restored else 0,
-        count - (restored.records if restored else 0), time.perf_counter() - started,
+        "%d schemas, %d skipped)", registry.log.describe(), count, restored, count - restored,
+        time.perf_counter() - started,
         len(state.subjects), state.schema_count(), state.skipped,
     )
     log.info("role: primary (single instance on the embedded log)")

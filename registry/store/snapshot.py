@@ -33,6 +33,7 @@ import dataclasses
 import functools
 import hashlib
 import io
+import itertools
 import json
 import logging
 import mmap
@@ -42,6 +43,7 @@ import struct
 import sys
 import time
 import zlib
+from operator import itemgetter
 from pathlib import Path
 from stat import S_ISREG
 from typing import Any, Protocol, runtime_checkable
@@ -172,20 +174,12 @@ def _rebuild(columns: dict[str, Any]) -> RegistryState:
                 tuple(Reference(*r) for r in references) if references else (), extra, fingerprint, used, context)
             if index:
                 by_fingerprint[fingerprint] = schema_id
-    subjects: dict[str, Versions] = dict.fromkeys(columns["subjects"])  # type: ignore[arg-type]
-    spaces, run, last = rebuilt.id_spaces, [], None
-    for subject, version, context, schema_id, deleted, ts in zip(*columns["versions"], strict=True):
-        if subject != last:
-            if run:
-                subjects[last] = Versions.of(run)  # type: ignore[index]
-            run, last = [], subject
-        run.append(SubjectVersion(subject, version, spaces[context].schemas_by_id[schema_id], deleted, ts))
-    if run:
-        subjects[last] = Versions.of(run)  # type: ignore[index]
-    for subject, versions in subjects.items():
-        if versions is None:
-            subjects[subject] = Versions()
-    rebuilt.subjects = subjects
+    spaces = rebuilt.id_spaces
+    rebuilt.subjects = {subject: Versions() for subject in columns["subjects"]}  # in order, empty ones too
+    for subject, rows in itertools.groupby(zip(*columns["versions"], strict=True), key=itemgetter(0)):
+        rebuilt.subjects[subject] = Versions.of([
+            SubjectVersion(subject, version, spaces[context].schemas_by_id[schema_id], deleted, ts)
+            for _, version, context, schema_id, deleted, ts in rows])
     return rebuilt
 
 

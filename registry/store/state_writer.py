@@ -178,12 +178,17 @@ class StateWriter:
         state = self.state
         with collector_paused():
             self.restored = snapshot.restore(self.log, state)
-            count = self.restored.records if self.restored else 0
+            count = self.from_snapshot
             for record in self.log.replay():
                 count += 1
                 apply_record(state, record)
         self.log.follow(self._receive)
         return count
+
+    @property
+    def from_snapshot(self) -> int:
+        """How many of the records the state was built from at start came from its snapshot."""
+        return self.restored.records if self.restored else 0
 
     def checkpoint(self) -> None:
         """At a clean stop: apply what the log delivered, then save the state's snapshot."""
