@@ -112,11 +112,6 @@ class RequestStats:
     def __init__(self) -> None:
         # key -> [count, sum of seconds, per-bucket counts (non-cumulative), +Inf overflow]
         self.series: Series = {}
-        # While a pool's worker renders a scrape: its own index, the other workers' series by index,
-        # and how many did not answer (:mod:`.pool_metrics`); None outside a pool.
-        self.peers: dict[int, Series] | None = None
-        self.index = 0
-        self.missing = 0
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         key = (method, route, status)
@@ -127,40 +122,55 @@ class RequestStats:
         row[1] += seconds
         row[2 + bisect.bisect_left(_BUCKETS, seconds)] += 1
 
-    def collect(self) -> Iterator[CounterMetricFamily | HistogramMetricFamily | GaugeMetricFamily]:
-        # In a pool each worker's series carries a worker label: every worker's counters only grow
-        # (a restart resets its own), which one sum over the workers would not promise.
-        pooled = self.peers is not None
-        by_worker = {self.index: self.series, **(self.peers or {})}
-        extra = ["worker"] if pooled else []
-        requests = CounterMetricFamily(
-            "charter_http_requests", "HTTP requests by method, route template and status",
-            labels=["method", "route", "status", *extra],
-        )
-        latency = HistogramMetricFamily(
-            "charter_http_request_duration_seconds", "HTTP request latency by route template",
-            labels=["method", "route", *extra],
-        )
-        for worker, series in sorted(by_worker.items()):
-            label = [str(worker)] if pooled else []
-            merged: dict[tuple[str, str], list[float]] = {}
-            for (method, route, status), row in sorted(series.items()):
-                requests.add_metric([method, route, str(status), *label], row[0])
-                total = merged.setdefault((method, route), [0.0] * len(row))
-                for i, value in enumerate(row):
-                    total[i] += value
-            for (method, route), row in sorted(merged.items()):
-                cumulative, buckets = 0.0, []
-                for bound, count in zip((*(str(b) for b in _BUCKETS), "+Inf"), row[2:], strict=True):
-                    cumulative += count
-                    buckets.append((bound, cumulative))
-                latency.add_metric([method, route, *label], buckets, row[1])
-        yield requests
-        yield latency
-        if pooled:
-            yield GaugeMetricFamily("charter_pool_metrics_missing_workers",
-                                    "workers whose requests this scrape could not include (not answering)",
-                                    self.missing)
+    def collect(self) -> Iterator[CounterMetricFamily | HistogramMetricFamily]:
+        return request_families({None: self.series})
+
+
+def request_families(by_worker: dict[int | None, Series]) -> Iterator[CounterMetricFamily | HistogramMetricFamily]:
+    """The request counter and latency histogram families of ``by_worker``'s series: one process's
+    under the key None; a pool's workers' each with its ``worker`` label (every worker's counters
+    only grow, a restart resets its own, which one sum over the workers would not promise)."""
+    pooled = None not in by_worker
+    extra = ["worker"] if pooled else []
+    requests = CounterMetricFamily(
+        "charter_http_requests", "HTTP requests by method, route template and status",
+        labels=["method", "route", "status", *extra],
+    )
+    latency = HistogramMetricFamily(
+        "charter_http_request_duration_seconds", "HTTP request latency by route template",
+        labels=["method", "route", *extra],
+    )
+    for worker, series in sorted(by_worker.items(), key=lambda item: item[0] or 0):
+        label = [str(worker)] if pooled else []
+        merged: dict[tuple[str, str], list[float]] = {}
+        for (method, route, status), row in sorted(series.items()):
+            requests.add_metric([method, route, str(status), *label], row[0])
+            total = merged.setdefault((method, route), [0.0] * len(row))
+            for i, value in enumerate(row):
+                total[i] += value
+        for (method, route), row in sorted(merged.items()):
+            cumulative, buckets = 0.0, []
+            for bound, count in zip((*(str(b) for b in _BUCKETS), "+Inf"), row[2:], strict=True):
+                cumulative += count
+                buckets.append((bound, cumulative))
+            latency.add_metric([method, route, *label], buckets, row[1])
+    yield requests
+    yield latency
+
+
+class _Scrape:
+    """One pool scrape's families, as ``generate_latest`` takes a registry: the state gauges, every
+    worker's request series and how many workers did not answer."""
+
+    def __init__(self, state: StateCollector, by_worker: dict[int | None, Series], missing: int) -> None:
+        self._state, self._by_worker, self._missing = state, by_worker, missing
+
+    def collect(self) -> Iterator[Any]:
+        yield from self._state.collect()
+        yield from request_families(self._by_worker)
+        yield GaugeMetricFamily("charter_pool_metrics_missing_workers",
+                                "workers whose requests this scrape could not include (not answering)",
+                                self._missing)
 
 
 class Metrics:
@@ -169,8 +179,9 @@ class Metrics:
     def __init__(self, app: Any) -> None:
         self.registry = CollectorRegistry(auto_describe=False)
         self.stats = RequestStats()
+        self.state = StateCollector(app)
         self.registry.register(self.stats)  # type: ignore[arg-type]
-        self.registry.register(StateCollector(app))  # type: ignore[arg-type]
+        self.registry.register(self.state)  # type: ignore[arg-type]
         self._templates: dict[Any, str] | None = None  # endpoint -> route path, built on first use
         self.app = app
         self._peers: PoolPeers | None = None  # a pool's worker asks the others at each scrape
@@ -205,12 +216,9 @@ class Metrics:
             self._peers = PoolPeers()
         status = cluster.status()
         peers, missing = await self._peers.series(status, cluster.advertised_url)
-        # rendered right away, with no await in between: no other scrape sees these
-        self.stats.peers, self.stats.index, self.stats.missing = peers, int(status.get("worker") or 0), missing
-        try:
-            return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
-        finally:
-            self.stats.peers = None
+        by_worker: dict[int | None, Series] = {int(status.get("worker") or 0): self.stats.series, **peers}
+        scrape = _Scrape(self.state, by_worker, missing)
+        return Response(generate_latest(scrape), media_type=CONTENT_TYPE_LATEST)  # type: ignore[arg-type]
 
 
 _ID_PREFIX = os.urandom(4).hex()
